@@ -1,0 +1,4 @@
+from strategy_cli.cli import run
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,150 @@
+"""What every command shares: the global options, reading user values, printing.
+
+Kept free of rich, sqlite-utils, questionary and Jinja at import time: every command,
+``due --json`` included, pays for what this module imports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import typer
+
+from .. import settings
+from ..domain.calendar import TimeInputError, parse_date, parse_instant
+from ..domain.model import AGENCIES, CATEGORIES
+from ..errors import StrategyError, UsageProblem
+
+
+@dataclass
+class Globals:
+    """The options given before the command (``strategy --db X --by Y COMMAND``)."""
+
+    db: Path | None = None
+    by: str | None = None
+    debug: bool = False
+
+
+GLOBALS = Globals()
+
+
+def open_store():
+    from ..store import Store
+
+    return Store(settings.database_path(str(GLOBALS.db) if GLOBALS.db else None))
+
+
+def user() -> str:
+    return settings.who(GLOBALS.by)
+
+
+def warn(message: str) -> None:
+    print(f"Warning: {message}", file=sys.stderr)
+
+
+def say(message: str) -> None:
+    """A line of feedback for a person; on stderr, so stdout stays clean for data."""
+    print(message, file=sys.stderr)
+
+
+def print_json(document) -> None:
+    """Exactly one JSON document on stdout and nothing else there."""
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def can_prompt(no_input: bool) -> bool:
+    """Prompts only in a real terminal, and never with ``--no-input``."""
+    return not no_input and sys.stdin.isatty() and sys.stdout.isatty()
+
+
+# --- Reading values users type -----------------------------------------------------------
+
+
+def instant(value: str | None, option: str, date_means: str = "start") -> datetime | None:
+    """A date-time option, or a usage error that names the option and the value."""
+    if value is None:
+        return None
+    try:
+        read = parse_instant(value, now=settings.now(), date_means=date_means)
+    except TimeInputError as error:
+        raise typer.BadParameter(str(error), param_hint=option) from None
+    if read.warning:
+        warn(read.warning)
+    return read.instant
+
+
+def day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except TimeInputError as error:
+        raise typer.BadParameter(str(error), param_hint=option) from None
+
+
+def agency(value: str | None, option: str = "--agency") -> str | None:
+    if value is None:
+        return None
+    if value not in AGENCIES:
+        raise typer.BadParameter(
+            f"{value!r} is not an agency id (known: {', '.join(AGENCIES)})", param_hint=option
+        )
+    return value
+
+
+def category(value: str) -> str:
+    if value not in CATEGORIES:
+        raise typer.BadParameter(
+            f"{value!r} is not a category (known: {', '.join(CATEGORIES)})", param_hint="--category"
+        )
+    return value
+
+
+def text(value: str | None, option: str, required: bool = False) -> str | None:
+    """Free text kept exactly as given; a NUL or a 100 kB+ paste is refused, naming the option."""
+    from ..domain.checklist import AnswerError, check_text
+
+    if value is None or not value.strip():
+        if required:
+            raise typer.BadParameter("must not be empty", param_hint=option)
+        return None
+    try:
+        return check_text(value, option)
+    except AnswerError as error:
+        raise typer.BadParameter(str(error), param_hint=option) from None
+
+
+def text_or_file(value: str | None, option: str, required: bool = False) -> str | None:
+    """Free text, or ``@PATH`` to read it from a file (so names stay out of shell history)."""
+    if value is not None and value.startswith("@") and len(value) > 1:
+        path = Path(value[1:]).expanduser()
+        try:
+            value = path.read_text(encoding="utf-8").rstrip("\n")
+        except (OSError, UnicodeDecodeError) as error:
+            raise typer.BadParameter(f"cannot read {str(path)!r}: {error}", param_hint=option) from None
+    return text(value, option, required)
+
+
+def procedure_id(option: str | None) -> str:
+    chosen = settings.chosen_procedure(option)
+    if chosen is None:
+        raise UsageProblem(
+            "no procedure: give --procedure (hampshire, west-midlands, ...), set "
+            'STRATEGY_PROCEDURE, or put procedure = "ID" in config.toml'
+        )
+    settings.profile(chosen)  # an unknown id is a usage error that lists the known ones
+    return chosen
+
+
+def require_open(discussion) -> None:
+    if discussion.status != "open":
+        raise StrategyError(f"{discussion.reference} is closed; reopen it first (strategy reopen)")
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in {"1", "true", "yes"}

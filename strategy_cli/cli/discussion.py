@@ -1,0 +1,401 @@
+"""Opening and reading a discussion: new, list, show, child add/edit, close, reopen, log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .. import settings, views
+from ..domain import rules
+from ..domain.model import CATEGORIES, Child, Discussion
+from ..errors import StrategyError, UsageProblem
+from . import common
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+Ref = Annotated[str, typer.Argument(help="The discussion's reference, e.g. SD-2026-0001.")]
+
+
+def show_document(store, reference: str) -> dict:
+    """The JSON view of one discussion (cli.md), as of now."""
+    discussion = store.discussion(reference)
+    profile = settings.profile(discussion.procedure)
+    return views.discussion_json(
+        discussion,
+        profile,
+        store.pending(discussion.reference),
+        store.discussion_due(discussion.reference),
+        settings.now(),
+    )
+
+
+def new(
+    child: Annotated[
+        list[str] | None,
+        typer.Option("--child", help="A child's name (repeatable; @FILE reads it from a file)."),
+    ] = None,
+    dob: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--dob",
+            help="Each child's date of birth, YYYY-MM-DD, in the order of --child (edd:YYYY-MM-DD for an unborn child).",
+        ),
+    ] = None,
+    concern_at: Annotated[
+        str | None,
+        typer.Option(
+            "--concern-at", help="When the concern was identified or the referral received (default now)."
+        ),
+    ] = None,
+    category: Annotated[
+        list[str] | None,
+        typer.Option("--category", help=f"Category of concern (repeatable): {', '.join(CATEGORIES)}."),
+    ] = None,
+    procedure: Annotated[
+        str | None, typer.Option("--procedure", help="Procedure profile (hampshire, west-midlands, ...).")
+    ] = None,
+    referrer: Annotated[str | None, typer.Option("--referrer", help="Who made the referral.")] = None,
+    summary: Annotated[
+        str | None,
+        typer.Option(
+            "--summary", help="The reason for the discussion, as the minutes show it (@FILE reads a file)."
+        ),
+    ] = None,
+    follows: Annotated[
+        str | None, typer.Option("--follows", help="The earlier discussion this one follows up.")
+    ] = None,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Never prompt; a missing value is an error.")
+    ] = False,
+    as_json: JsonOption = False,
+):
+    """Open a strategy discussion and say when it must be held, and why."""
+    if common.can_prompt(no_input) and (not child or settings.chosen_procedure(procedure) is None):
+        from .. import prompts
+
+        known = {
+            "children": child or [],
+            "dobs": dob or [],
+            "procedure": settings.chosen_procedure(procedure),
+            "categories": category or [],
+            "summary": summary,
+            "referrer": referrer,
+        }
+        asked = prompts.ask_new_discussion(known, sorted(settings.profile_sources()), list(CATEGORIES))
+        child, dob, procedure = asked["children"], asked["dobs"], asked["procedure"]
+        category, summary, referrer = asked["categories"], asked["summary"], asked["referrer"]
+    if not child:
+        raise UsageProblem("at least one --child (with its --dob) is needed")
+    children = _children(child, dob or [])
+    profile_id = common.procedure_id(procedure)
+    now = settings.now()
+    concern = common.instant(concern_at, "--concern-at") or now
+    categories = list(dict.fromkeys(common.category(c) for c in (category or ["standard"])))
+    discussion = Discussion(
+        reference="",
+        procedure=profile_id,
+        categories=categories,
+        concern_at=concern,
+        opened_at=now,
+        summary=common.text_or_file(summary, "--summary"),
+        referrer=common.text_or_file(referrer, "--referrer"),
+        follows=follows.strip().upper() if follows else None,
+        children=children,
+    )
+    store = common.open_store()
+    if discussion.follows:
+        earlier = store.discussion(discussion.follows)
+        if not children:
+            discussion.children = earlier.children
+    if concern > now:
+        common.warn(f"the concern time {concern:%Y-%m-%d %H:%M} is in the future")
+    with store.writing(common.user(), now) as writer:
+        reference = writer.open_discussion(discussion)
+    document = show_document(store, reference)
+    if as_json:
+        common.print_json(document)
+        return
+    from . import output
+
+    output.opened(document)
+
+
+def _children(names: list[str], dobs: list[str]) -> list[Child]:
+    if len(dobs) != len(names):
+        raise UsageProblem(
+            f"each --child needs its --dob, in order (got {len(names)} --child and {len(dobs)} --dob)"
+        )
+    children = []
+    for name, born in zip(names, dobs, strict=True):
+        name = common.text_or_file(name, "--child", required=True)
+        if born.lower().startswith("edd:"):
+            children.append(Child(name=name, edd=common.day(born[4:], "--dob")))
+        else:
+            children.append(Child(name=name, dob=common.day(born, "--dob")))
+    return children
+
+
+def list_(
+    all_: Annotated[bool, typer.Option("--all", help="Closed discussions too.")] = False,
+    as_json: JsonOption = False,
+):
+    """The open discussions (with --all, closed ones too)."""
+    store = common.open_store()
+    now = settings.now()
+    found = store.discussions(include_closed=all_)
+    items = []
+    for row in found:
+        items.append(
+            {
+                "reference": row["reference"],
+                "procedure": row["procedure"],
+                "status": row["status"],
+                "concern_at": common_iso(row["concern_at"]),
+                "categories": row["categories"],
+                "held_at": common_iso(row["held_at"]),
+                "children": [{"name": name} for name in row["children"]],
+                "quorate": _quorate(store, row, now),
+            }
+        )
+    if as_json:
+        common.print_json(items)
+        return
+    from . import output
+
+    output.discussion_list(items)
+
+
+def common_iso(value):
+    from ..domain.calendar import iso
+
+    return iso(value)
+
+
+def _quorate(store, row, now) -> bool:
+    discussion = store.discussion(row["reference"])
+    profile = settings.profile(discussion.procedure)
+    on_day = rules.quoracy_day(discussion, row["discussion_due"], now.date())
+    return rules.is_quorate(discussion, profile, on_day)
+
+
+def show(reference: Ref, as_json: JsonOption = False):
+    """Everything about one discussion: children, attendees and quoracy, decision, what is due."""
+    store = common.open_store()
+    document = show_document(store, reference)
+    if as_json:
+        common.print_json(document)
+        return
+    from . import output
+
+    output.discussion(document, settings.profile(document["procedure"]))
+
+
+# --- Children ------------------------------------------------------------------------------
+
+Flag = bool | None
+
+
+def child_add(
+    reference: Ref,
+    name: Annotated[str, typer.Option("--name", help="The child's name (@FILE reads it from a file).")],
+    dob: Annotated[str | None, typer.Option("--dob", help="Date of birth, YYYY-MM-DD.")] = None,
+    edd: Annotated[
+        str | None, typer.Option("--edd", help="Expected date of delivery of an unborn child.")
+    ] = None,
+    looked_after: Annotated[bool, typer.Option("--looked-after", help="The child is looked after.")] = False,
+    in_hospital: Annotated[
+        bool, typer.Option("--in-hospital", help="An in-patient (implies --hospital-services).")
+    ] = False,
+    hospital_services: Annotated[
+        bool,
+        typer.Option(
+            "--hospital-services", help="Receiving services from a hospital or child development team."
+        ),
+    ] = False,
+    medical: Annotated[
+        bool,
+        typer.Option(
+            "--medical",
+            help="Significant medical implications, or a paediatric examination has taken or may take place.",
+        ),
+    ] = False,
+    communication_needs: Annotated[
+        bool, typer.Option("--communication-needs", help="Disability or communication needs.")
+    ] = False,
+    interpreter: Annotated[
+        str | None, typer.Option("--interpreter", help="Preferred language: an interpreter is needed.")
+    ] = None,
+    no_adult_care_needs: Annotated[
+        bool,
+        typer.Option(
+            "--no-adult-care-needs", help="Near 18, not likely to meet the adult care and support definition."
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+):
+    """Add another child to a discussion."""
+    if (dob is None) == (edd is None):
+        raise UsageProblem("give the child's --dob, or --edd for an unborn child (one of them)")
+    child = Child(
+        name=common.text_or_file(name, "--name", required=True),
+        dob=common.day(dob, "--dob"),
+        edd=common.day(edd, "--edd"),
+        looked_after=looked_after,
+        in_hospital=in_hospital,
+        hospital_services=hospital_services or in_hospital,
+        medical=medical,
+        communication_needs=communication_needs,
+        interpreter=common.text(interpreter, "--interpreter"),
+        no_adult_care_needs=no_adult_care_needs,
+    )
+    _check_child_dates(child)
+    store = common.open_store()
+    discussion = store.discussion(reference)
+    common.require_open(discussion)
+    with store.writing(common.user(), settings.now()) as writer:
+        writer.add_child(discussion.reference, child)
+    _done(store, discussion.reference, as_json, f"Added {child.name} to {discussion.reference}.")
+
+
+def _check_child_dates(child: Child) -> None:
+    today = settings.now().date()
+    if child.dob and child.dob > today:
+        common.warn(f"the date of birth {child.dob} is in the future (use --edd for an unborn child)")
+    if child.edd and child.edd < today:
+        common.warn(f"the expected date of delivery {child.edd} is in the past")
+
+
+def child_edit(
+    reference: Ref,
+    name: Annotated[str, typer.Argument(help="The child's name as recorded.")],
+    new_name: Annotated[str | None, typer.Option("--name", help="The corrected name.")] = None,
+    dob: Annotated[str | None, typer.Option("--dob", help="Date of birth, YYYY-MM-DD.")] = None,
+    edd: Annotated[str | None, typer.Option("--edd", help="Expected date of delivery.")] = None,
+    looked_after: Annotated[Flag, typer.Option("--looked-after/--not-looked-after")] = None,
+    in_hospital: Annotated[Flag, typer.Option("--in-hospital/--not-in-hospital")] = None,
+    hospital_services: Annotated[Flag, typer.Option("--hospital-services/--no-hospital-services")] = None,
+    medical: Annotated[Flag, typer.Option("--medical/--not-medical")] = None,
+    communication_needs: Annotated[
+        Flag, typer.Option("--communication-needs/--no-communication-needs")
+    ] = None,
+    interpreter: Annotated[
+        str | None, typer.Option("--interpreter", help="Language; an empty value clears it.")
+    ] = None,
+    no_adult_care_needs: Annotated[Flag, typer.Option("--no-adult-care-needs/--adult-care-needs")] = None,
+    as_json: JsonOption = False,
+):
+    """Correct a child's details; the old values stay in the audit trail."""
+    store = common.open_store()
+    discussion = store.discussion(reference)
+    common.require_open(discussion)
+    current = next((c for c in discussion.children if c.name == name), None)
+    if current is None:
+        raise StrategyError(f"{discussion.reference} has no child named {name!r}")
+    changes = {
+        "name": common.text_or_file(new_name, "--name") if new_name is not None else None,
+        "looked_after": looked_after,
+        "in_hospital": in_hospital,
+        "hospital_services": hospital_services,
+        "medical": medical,
+        "communication_needs": communication_needs,
+        "no_adult_care_needs": no_adult_care_needs,
+    }
+    corrected = Child(**{**current.__dict__, **{k: v for k, v in changes.items() if v is not None}})
+    if dob is not None:
+        corrected.dob, corrected.edd = common.day(dob, "--dob"), None
+    if edd is not None:
+        corrected.edd, corrected.dob = common.day(edd, "--edd"), None
+    if interpreter is not None:
+        corrected.interpreter = common.text(interpreter, "--interpreter")
+    if in_hospital:
+        corrected.hospital_services = True
+    if corrected == current:
+        raise UsageProblem("nothing to correct: give at least one option to change")
+    _check_child_dates(corrected)
+    with store.writing(common.user(), settings.now()) as writer:
+        writer.edit_child(discussion.reference, name, corrected)
+    _done(store, discussion.reference, as_json, f"Corrected {corrected.name} on {discussion.reference}.")
+
+
+def _done(store, reference: str, as_json: bool, message: str) -> None:
+    """After a write: the whole discussion as JSON, or one line and the quoracy state."""
+    if as_json:
+        common.print_json(show_document(store, reference))
+        return
+    from . import output
+
+    output.after_change(message, show_document(store, reference))
+
+
+# --- Closing -------------------------------------------------------------------------------
+
+
+def close(
+    reference: Ref,
+    reason: Annotated[str, typer.Option("--reason", help="Why the case leaves the board (required).")],
+    force: Annotated[bool, typer.Option("--force", help="Close even with dated deadlines pending.")] = False,
+    as_json: JsonOption = False,
+):
+    """Take a discussion off the board, with a reason."""
+    reason = common.text_or_file(reason, "--reason", required=True)
+    store = common.open_store()
+    discussion = store.discussion(reference)
+    if discussion.status == "closed":
+        raise StrategyError(f"{discussion.reference} is already closed")
+    dated = [d for d in store.pending(discussion.reference) if d.due_at is not None]
+    if dated and not force:
+        listed = "; ".join(f"{d.title} ({d.kind})" for d in dated)
+        raise StrategyError(
+            f"{discussion.reference} still has dated deadlines pending: {listed}. "
+            "Record them, or close with --force"
+        )
+    with store.writing(common.user(), settings.now()) as writer:
+        writer.update_discussion(discussion.reference, "close", {"status": "closed", "closed_reason": reason})
+    _done(store, discussion.reference, as_json, f"Closed {discussion.reference}.")
+
+
+def reopen(
+    reference: Ref,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it is reopened.")] = None,
+    as_json: JsonOption = False,
+):
+    """Put a closed discussion back on the board."""
+    store = common.open_store()
+    discussion = store.discussion(reference)
+    if discussion.status == "open":
+        raise StrategyError(f"{discussion.reference} is not closed")
+    with store.writing(common.user(), settings.now()) as writer:
+        writer.update_discussion(
+            discussion.reference,
+            "reopen",
+            {"status": "open", "closed_reason": None},
+            note=common.text_or_file(reason, "--reason"),
+        )
+    _done(store, discussion.reference, as_json, f"Reopened {discussion.reference}.")
+
+
+def log(reference: Ref, as_json: JsonOption = False):
+    """The audit trail of one discussion: every change, who made it and when."""
+    store = common.open_store()
+    entries = store.trail(reference)
+    if as_json:
+        from ..domain.calendar import iso
+
+        common.print_json([{**e, "at": iso(e["at"])} for e in entries])
+        return
+    from . import output
+
+    output.trail(store.discussion(reference).reference, entries)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("new")(new)
+    app.command("list")(list_)
+    app.command("show")(show)
+    children = typer.Typer(help="Add or correct a child.", no_args_is_help=True)
+    children.command("add")(child_add)
+    children.command("edit")(child_edit)
+    app.add_typer(children, name="child")
+    app.command("close")(close)
+    app.command("reopen")(reopen)
+    app.command("log")(log)

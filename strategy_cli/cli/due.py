@@ -1,0 +1,135 @@
+"""``strategy due``: the board of what is due and overdue across every open discussion."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import settings, views
+from ..domain.model import DEADLINE_KINDS
+from . import common
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
+
+
+def duration(value: str) -> timedelta:
+    """``36h``, ``7d`` or ``2w``, or a usage error naming the value."""
+    match = _DURATION.match(value)
+    if not match:
+        raise typer.BadParameter(f"{value!r} is not a duration (e.g. 36h, 7d, 2w)", param_hint="--within")
+    amount, unit = int(match.group(1)), match.group(2).lower()
+    return timedelta(hours=amount) if unit == "h" else timedelta(days=amount * (7 if unit == "w" else 1))
+
+
+def board_items(
+    store,
+    as_of: datetime,
+    within: timedelta,
+    procedure: str | None = None,
+    kinds: list[str] | None = None,
+) -> list[dict]:
+    """The board: overdue first, then by due time, then undated; filtered as asked."""
+    horizon = as_of + within
+    items = []
+    for row in store.board():
+        deadline = row["deadline"]
+        if deadline.due_at is not None and deadline.due_at > horizon:
+            continue
+        if procedure and row["procedure"] != procedure:
+            continue
+        if kinds and deadline.kind not in kinds:
+            continue
+        items.append((deadline, views.deadline_item(row["reference"], deadline, row["children"], as_of)))
+    items.sort(key=lambda pair: _order(pair[0], pair[1]))
+    return [item for _, item in items]
+
+
+def _order(deadline, item):
+    if deadline.due_at is None:
+        return (1, 0.0, item["reference"], DEADLINE_KINDS.index(deadline.kind), deadline.key)
+    return (
+        0,
+        deadline.due_at.timestamp(),
+        item["reference"],
+        DEADLINE_KINDS.index(deadline.kind),
+        deadline.key,
+    )
+
+
+def due(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Judge what is due as of this time (default now).")
+    ] = None,
+    within: Annotated[
+        str,
+        typer.Option("--within", help="How far ahead: 36h, 7d, 2w (overdue and undated items always show)."),
+    ] = "7d",
+    procedure: Annotated[
+        str | None, typer.Option("--procedure", help="Only discussions under this procedure.")
+    ] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", help=f"Only these kinds (repeatable): {', '.join(DEADLINE_KINDS)}."),
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="Only actions whose owner's name contains this.")
+    ] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show each item's rule in the procedure's own words.")
+    ] = False,
+    ics: Annotated[
+        Path | None, typer.Option("--ics", help="Also write the dated items to this iCalendar file.")
+    ] = None,
+    with_names: Annotated[
+        bool, typer.Option("--with-names", help="Put children's names in the calendar file.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --ics file.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+):
+    """What is due and overdue, across every open discussion."""
+    moment = common.instant(as_of, "--as-of") or settings.now()
+    window = duration(within)
+    for wanted in kind or []:
+        if wanted not in DEADLINE_KINDS:
+            raise typer.BadParameter(
+                f"{wanted!r} is not one of {', '.join(DEADLINE_KINDS)}", param_hint="--kind"
+            )
+    store = common.open_store()
+    items = board_items(store, moment, window, procedure, kind)
+    if owner:
+        items = _owned(store, items, owner)
+    if ics is not None:
+        from ..calendar_file import write_calendar
+
+        count = write_calendar(ics, items, with_names=with_names, force=force, now=settings.now())
+        common.say(f"Wrote {count} dated item{'s' if count != 1 else ''} to {ics}.")
+    if as_json:
+        common.print_json(items)
+        return
+    from . import output
+
+    output.board(items, moment, within, explain)
+
+
+def _owned(store, items: list[dict], owner: str) -> list[dict]:
+    """Actions whose owner's name contains ``owner`` (case-insensitive)."""
+    wanted = owner.lower()
+    kept = []
+    owners: dict[str, dict[str, str]] = {}
+    for item in items:
+        if item["kind"] != "action":
+            continue
+        if item["reference"] not in owners:
+            discussion = store.discussion(item["reference"])
+            owners[item["reference"]] = {f"action-{a.number}": (a.owner or "") for a in discussion.actions}
+        if wanted in owners[item["reference"]].get(item["key"], "").lower():
+            kept.append(item)
+    return kept
+
+
+def register(app: typer.Typer) -> None:
+    app.command("due")(due)

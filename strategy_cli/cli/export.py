@@ -1,0 +1,81 @@
+"""``strategy export``: the minutes as Markdown or print-ready HTML, professional or family."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import settings
+from . import common
+from .discussion import Ref, show_document
+
+FORMATS = ("md", "html")
+AUDIENCES = ("professional", "family")
+
+
+def minutes_text(store, reference: str, fmt: str, audience: str) -> str:
+    """The rendered minutes of one discussion."""
+    from .. import minutes, render
+
+    document = show_document(store, reference)
+    profile = settings.profile(document["procedure"])
+    now = settings.now()
+    if audience == "family":
+        context = minutes.family(document, profile, now)
+        template = f"family.{fmt}.j2"
+    else:
+        context = minutes.professional(document, profile, store.trail(reference), now)
+        template = f"minutes.{fmt}.j2"
+    return render.render(template, context)
+
+
+def export(
+    reference: Ref,
+    fmt: Annotated[
+        str, typer.Option("--format", help="md or html (one complete, self-contained document).")
+    ] = "md",
+    audience: Annotated[
+        str, typer.Option("--audience", help="professional, or family (only what may be shared).")
+    ] = "professional",
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write to this file (private), not stdout.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --output file.")] = False,
+    circulated: Annotated[
+        bool, typer.Option("--circulated", help="Also record that the record was sent to all invitees.")
+    ] = False,
+):
+    """The minutes of a discussion."""
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
+    if audience not in AUDIENCES:
+        raise typer.BadParameter(
+            f"{audience!r} is not one of {', '.join(AUDIENCES)}", param_hint="--audience"
+        )
+    store = common.open_store()
+    discussion = store.discussion(reference)
+    if output is not None:
+        from ..files import check_target
+
+        check_target(output, force)
+    text = minutes_text(store, discussion.reference, fmt, audience)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        from ..files import write_private
+
+        write_private(output, text, force=force)
+        common.say(f"Wrote the {audience} minutes of {discussion.reference} to {output}.")
+    if circulated:
+        common.require_open(discussion)
+        now = settings.now()
+        with store.writing(common.user(), now) as writer:
+            writer.record_event(discussion.reference, "record-circulated", now)
+        common.say(f"Recorded record-circulated on {discussion.reference}.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export)

@@ -1,0 +1,281 @@
+"""What a person sees: rich tables and panels, colour that carries meaning.
+
+Imported only by commands that print for a person (never by ``--json``). The one Console is
+made here; when stdout is not a terminal rich drops colour and the layout stays plain.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..domain.calendar import local
+from ..domain.model import AGENCIES, CATEGORIES
+from ..views import describe_change, relative
+
+console = Console(highlight=False)
+STATUS_STYLE = {"overdue": "bold red", "due-soon": "yellow", "upcoming": "green", "undated": "dim"}
+STATUS_WORD = {"overdue": "OVERDUE", "due-soon": "due soon", "upcoming": "upcoming", "undated": "no date"}
+
+
+def when(text: str | None) -> str:
+    if text is None:
+        return "as soon as practicable"
+    return f"{local(datetime.fromisoformat(text)):%a %d %b %Y %H:%M}"
+
+
+def _children(document: dict) -> str:
+    return ", ".join(c["name"] for c in document["children"]) or "(no child recorded)"
+
+
+def quoracy_line(document: dict) -> Text:
+    if document["quorate"]:
+        line = Text("Quorate", style="bold green")
+    else:
+        line = Text("NOT QUORATE", style="bold red")
+    missing = document["missing_agencies"]
+    if missing:
+        line.append(
+            " - missing: " + ", ".join(AGENCIES.get(a, a) for a in missing),
+            style="red" if not document["quorate"] else "yellow",
+        )
+    return line
+
+
+def opened(document: dict) -> None:
+    console.print(
+        f"Opened [bold]{document['reference']}[/] ({document['procedure']}) for {escape(_children(document))}."
+    )
+    for item in document["deadlines"]:
+        if item["kind"] == "discussion":
+            console.print(f"Hold the strategy discussion by [bold]{when(item['due_at'])}[/].")
+            console.print(f"Why: {escape(item['rule'])}", style="dim")
+    for warning in document["warnings"]:
+        console.print(f"Warning: {escape(warning)}", style="yellow")
+
+
+def after_change(message: str, document: dict) -> None:
+    console.print(escape(message))
+    console.print(quoracy_line(document))
+    for warning in document["warnings"]:
+        console.print(f"Warning: {escape(warning)}", style="yellow")
+
+
+def discussion_list(items: list[dict]) -> None:
+    if not items:
+        console.print("No discussions.")
+        return
+    table = Table(title="Strategy discussions", expand=False)
+    for column in ("Reference", "Children", "Procedure", "Concern", "Held", "Quorate"):
+        table.add_column(column)
+    for item in items:
+        table.add_row(
+            item["reference"] + (" (closed)" if item["status"] == "closed" else ""),
+            escape(", ".join(c["name"] for c in item["children"])),
+            item["procedure"],
+            when(item["concern_at"]),
+            when(item["held_at"]) if item["held_at"] else "-",
+            Text("yes", style="green") if item["quorate"] else Text("no", style="bold red"),
+        )
+    console.print(table)
+
+
+def discussion(document: dict, profile) -> None:
+    """One discussion, readably: header, quoracy first, then the record and what is due."""
+    header = Text()
+    header.append(f"{document['reference']}  ", style="bold")
+    header.append(f"{profile.name} procedure  ")
+    header.append("OPEN" if document["status"] == "open" else "CLOSED", style="bold")
+    lines = [
+        f"Concern identified: {when(document['concern_at'])}",
+        "Categories: " + "; ".join(CATEGORIES.get(c, c) for c in document["categories"]),
+    ]
+    if document["held_at"]:
+        lines.append(
+            f"Held: {when(document['held_at'])}"
+            + (f" ({document['format']})" if document["format"] else "")
+            + (f", chaired by {escape(document['chair'])}" if document["chair"] else "")
+        )
+    else:
+        lines.append(f"Not yet held; due by {when(document['discussion_due'])}")
+    if document["summary"]:
+        lines.append(f"Reason: {escape(document['summary'])}")
+    if document["referrer"]:
+        lines.append(f"Referrer: {escape(document['referrer'])}")
+    if document["follows"]:
+        lines.append(f"Follows: {document['follows']}")
+    if document["closed_reason"]:
+        lines.append(f"Closed: {escape(document['closed_reason'])}")
+    body = Text.from_markup("\n".join(lines))
+    body.append("\n")
+    body.append_text(quoracy_line(document))
+    console.print(Panel(body, title=header, title_align="left"))
+    _children_table(document)
+    _attendees_table(document)
+    _decision(document)
+    _actions_table(document)
+    _deadlines_table(document)
+    checklist = document["checklist"]
+    console.print(f"Checklist: {checklist['answered']} of {checklist['total']} answered.")
+    for warning in document["warnings"]:
+        console.print(f"Warning: {escape(warning)}", style="bold yellow")
+
+
+def _children_table(document: dict) -> None:
+    table = Table(title="Children", title_justify="left")
+    for column in ("Name", "Born", "Age", "Circumstances"):
+        table.add_column(column)
+    for child in document["children"]:
+        flags = [
+            label
+            for key, label in (
+                ("looked_after", "looked after"),
+                ("in_hospital", "in hospital"),
+                ("hospital_services", "hospital services"),
+                ("medical", "medical implications"),
+                ("communication_needs", "communication needs"),
+            )
+            if child[key]
+        ]
+        if child["interpreter"]:
+            flags.append(f"interpreter: {child['interpreter']}")
+        born = child["dob"] or (f"unborn, due {child['edd']}" if child["edd"] else "-")
+        age = "-" if child["age"] is None else str(child["age"])
+        table.add_row(escape(child["name"]), born, age, escape(", ".join(flags)) or "-")
+    console.print(table)
+
+
+def _attendees_table(document: dict) -> None:
+    if not document["attendees"]:
+        console.print("Attendees: none recorded.", style="red")
+        return
+    table = Table(title="Attendees", title_justify="left")
+    for column in ("Agency", "Name", "Role", "Attendance"):
+        table.add_column(column)
+    for person in sorted(document["attendees"], key=lambda a: a["agency"]):
+        attendance = person["attendance"]
+        style = "green" if attendance == "present" else "yellow"
+        table.add_row(
+            AGENCIES.get(person["agency"], person["agency"]),
+            escape(person["name"]),
+            escape(person["role"] or "-"),
+            Text(attendance, style=style),
+        )
+    console.print(table)
+
+
+def _decision(document: dict) -> None:
+    decision = document["decision"]
+    if decision is None:
+        console.print("Decision: not yet recorded.", style="yellow")
+        return
+    lines = [f"[bold]{escape(decision['outcome'] or 'Incomplete decision')}[/]"]
+    lines.append(
+        f"Section 47: {_yes_no(decision['s47'])}   Police investigation: {_yes_no(decision['police_investigation'])}"
+    )
+    if decision["rationale"]:
+        lines.append(f"Rationale: {escape(decision['rationale'])}")
+    if decision["share"]:
+        lines.append(f"The family is told: {escape(decision['share'])}")
+    if decision["withholding"]:
+        lines.append(f"Withheld from the family: {escape(decision['withhold'] or '(not described)')}")
+        lines.append(f"Why withheld: {escape(decision['withhold_rationale'] or 'NO RATIONALE RECORDED')}")
+    if decision["further_by"]:
+        lines.append(f"Further discussion needed by {when(decision['further_by'])}")
+    console.print(Panel("\n".join(lines), title="Decision", title_align="left"))
+
+
+def _yes_no(value) -> str:
+    return "-" if value is None else "yes" if value else "no"
+
+
+def _actions_table(document: dict) -> None:
+    if not document["actions"]:
+        return
+    table = Table(title="Actions", title_justify="left")
+    for column in ("#", "Task", "Owner", "Due", "Done"):
+        table.add_column(column)
+    for action in document["actions"]:
+        owner = escape(action["owner"] or "-") + (f" ({action['agency']})" if action["agency"] else "")
+        table.add_row(
+            str(action["id"]),
+            escape(action["task"]),
+            owner,
+            when(action["due_at"]),
+            when(action["done_at"]) if action["done_at"] else "-",
+        )
+    console.print(table)
+
+
+def _deadlines_table(document: dict) -> None:
+    if not document["deadlines"]:
+        console.print("Nothing pending.", style="green")
+        return
+    table = Table(title="Pending deadlines", title_justify="left")
+    for column in ("Due", "What", "Status", "Rule"):
+        table.add_column(column)
+    for item in document["deadlines"]:
+        table.add_row(
+            when(item["due_at"]),
+            escape(item["title"]),
+            Text(STATUS_WORD[item["status"]], style=STATUS_STYLE[item["status"]]),
+            Text(item["rule"], style="dim"),
+        )
+    console.print(table)
+
+
+def board(items: list[dict], as_of: datetime, within: str, explain: bool) -> None:
+    """The duty manager's board, readable at 80 columns."""
+    counts = {status: sum(1 for i in items if i["status"] == status) for status in STATUS_WORD}
+    if not items:
+        console.print(f"Nothing due within {within} of {as_of:%a %d %b %H:%M}.")
+        return
+    table = Table(
+        title=f"Due as of {as_of:%a %d %b %Y %H:%M} (next {within})", expand=False, show_lines=explain
+    )
+    table.add_column("Reference", no_wrap=True)
+    table.add_column("Children")
+    table.add_column("What is due")
+    table.add_column("When")
+    table.add_column("Status", no_wrap=True)
+    for item in items:
+        what = Text(item["title"])
+        if explain:
+            what.append("\n" + item["rule"], style="dim")
+        due_text = (
+            "no date"
+            if item["due_at"] is None
+            else f"{when(item['due_at'])}\n{relative(item['due_at'], as_of)}"
+        )
+        table.add_row(
+            item["reference"],
+            ", ".join(item["children"]),
+            what,
+            due_text,
+            Text(STATUS_WORD[item["status"]], style=STATUS_STYLE[item["status"]]),
+        )
+    console.print(table)
+    console.print(
+        f"{len(items)} item{'s' if len(items) != 1 else ''}: "
+        f"[bold red]{counts['overdue']} overdue[/], [yellow]{counts['due-soon']} due soon[/], "
+        f"[green]{counts['upcoming']} upcoming[/], {counts['undated']} undated."
+    )
+
+
+def trail(reference: str, entries: list[dict]) -> None:
+    table = Table(title=f"Audit trail of {reference}", title_justify="left")
+    for column in ("When", "Who", "What", "Change"):
+        table.add_column(column)
+    for entry in entries:
+        table.add_row(
+            f"{local(entry['at']):%Y-%m-%d %H:%M:%S}",
+            escape(entry["by"]),
+            entry["action"],
+            escape(describe_change(entry["detail"])),
+        )
+    console.print(table)

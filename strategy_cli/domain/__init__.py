@@ -1,0 +1,1 @@
+"""The pure core: the procedures' rules over plain values. No I/O, no Typer, no SQLite."""

@@ -1,0 +1,194 @@
+"""Time as the procedures count it: elapsed hours, the same day, working days, end of day.
+
+Everything here is pure. Instants are timezone-aware ``datetime`` values; local time is
+Europe/London. Bank holidays come from a ``BankHolidays`` object the caller provides, so the
+slow ``holidays`` import happens only in commands that compute a deadline.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+END_OF_DAY = time(23, 59, 59)
+
+
+def local(instant: datetime) -> datetime:
+    """The instant in Europe/London time (the only time a user ever sees)."""
+    return instant.astimezone(LONDON)
+
+
+def to_utc(instant: datetime) -> datetime:
+    return instant.astimezone(UTC)
+
+
+def end_of_day(day: date) -> datetime:
+    """23:59:59 local time on ``day``: when a deadline given as a date falls due."""
+    return datetime.combine(day, END_OF_DAY, tzinfo=LONDON)
+
+
+def start_of_day(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=LONDON)
+
+
+def after_hours(start: datetime, hours: int) -> datetime:
+    """``hours`` of elapsed time after ``start``, whatever the clocks do in between.
+
+    Arithmetic is done in UTC: 10:00 BST + 24 h across the autumn change is 09:00 GMT.
+    """
+    return local(to_utc(start) + timedelta(hours=hours))
+
+
+def same_day(start: datetime) -> datetime:
+    """The end of the local calendar day on which the clock started."""
+    return end_of_day(local(start).date())
+
+
+@dataclass
+class BankHolidays:
+    """Bank holidays of one calendar (country and subdivision), loaded a year at a time.
+
+    ``load_year`` returns the holiday dates of one year; it is called at most once per year,
+    so one object per process keeps the cost of the ``holidays`` package to a single build.
+    """
+
+    load_year: Callable[[int], Iterable[date]]
+    _years: dict[int, frozenset[date]] = field(default_factory=dict)
+
+    def __contains__(self, day: date) -> bool:
+        if day.year not in self._years:
+            self._years[day.year] = frozenset(self.load_year(day.year))
+        return day in self._years[day.year]
+
+
+def is_working_day(day: date, bank_holidays: BankHolidays) -> bool:
+    """Monday to Friday, and not a bank holiday (substitute days count as holidays)."""
+    return day.weekday() < 5 and day not in bank_holidays
+
+
+def working_days_after(day: date, count: int, bank_holidays: BankHolidays) -> date:
+    """The ``count``-th working day after ``day``; ``day`` itself never counts."""
+    if count < 1:
+        raise ValueError(f"a working-day count must be at least 1, not {count}")
+    found = 0
+    while found < count:
+        day += timedelta(days=1)
+        if is_working_day(day, bank_holidays):
+            found += 1
+    return day
+
+
+def after_working_days(start: datetime, count: int, bank_holidays: BankHolidays) -> datetime:
+    """The end of the ``count``-th working day after the local day on which the clock started."""
+    return end_of_day(working_days_after(local(start).date(), count, bank_holidays))
+
+
+# --- Reading the dates and times users type -------------------------------------------------
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+
+
+class TimeInputError(ValueError):
+    """A date or time a user typed that cannot be read; the message names the value."""
+
+
+@dataclass(frozen=True)
+class ReadInstant:
+    """An instant read from user input, with a warning to show when it was ambiguous."""
+
+    instant: datetime
+    warning: str | None = None
+
+
+def parse_date(text: str) -> date:
+    """A calendar date written ``YYYY-MM-DD`` (dates of birth, expected dates of delivery)."""
+    value = text.strip()
+    if not _DATE.match(value):
+        raise TimeInputError(f"{text!r} is not a date (use YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise TimeInputError(f"{text!r} is not a real date") from None
+
+
+def parse_instant(text: str, *, now: datetime, date_means: str = "start") -> ReadInstant:
+    """Read ``now``, ``today``, a date or an ISO 8601 date-time as an aware instant.
+
+    A date alone is the start of that day (``date_means="start"``: when something happened,
+    ``--as-of``) or its end (``date_means="end"``: when something falls due). A date-time
+    without an offset is Europe/London local time: one that does not exist (clocks going
+    forward) is refused; one that happens twice (clocks going back) is the first, BST,
+    occurrence, with a warning.
+    """
+    value = text.strip()
+    lowered = value.lower()
+    if lowered == "now":
+        return ReadInstant(local(now))
+    if lowered == "today" or _DATE.match(value):
+        day = local(now).date() if lowered == "today" else parse_date(value)
+        return ReadInstant(end_of_day(day) if date_means == "end" else start_of_day(day))
+    if not _DATETIME.match(value):
+        raise TimeInputError(f"{text!r} is not a date-time (use YYYY-MM-DDTHH:MM)")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise TimeInputError(f"{text!r} is not a real date-time") from None
+    if parsed.tzinfo is not None:
+        return ReadInstant(local(parsed))
+    return _local_wall_time(parsed, text)
+
+
+def _local_wall_time(wall: datetime, text: str) -> ReadInstant:
+    """Attach Europe/London to a wall-clock time, refusing the hour that never happens."""
+    first = wall.replace(tzinfo=LONDON, fold=0)
+    second = wall.replace(tzinfo=LONDON, fold=1)
+    round_trip = to_utc(first).astimezone(LONDON).replace(tzinfo=None)
+    if round_trip != wall:
+        raise TimeInputError(f"{text!r} does not exist in UK time (the clocks go forward that hour)")
+    if first.utcoffset() != second.utcoffset():
+        return ReadInstant(
+            first,
+            f"{text!r} happens twice in UK time (the clocks go back); taken as the first, BST, occurrence",
+        )
+    return ReadInstant(first)
+
+
+def iso(instant: datetime | None) -> str | None:
+    """Local ISO 8601 with its offset, as the JSON contract writes every instant."""
+    return None if instant is None else local(instant).isoformat(timespec="seconds")
+
+
+def parse_stored(text: str | None) -> datetime | None:
+    """An instant as the store keeps it (ISO 8601 UTC) back into an aware local datetime."""
+    return None if text is None else local(datetime.fromisoformat(text))
+
+
+def stored(instant: datetime | None) -> str | None:
+    """The form the store keeps: UTC, ISO 8601, seconds, so text order is time order."""
+    return None if instant is None else to_utc(instant).isoformat(timespec="seconds")
+
+
+def age_on(dob: date, day: date) -> int:
+    """Whole years of age on ``day``."""
+    years = day.year - dob.year
+    if (day.month, day.day) < (dob.month, dob.day):
+        years -= 1
+    return years
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole months, clamped to the month's last day (29 Feb + 12 m = 28 Feb)."""
+    month_index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for candidate in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")

@@ -1,0 +1,117 @@
+"""The key questions: reading answers, which follow-ups an answer makes required, what is left.
+
+The decision questions (those with a ``decision`` field in the profile) read and write the
+decision itself, so answering them in the checklist and running ``strategy decide`` are the
+same thing and can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .model import Decision, Discussion
+from .procedures import Profile, Question
+
+YES = {"yes", "y", "true"}
+NO = {"no", "n", "false"}
+MAX_TEXT = 100_000
+
+
+class AnswerError(ValueError):
+    """An answer that does not fit its question; the message names the question and value."""
+
+
+def read_answer(question: Question, value: object) -> object:
+    """The answer in its stored form (``bool`` for yes-no, ``str`` otherwise), or an error."""
+    if question.type == "yes-no":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in YES | NO:
+            return value.strip().lower() in YES
+        raise AnswerError(f"{question.id}: {value!r} is not yes or no")
+    if not isinstance(value, str):
+        raise AnswerError(f"{question.id}: {value!r} is not text")
+    if question.type == "choice":
+        if value not in question.choices:
+            raise AnswerError(
+                f"{question.id}: {value!r} is not one of the choices ({', '.join(question.choices)})"
+            )
+        return value
+    text = check_text(value, question.id)
+    if not text.strip():
+        raise AnswerError(f"{question.id}: an empty answer is not an answer")
+    return text
+
+
+def check_text(value: str, what: str) -> str:
+    """Free text as users give it: kept exactly, but a NUL or a paste past 100 kB is refused."""
+    if "\x00" in value:
+        raise AnswerError(f"{what}: the text contains a NUL character")
+    if len(value) > MAX_TEXT:
+        raise AnswerError(f"{what}: the text is {len(value):,} characters (at most {MAX_TEXT:,})")
+    return value
+
+
+def answers(discussion: Discussion, profile: Profile) -> dict[str, object]:
+    """Every answer given, the decision questions read from the decision itself."""
+    given = {qid: value for qid, value in discussion.answers.items() if qid in profile.question_index}
+    decision = discussion.decision
+    for question in profile.questions:
+        if question.decision and decision is not None:
+            value = getattr(decision, question.decision)
+            if value is not None:
+                given[question.id] = value
+            else:
+                given.pop(question.id, None)
+        elif question.decision:
+            given.pop(question.id, None)
+    return given
+
+
+def with_answer(decision: Decision | None, question: Question, value: object) -> Decision:
+    """The decision after a decision question is answered in the checklist."""
+    return replace(decision or Decision(), **{question.decision: value})
+
+
+def triggered(question: Question, given: dict[str, object]) -> bool:
+    """Whether a question is to be asked: top-level ones always, follow-ups by their answer."""
+    if question.follows is None:
+        return True
+    if question.follows not in given:
+        return False
+    return question.when is None or given[question.follows] == question.when
+
+
+def to_ask(profile: Profile, given: dict[str, object], section: str | None = None) -> list[Question]:
+    """The questions in the order they are asked, follow-ups only when triggered."""
+    return [q for q in profile.questions if (section is None or q.section == section) and triggered(q, given)]
+
+
+@dataclass(frozen=True)
+class Summary:
+    unanswered: list[Question]
+    missing_follow_ups: list[Question]
+    answered: int
+    total: int
+
+
+def summarise(profile: Profile, given: dict[str, object]) -> Summary:
+    """What is left: top-level questions unanswered, and follow-ups an answer made required."""
+    unanswered = [q for q in profile.questions if q.follows is None and q.id not in given]
+    missing = [
+        q for q in profile.questions if q.follows is not None and triggered(q, given) and q.id not in given
+    ]
+    return Summary(unanswered, missing, len(given), len(profile.questions))
+
+
+def validate_answers(profile: Profile, raw: dict) -> dict[str, object]:
+    """Check a whole answers file before anything is written; the first bad entry is named."""
+    if not isinstance(raw, dict):
+        raise AnswerError("the answers file must hold an object of question id to answer")
+    result = {}
+    for question_id, value in raw.items():
+        question = profile.question_index.get(question_id)
+        if question is None:
+            raise AnswerError(f"{question_id!r} is not a question of the {profile.id} checklist")
+        result[question_id] = read_answer(question, value)
+    return result

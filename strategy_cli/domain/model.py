@@ -1,0 +1,146 @@
+"""The record of a strategy discussion, as plain values the rules compute over."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+CATEGORIES = {
+    "standard": "Reasonable cause to suspect significant harm",
+    "serious-harm": "Serious risk of harm (e.g. serious physical injury or serious neglect)",
+    "sexual-abuse-forensic": "Penetrative sexual abuse, forensic evidence to be secured",
+    "immediate-action": "Immediate action required by either agency",
+    "organised-abuse": "Organised abuse",
+    "allegation-against-staff": "Allegation against staff, volunteers or foster carers",
+}
+
+AGENCIES = {
+    "social-care": "Children's social care",
+    "health": "Health",
+    "police": "Police",
+    "education": "Education (school or nursery)",
+    "lado": "LADO",
+    "adult-social-care": "Adult social care",
+    "paediatrician": "Paediatrician",
+    "consultant": "Responsible medical consultant",
+    "ward-nurse": "Senior ward nurse",
+    "fostering": "Residential or fostering service",
+    "referrer": "Referrer",
+    "youth-justice": "Youth justice",
+    "adult-mental-health": "Adult mental health",
+    "substance-misuse": "Substance misuse",
+    "domestic-abuse": "Domestic abuse specialist",
+    "british-transport-police": "British Transport Police",
+    "other": "Other",
+}
+
+# Clinicians who are health practitioners for quoracy (cli.md: "these three count as health").
+COUNTS_AS = {"paediatrician": "health", "consultant": "health", "ward-nurse": "health"}
+
+ATTENDANCE = ("present", "apologies", "information-only")
+FORMATS = ("face-to-face", "virtual", "telephone")
+
+# What `strategy record REF EVENT` can record, and the deadline each one clears.
+EVENTS = {
+    "child-seen": "child-seen",
+    "icpc-held": "icpc",
+    "lado-informed": "lado",
+    "record-circulated": "record-circulated",
+    "referrer-informed": "referrer-informed",
+    "review-held": "review",
+}
+
+DEADLINE_KINDS = (
+    "discussion",
+    "child-seen",
+    "icpc",
+    "lado",
+    "review",
+    "action",
+    "record-circulated",
+    "referrer-informed",
+)
+
+
+@dataclass
+class Child:
+    name: str
+    dob: date | None = None
+    edd: date | None = None
+    looked_after: bool = False
+    in_hospital: bool = False
+    hospital_services: bool = False
+    medical: bool = False
+    communication_needs: bool = False
+    interpreter: str | None = None
+    no_adult_care_needs: bool = False
+
+
+@dataclass
+class Attendee:
+    name: str
+    agency: str
+    role: str | None = None
+    attendance: str = "present"
+
+
+@dataclass
+class Decision:
+    """The discussion's one decision; ``None`` fields have not been decided yet."""
+
+    s47: bool | None = None
+    police_investigation: bool | None = None
+    rationale: str | None = None
+    share: str | None = None
+    withholding: bool | None = None
+    withhold: str | None = None
+    withhold_rationale: str | None = None
+    further_by: datetime | None = None
+    decided_at: datetime | None = None
+
+
+@dataclass
+class Action:
+    number: int
+    task: str
+    owner: str | None = None
+    agency: str | None = None
+    due_at: datetime | None = None
+    agreed_at: datetime | None = None
+    done_at: datetime | None = None
+    for_family: bool = False
+
+
+@dataclass
+class Discussion:
+    reference: str
+    procedure: str
+    categories: list[str]
+    concern_at: datetime
+    opened_at: datetime
+    status: str = "open"
+    summary: str | None = None
+    referrer: str | None = None
+    follows: str | None = None
+    children: list[Child] = field(default_factory=list)
+    attendees: list[Attendee] = field(default_factory=list)
+    decision: Decision | None = None
+    actions: list[Action] = field(default_factory=list)
+    answers: dict[str, object] = field(default_factory=dict)
+    held_at: datetime | None = None
+    held_format: str | None = None
+    chair: str | None = None
+    events: dict[str, datetime] = field(default_factory=dict)
+    followed_by_held: bool = False
+    closed_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One thing that must happen, by when (``None``: as soon as practicable), and why."""
+
+    kind: str
+    title: str
+    due_at: datetime | None
+    rule: str
+    key: str

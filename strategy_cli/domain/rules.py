@@ -1,0 +1,259 @@
+"""The rules of the procedures as pure functions: deadlines, quoracy, outcomes, warnings.
+
+Every function takes the record (``Discussion``) and the profile and returns plain values,
+so ``show``, ``due``, ``export`` and the calendar file all compute "what is due" the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from .calendar import (
+    BankHolidays,
+    add_months,
+    after_hours,
+    after_working_days,
+    local,
+    same_day,
+)
+from .model import COUNTS_AS, DEADLINE_KINDS, Deadline, Discussion
+from .procedures import DeadlineRule, Profile, Timescale
+
+TITLES = {
+    "discussion": "Hold the strategy discussion",
+    "child-seen": "See the child",
+    "icpc": "Hold the initial child protection conference",
+    "lado": "Inform the LADO and the police Public Protection Unit",
+    "review": "Hold the further strategy discussion",
+    "record-circulated": "Circulate the record to all invitees",
+    "referrer-informed": "Tell the referrer what is happening",
+}
+
+# Which recorded event clears each kind of deadline.
+CLEARED_BY = {
+    "child-seen": "child-seen",
+    "icpc": "icpc-held",
+    "lado": "lado-informed",
+    "review": "review-held",
+    "record-circulated": "record-circulated",
+    "referrer-informed": "referrer-informed",
+}
+
+DUE_SOON = timedelta(hours=24)
+
+
+def due_by(timescale: Timescale, start: datetime, bank_holidays: BankHolidays) -> datetime | None:
+    """When a timescale that started at ``start`` runs out (``None``: as soon as practicable)."""
+    if timescale.hours is not None:
+        return after_hours(start, timescale.hours)
+    if timescale.working_days is not None:
+        return after_working_days(start, timescale.working_days, bank_holidays)
+    if timescale.same_day:
+        return same_day(start)
+    return None
+
+
+def earliest(
+    rules: list[DeadlineRule], start: datetime, bank_holidays: BankHolidays
+) -> tuple[datetime | None, DeadlineRule] | None:
+    """The earliest due time over several rules, with the rule that gives it.
+
+    A dated rule always beats an undated one; between equal times the first rule wins.
+    """
+    best = None
+    for rule in rules:
+        due = due_by(rule.timescale, start, bank_holidays)
+        if best is None or (due is not None and (best[0] is None or due < best[0])):
+            best = (due, rule)
+    return best
+
+
+def applies(rule: DeadlineRule, discussion: Discussion) -> bool:
+    """Whether a profile rule applies to this discussion: its categories and its condition."""
+    if rule.categories and not set(rule.categories) & set(discussion.categories):
+        return False
+    decision = discussion.decision
+    if rule.when == "s47":
+        return bool(decision and decision.s47)
+    if rule.when == "s47-or-police":
+        return bool(decision and (decision.s47 or decision.police_investigation))
+    return True
+
+
+def deadlines(discussion: Discussion, profile: Profile, bank_holidays: BankHolidays) -> list[Deadline]:
+    """Every deadline still pending for the discussion, each with its rule in the profile's words.
+
+    Dated ones come first by due time, then undated ones, in the order of ``DEADLINE_KINDS``.
+    """
+    found: list[Deadline] = []
+    events = discussion.events
+    held = discussion.held_at
+
+    def timed(kind: str, start: datetime | None, key: str | None = None) -> None:
+        rules = [r for r in profile.rules_for(kind) if applies(r, discussion)]
+        if not rules or CLEARED_BY.get(kind) in events:
+            return
+        if start is None:  # the clock has not started yet: pending, but not dated
+            found.append(Deadline(kind, TITLES[kind], None, rules[0].rule, key or kind))
+            return
+        due, rule = earliest(rules, start, bank_holidays)
+        found.append(Deadline(kind, TITLES[kind], due, rule.rule, key or kind))
+
+    if held is None:
+        timed("discussion", discussion.concern_at)
+    timed("lado", discussion.concern_at)
+    if discussion.decision is not None:
+        timed("child-seen", held)
+        timed("icpc", held)
+        _review(discussion, profile, found)
+    if held is not None:
+        timed("record-circulated", held)
+    timed("referrer-informed", discussion.opened_at)
+    _actions(discussion, profile, found)
+    return sorted(found, key=board_order)
+
+
+def discussion_due(discussion: Discussion, profile: Profile, bank_holidays: BankHolidays):
+    """When the discussion itself had to be held (kept after it is held, to judge lateness)."""
+    rules = [r for r in profile.rules_for("discussion") if applies(r, discussion)]
+    best = earliest(rules, discussion.concern_at, bank_holidays) if rules else None
+    return best[0] if best else None
+
+
+def _review(discussion: Discussion, profile: Profile, found: list[Deadline]) -> None:
+    decision = discussion.decision
+    rules = profile.rules_for("review")
+    if not rules or decision.further_by is None:
+        return
+    if "review-held" in discussion.events or discussion.followed_by_held:
+        return
+    found.append(Deadline("review", TITLES["review"], decision.further_by, rules[0].rule, "review"))
+
+
+def _actions(discussion: Discussion, profile: Profile, found: list[Deadline]) -> None:
+    rules = profile.rules_for("action")
+    wording = rules[0].rule if rules else "The date agreed for the action"
+    for action in discussion.actions:
+        if action.done_at is None:
+            title = f"Action {action.number}: {action.task}"
+            found.append(Deadline("action", title, action.due_at, wording, f"action-{action.number}"))
+
+
+def board_order(deadline: Deadline):
+    if deadline.due_at is None:
+        return (1, "", DEADLINE_KINDS.index(deadline.kind), deadline.key)
+    return (0, deadline.due_at.timestamp(), DEADLINE_KINDS.index(deadline.kind), deadline.key)
+
+
+def status(due_at: datetime | None, as_of: datetime) -> str:
+    """``overdue`` before the as-of time, ``due-soon`` within 24 hours, else ``upcoming``."""
+    if due_at is None:
+        return "undated"
+    if due_at < as_of:
+        return "overdue"
+    if due_at <= as_of + DUE_SOON:
+        return "due-soon"
+    return "upcoming"
+
+
+# --- Who must be there ------------------------------------------------------------------
+
+
+def present_agencies(discussion: Discussion) -> set[str]:
+    """Agencies that took part; a consultant, paediatrician or ward nurse is health too."""
+    present = set()
+    for attendee in discussion.attendees:
+        if attendee.attendance == "present":
+            present.add(attendee.agency)
+            if attendee.agency in COUNTS_AS:
+                present.add(COUNTS_AS[attendee.agency])
+    return present
+
+
+def circumstances(discussion: Discussion, on_day: date) -> set[str]:
+    """What about these children (the union over them) calls for other agencies."""
+    found = set()
+    if "allegation-against-staff" in discussion.categories:
+        found.add("allegation-against-staff")
+    for child in discussion.children:
+        if child.looked_after:
+            found.add("looked-after")
+        if child.hospital_services or child.in_hospital:
+            found.add("hospital-services")
+        if child.in_hospital:
+            found.add("in-hospital")
+        if child.medical:
+            found.add("medical")
+        if child.dob and not child.no_adult_care_needs and near_adulthood(child.dob, on_day):
+            found.add("near-adult")
+    return found
+
+
+def near_adulthood(dob: date, on_day: date) -> bool:
+    """Less than six months before the 18th birthday (and not yet 18) on ``on_day``."""
+    eighteenth = add_months(dob, 18 * 12)
+    return add_months(eighteenth, -6) < on_day < eighteenth
+
+
+def quorum(discussion: Discussion, profile: Profile, on_day: date) -> set[str]:
+    """The agencies without which the discussion is not quorate."""
+    required = set(profile.quorum)
+    for circumstance in circumstances(discussion, on_day):
+        required |= set(profile.quorum_when.get(circumstance, ()))
+    return required
+
+
+def expected_agencies(discussion: Discussion, profile: Profile, on_day: date) -> set[str]:
+    """Quorum plus every agency the children's circumstances call for under this profile."""
+    expected = quorum(discussion, profile, on_day)
+    for circumstance in circumstances(discussion, on_day):
+        expected |= set(profile.expected.get(circumstance, ()))
+    return expected
+
+
+def is_quorate(discussion: Discussion, profile: Profile, on_day: date) -> bool:
+    return quorum(discussion, profile, on_day) <= present_agencies(discussion)
+
+
+def missing_agencies(discussion: Discussion, profile: Profile, on_day: date) -> list[str]:
+    """Expected agencies not recorded as present, sorted (the JSON contract's order)."""
+    return sorted(expected_agencies(discussion, profile, on_day) - present_agencies(discussion))
+
+
+def quoracy_day(discussion: Discussion, discussion_due: datetime | None, today: date) -> date:
+    """The day quoracy is judged on: the day it was held, else the day it falls due, else today."""
+    if discussion.held_at is not None:
+        return local(discussion.held_at).date()
+    if discussion_due is not None:
+        return local(discussion_due).date()
+    return today
+
+
+# --- Warnings -------------------------------------------------------------------------
+
+
+def warnings(discussion: Discussion, pending: list[Deadline], discussion_due: datetime | None) -> list[str]:
+    """Things a manager or an inspector would question, in plain words."""
+    found = []
+    held = discussion.held_at
+    if held is not None and held < discussion.concern_at:
+        found.append("The discussion is recorded as held before the concern was identified.")
+    if held is not None and discussion_due is not None and held > discussion_due:
+        found.append("The discussion was held after its deadline.")
+    decision = discussion.decision
+    if decision is not None and decision.withholding and not decision.withhold_rationale:
+        found.append("Information is withheld from the family but no rationale is recorded.")
+    if decision is not None and decision.decided_at and held and decision.decided_at < held:
+        found.append("The decision was recorded before the discussion was marked held.")
+    if decision is not None and decision.rationale is None and decision.s47 is not None:
+        found.append("The decision has no recorded rationale.")
+    icpc = next((d.due_at for d in pending if d.kind == "icpc" and d.due_at), None)
+    for action in discussion.actions:
+        if icpc and action.due_at and action.done_at is None and action.due_at > icpc:
+            found.append(f"Action {action.number} is due after the initial child protection conference.")
+        if not action.owner:
+            found.append(f"Action {action.number} has no owner.")
+    for child in discussion.children:
+        if child.edd and child.edd < local(discussion.concern_at).date():
+            found.append(f"{child.name}: the expected date of delivery is before the concern.")
+    return found

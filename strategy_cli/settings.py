@@ -1,0 +1,158 @@
+"""Where things live and who is working: paths, config.toml, profiles on disk, the clock.
+
+Paths come from ``platformdirs`` (so a council's Windows laptop gets its AppData folders) and
+are overridden by ``--db`` / ``STRATEGY_DB``. Nothing here imports a heavy library at module
+level: every command pays for this module.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from datetime import UTC, datetime
+from functools import cache, lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .domain.calendar import BankHolidays, TimeInputError, local, parse_instant
+from .domain.procedures import Profile, ProfileError, load_profile
+from .errors import StrategyError, UsageProblem
+
+APP = "strategy"
+
+
+def config_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP, appauthor=False))
+
+
+def data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
+def database_path(option: str | None) -> Path:
+    """``--db``, else ``$STRATEGY_DB``, else ``strategy.db`` in the user data folder."""
+    chosen = option or os.environ.get("STRATEGY_DB")
+    return Path(chosen).expanduser() if chosen else data_dir() / "strategy.db"
+
+
+def demo_database_path() -> Path:
+    """The demo's own file: never the user's real database."""
+    return data_dir() / "demo.db"
+
+
+def who(option: str | None) -> str:
+    """Who the audit trail records: ``--by``, ``$STRATEGY_USER``, else the OS login."""
+    if option:
+        return option
+    if os.environ.get("STRATEGY_USER"):
+        return os.environ["STRATEGY_USER"]
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (some containers, some Windows services)
+        return "unknown"
+
+
+def now() -> datetime:
+    """The current instant; ``$STRATEGY_NOW`` fixes it for training, demos and tests."""
+    fixed = os.environ.get("STRATEGY_NOW")
+    if fixed:
+        try:
+            return parse_instant(fixed, now=datetime.now(UTC)).instant
+        except TimeInputError as error:
+            raise UsageProblem(f"STRATEGY_NOW: {error}") from None
+    return local(datetime.now(UTC))
+
+
+@lru_cache(maxsize=1)
+def user_config() -> dict:
+    path = config_dir() / "config.toml"
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise StrategyError(f"{path}: not valid TOML ({error})") from None
+
+
+def chosen_procedure(option: str | None) -> str | None:
+    """``--procedure``, else ``$STRATEGY_PROCEDURE``, else ``procedure`` in config.toml."""
+    return option or os.environ.get("STRATEGY_PROCEDURE") or user_config().get("procedure")
+
+
+# --- Procedure profiles ---------------------------------------------------------------------
+
+
+def _builtin_files() -> dict[str, tuple[str, str]]:
+    folder = resources.files("strategy_cli") / "procedures"
+    return {
+        entry.name[: -len(".toml")]: (entry.read_text(encoding="utf-8"), f"procedures/{entry.name}")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".toml")
+    }
+
+
+def _user_files() -> dict[str, tuple[str, str]]:
+    folder = config_dir() / "procedures"
+    if not folder.is_dir():
+        return {}
+    return {
+        path.stem: (path.read_text(encoding="utf-8"), str(path)) for path in sorted(folder.glob("*.toml"))
+    }
+
+
+def _read_checklist(name: str) -> tuple[str, str]:
+    user = config_dir() / "procedures" / "checklists" / f"{name}.toml"
+    if user.is_file():
+        return user.read_text(encoding="utf-8"), str(user)
+    entry = resources.files("strategy_cli") / "procedures" / "checklists" / f"{name}.toml"
+    if not entry.is_file():
+        raise ProfileError(f"checklist {name!r} not found")
+    return entry.read_text(encoding="utf-8"), f"procedures/checklists/{name}.toml"
+
+
+@lru_cache(maxsize=1)
+def profile_sources() -> dict[str, tuple[str, str]]:
+    """Every profile's TOML by file name: built-in ones, then the user's (which may add more)."""
+    return {**_builtin_files(), **_user_files()}
+
+
+@cache
+def profile(profile_id: str) -> Profile:
+    """One profile, validated; an unknown id is a usage error that lists the known ones."""
+    sources = profile_sources()
+    if profile_id not in sources:
+        known = ", ".join(sorted(sources))
+        raise UsageProblem(f"unknown procedure {profile_id!r} (known: {known})")
+    text, origin = sources[profile_id]
+    try:
+        loaded = load_profile(text, origin, _read_checklist)
+    except ProfileError as error:
+        raise StrategyError(str(error)) from None
+    if loaded.id != profile_id:
+        raise StrategyError(f"{origin}: id: {loaded.id!r} does not match the file name {profile_id!r}")
+    return loaded
+
+
+def all_profiles() -> list[Profile]:
+    return [profile(profile_id) for profile_id in sorted(profile_sources())]
+
+
+@cache
+def bank_holidays(country: str, subdivision: str | None) -> BankHolidays:
+    """One calendar per process (building one imports much of the ``holidays`` package)."""
+
+    def load_year(year: int):
+        import holidays
+
+        return holidays.country_holidays(country, subdiv=subdivision, years=year).keys()
+
+    return BankHolidays(load_year)
+
+
+def holidays_for(loaded: Profile) -> BankHolidays:
+    return bank_holidays(loaded.calendar_country, loaded.calendar_subdivision)

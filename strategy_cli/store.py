@@ -1,0 +1,838 @@
+"""The only module that talks to SQLite: schema, migrations, transactions, the audit trail.
+
+Its public functions speak the domain (open a discussion, save an answer, the board as of a
+time), never SQL. A second store (a shared PostgreSQL server, say) would sit behind the same
+functions.
+
+Choices, each measured or forced by a failure mode (see benchmarks/RESULTS.md):
+
+* sqlite-utils' ``Migrations`` creates and migrates the schema, but it is imported only when
+  a migration is pending: importing ``sqlite_utils`` costs about 100 ms, more than the whole
+  budget of a ``--json`` read. Commands run on the plain ``sqlite3`` connection, whose
+  version is read with ``PRAGMA user_version``.
+* Every writing command is one transaction begun with ``BEGIN IMMEDIATE``: a deferred
+  ``BEGIN`` (what ``db.atomic()`` issues) that later wants to write fails with "database is
+  locked" under a second writer instead of waiting on the busy timeout.
+* WAL, ``synchronous=FULL`` (a saved answer survives power loss), ``busy_timeout`` 10 s and
+  ``foreign_keys=ON`` on every connection.
+* The deadlines of a discussion are computed by the domain whenever it is written and stored
+  in ``deadline``, so the board reads them without the ``holidays`` package or the rules.
+  Closed discussions cost the board nothing: it starts from a partial index of open ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, fields
+from datetime import date, datetime
+from pathlib import Path
+
+from .domain import rules
+from .domain.calendar import BankHolidays, local, parse_stored, stored
+from .domain.model import Action, Attendee, Child, Deadline, Decision, Discussion
+from .errors import StrategyError
+
+BUSY_TIMEOUT_MS = 10_000
+GENESIS = "0" * 64
+
+
+class NewerDatabase(StrategyError):
+    pass
+
+
+# --- Schema and migrations ---------------------------------------------------------------
+
+SCHEMA_1 = """
+CREATE TABLE discussion (
+    id INTEGER PRIMARY KEY,
+    reference TEXT NOT NULL UNIQUE,
+    year INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    procedure TEXT NOT NULL,
+    categories TEXT NOT NULL,
+    concern_at TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+    summary TEXT,
+    referrer TEXT,
+    follows_id INTEGER REFERENCES discussion(id),
+    held_at TEXT,
+    held_format TEXT,
+    chair TEXT,
+    closed_reason TEXT,
+    discussion_due TEXT,
+    UNIQUE (year, seq)
+);
+CREATE INDEX discussion_open ON discussion(id) WHERE status = 'open';
+CREATE INDEX discussion_follows ON discussion(follows_id) WHERE follows_id IS NOT NULL;
+CREATE TABLE child (
+    id INTEGER PRIMARY KEY,
+    discussion_id INTEGER NOT NULL REFERENCES discussion(id),
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    dob TEXT,
+    edd TEXT,
+    looked_after INTEGER NOT NULL DEFAULT 0,
+    in_hospital INTEGER NOT NULL DEFAULT 0,
+    hospital_services INTEGER NOT NULL DEFAULT 0,
+    medical INTEGER NOT NULL DEFAULT 0,
+    communication_needs INTEGER NOT NULL DEFAULT 0,
+    interpreter TEXT,
+    no_adult_care_needs INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX child_discussion ON child(discussion_id, position);
+CREATE TABLE attendee (
+    id INTEGER PRIMARY KEY,
+    discussion_id INTEGER NOT NULL REFERENCES discussion(id),
+    name TEXT NOT NULL,
+    agency TEXT NOT NULL,
+    role TEXT,
+    attendance TEXT NOT NULL
+);
+CREATE INDEX attendee_discussion ON attendee(discussion_id);
+CREATE TABLE decision (
+    discussion_id INTEGER PRIMARY KEY REFERENCES discussion(id),
+    s47 INTEGER,
+    police_investigation INTEGER,
+    rationale TEXT,
+    share TEXT,
+    withholding INTEGER,
+    withhold TEXT,
+    withhold_rationale TEXT,
+    further_by TEXT,
+    decided_at TEXT
+);
+CREATE TABLE answer (
+    discussion_id INTEGER NOT NULL REFERENCES discussion(id),
+    question_id TEXT NOT NULL,
+    value TEXT NOT NULL,
+    answered_at TEXT NOT NULL,
+    answered_by TEXT NOT NULL,
+    PRIMARY KEY (discussion_id, question_id)
+);
+CREATE TABLE action (
+    discussion_id INTEGER NOT NULL REFERENCES discussion(id),
+    number INTEGER NOT NULL,
+    task TEXT NOT NULL,
+    owner TEXT,
+    agency TEXT,
+    due_at TEXT,
+    agreed_at TEXT,
+    done_at TEXT,
+    for_family INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (discussion_id, number)
+);
+CREATE TABLE event (
+    discussion_id INTEGER NOT NULL REFERENCES discussion(id),
+    event TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (discussion_id, event)
+);
+CREATE TABLE deadline (
+    discussion_id INTEGER NOT NULL REFERENCES discussion(id),
+    key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    due_at TEXT,
+    rule TEXT NOT NULL,
+    PRIMARY KEY (discussion_id, key)
+);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    discussion_id INTEGER REFERENCES discussion(id),
+    at TEXT NOT NULL,
+    by TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX audit_discussion ON audit(discussion_id, id);
+CREATE TABLE bank_holidays (
+    calendar TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    days TEXT NOT NULL,
+    PRIMARY KEY (calendar, year)
+);
+"""
+
+# Each entry is one migration, applied in order in its own transaction; never edit one that
+# has been released, add a new one. PRAGMA user_version holds how many have been applied.
+MIGRATIONS: list[tuple[str, str]] = [("0001_initial", SCHEMA_1)]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Apply pending migrations with sqlite-utils, one ``BEGIN IMMEDIATE`` transaction each."""
+    import sqlite_utils
+
+    migrations = sqlite_utils.Migrations("strategy")
+    for name, script in MIGRATIONS:
+
+        def step(db, script=script):
+            for statement in script.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+
+        migrations(name=name)(step)
+    db = sqlite_utils.Database(conn)
+    names = [name for name, _ in MIGRATIONS]
+    for index, name in enumerate(names):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            pending = {m.name for m in migrations.pending(db)}
+            if name in pending:
+                migrations.apply(db, stop_before=names[index + 1 :])
+            conn.execute(f"PRAGMA user_version = {index + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+# --- Opening the file ------------------------------------------------------------------
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file (and a missing folder) readable by its owner only.
+
+    Done before SQLite opens it, so the file is never world-readable even for an instant;
+    SQLite gives its ``-wal`` and ``-shm`` files the database file's permissions. On Windows
+    ``chmod`` only sets read-only, so privacy there rests on the user profile folder's ACL.
+    """
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    if os.name == "posix":
+        os.chmod(path, 0o600)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating and migrating when needed) and return a connection in autocommit mode."""
+    try:
+        _private_file(path)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise StrategyError(f"cannot open the database {path}: {_reason(error)}") from None
+    except OSError as error:
+        raise StrategyError(f"cannot open the database {path}: {error.strerror}") from None
+    if mode.lower() != "wal":
+        raise StrategyError(f"cannot use write-ahead logging on {path} (journal mode {mode})")
+    if version > SCHEMA_VERSION:
+        raise NewerDatabase(
+            f"{path} was made by a newer version of strategy (schema {version}, this version "
+            f"knows {SCHEMA_VERSION}); upgrade strategy to use it"
+        )
+    if version < SCHEMA_VERSION:
+        try:
+            _migrate(conn)
+        except sqlite3.DatabaseError as error:
+            raise StrategyError(f"cannot migrate the database {path}: {_reason(error)}") from None
+    return conn
+
+
+def _reason(error: sqlite3.Error) -> str:
+    """SQLite's own words, which never contain a field value."""
+    text = str(error)
+    if "locked" in text or "busy" in text:
+        return "another strategy command held the database for too long; try again"
+    if "full" in text:
+        return "the disk is full; nothing was saved"
+    return text
+
+
+# --- Converting rows to the domain -----------------------------------------------------------
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def _child(row: sqlite3.Row) -> Child:
+    return Child(
+        name=row["name"],
+        dob=_day(row["dob"]),
+        edd=_day(row["edd"]),
+        looked_after=bool(row["looked_after"]),
+        in_hospital=bool(row["in_hospital"]),
+        hospital_services=bool(row["hospital_services"]),
+        medical=bool(row["medical"]),
+        communication_needs=bool(row["communication_needs"]),
+        interpreter=row["interpreter"],
+        no_adult_care_needs=bool(row["no_adult_care_needs"]),
+    )
+
+
+def _bool(value) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _decision(row: sqlite3.Row | None) -> Decision | None:
+    if row is None:
+        return None
+    return Decision(
+        s47=_bool(row["s47"]),
+        police_investigation=_bool(row["police_investigation"]),
+        rationale=row["rationale"],
+        share=row["share"],
+        withholding=_bool(row["withholding"]),
+        withhold=row["withhold"],
+        withhold_rationale=row["withhold_rationale"],
+        further_by=parse_stored(row["further_by"]),
+        decided_at=parse_stored(row["decided_at"]),
+    )
+
+
+def _action(row: sqlite3.Row) -> Action:
+    return Action(
+        number=row["number"],
+        task=row["task"],
+        owner=row["owner"],
+        agency=row["agency"],
+        due_at=parse_stored(row["due_at"]),
+        agreed_at=parse_stored(row["agreed_at"]),
+        done_at=parse_stored(row["done_at"]),
+        for_family=bool(row["for_family"]),
+    )
+
+
+def _plain(value):
+    """A domain value as the audit trail writes it (JSON-safe, instants in UTC)."""
+    if isinstance(value, datetime):
+        return stored(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def snapshot(item) -> dict | None:
+    """A dataclass as a JSON-safe dict, for the audit trail's old and new values."""
+    if item is None:
+        return None
+    return {f.name: _plain(getattr(item, f.name)) for f in fields(item)}
+
+
+# --- The store ---------------------------------------------------------------------------------
+
+
+class Store:
+    """One open database. Reads go straight to SQLite; writes go through ``writing()``."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.conn = connect(path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # Reading ---------------------------------------------------------------------------
+
+    def _discussion_row(self, reference: str) -> sqlite3.Row:
+        row = self.conn.execute(
+            "SELECT * FROM discussion WHERE reference = ?", (reference.strip().upper(),)
+        ).fetchone()
+        if row is None:
+            raise StrategyError(f"no discussion {reference!r} in {self.path}")
+        return row
+
+    def discussion(self, reference: str) -> Discussion:
+        """The whole record of one discussion; an unknown reference is an error naming it."""
+        return self._load(self._discussion_row(reference))
+
+    def _load(self, row: sqlite3.Row) -> Discussion:
+        conn = self.conn
+        key = (row["id"],)
+        follows = None
+        if row["follows_id"] is not None:
+            follows = conn.execute(
+                "SELECT reference FROM discussion WHERE id = ?", (row["follows_id"],)
+            ).fetchone()[0]
+        followed_by_held = (
+            conn.execute(
+                "SELECT 1 FROM discussion WHERE follows_id = ? AND held_at IS NOT NULL LIMIT 1", key
+            ).fetchone()
+            is not None
+        )
+        return Discussion(
+            reference=row["reference"],
+            procedure=row["procedure"],
+            categories=json.loads(row["categories"]),
+            concern_at=parse_stored(row["concern_at"]),
+            opened_at=parse_stored(row["opened_at"]),
+            status=row["status"],
+            summary=row["summary"],
+            referrer=row["referrer"],
+            follows=follows,
+            children=[
+                _child(r)
+                for r in conn.execute("SELECT * FROM child WHERE discussion_id = ? ORDER BY position", key)
+            ],
+            attendees=[
+                Attendee(r["name"], r["agency"], r["role"], r["attendance"])
+                for r in conn.execute("SELECT * FROM attendee WHERE discussion_id = ? ORDER BY id", key)
+            ],
+            decision=_decision(
+                conn.execute("SELECT * FROM decision WHERE discussion_id = ?", key).fetchone()
+            ),
+            actions=[
+                _action(r)
+                for r in conn.execute("SELECT * FROM action WHERE discussion_id = ? ORDER BY number", key)
+            ],
+            answers={
+                r["question_id"]: json.loads(r["value"])
+                for r in conn.execute("SELECT question_id, value FROM answer WHERE discussion_id = ?", key)
+            },
+            held_at=parse_stored(row["held_at"]),
+            held_format=row["held_format"],
+            chair=row["chair"],
+            events={
+                r["event"]: parse_stored(r["at"])
+                for r in conn.execute("SELECT event, at FROM event WHERE discussion_id = ?", key)
+            },
+            followed_by_held=followed_by_held,
+            closed_reason=row["closed_reason"],
+        )
+
+    def discussion_due(self, reference: str) -> datetime | None:
+        """When the discussion had to be held, as computed when it was last written."""
+        return parse_stored(self._discussion_row(reference)["discussion_due"])
+
+    def pending(self, reference: str) -> list[Deadline]:
+        """The discussion's pending deadlines, as stored when it was last written."""
+        row = self._discussion_row(reference)
+        return _order(
+            Deadline(r["kind"], r["title"], parse_stored(r["due_at"]), r["rule"], r["key"])
+            for r in self.conn.execute("SELECT * FROM deadline WHERE discussion_id = ?", (row["id"],))
+        )
+
+    def discussions(self, include_closed: bool = False) -> list[dict]:
+        """The list view: one summary per discussion, open ones unless asked for all."""
+        where = "" if include_closed else "WHERE status = 'open'"
+        rows = self.conn.execute(
+            f"SELECT id, reference, procedure, status, concern_at, categories, held_at, "
+            f"discussion_due FROM discussion {where} ORDER BY id"
+        ).fetchall()
+        names = self._children_names([row["id"] for row in rows])
+        return [
+            {
+                "id": row["id"],
+                "reference": row["reference"],
+                "procedure": row["procedure"],
+                "status": row["status"],
+                "concern_at": parse_stored(row["concern_at"]),
+                "categories": json.loads(row["categories"]),
+                "held_at": parse_stored(row["held_at"]),
+                "discussion_due": parse_stored(row["discussion_due"]),
+                "children": names.get(row["id"], []),
+            }
+            for row in rows
+        ]
+
+    def _children_names(self, ids: list[int]) -> dict[int, list[str]]:
+        names: dict[int, list[str]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(
+                f"SELECT discussion_id, name FROM child WHERE discussion_id IN ({marks}) "
+                "ORDER BY discussion_id, position",
+                chunk,
+            ):
+                names.setdefault(row[0], []).append(row[1])
+        return names
+
+    def board(self) -> list[dict]:
+        """Every pending deadline of every open discussion, with its reference and children.
+
+        Starts from the partial index of open discussions, so ten years of closed ones cost
+        nothing.
+        """
+        rows = self.conn.execute(
+            "SELECT d.id, d.reference, d.procedure, x.kind, x.key, x.title, x.due_at, x.rule "
+            "FROM discussion AS d INDEXED BY discussion_open "
+            "JOIN deadline AS x ON x.discussion_id = d.id WHERE d.status = 'open'"
+        ).fetchall()
+        names = self._children_names(sorted({row["id"] for row in rows}))
+        return [
+            {
+                "reference": row["reference"],
+                "procedure": row["procedure"],
+                "deadline": Deadline(
+                    row["kind"], row["title"], parse_stored(row["due_at"]), row["rule"], row["key"]
+                ),
+                "children": names.get(row["id"], []),
+            }
+            for row in rows
+        ]
+
+    def trail(self, reference: str) -> list[dict]:
+        """The audit trail of one discussion, oldest first."""
+        row = self._discussion_row(reference)
+        return [
+            {
+                "id": r["id"],
+                "at": parse_stored(r["at"]),
+                "by": r["by"],
+                "action": r["action"],
+                "detail": json.loads(r["detail"]),
+            }
+            for r in self.conn.execute(
+                "SELECT * FROM audit WHERE discussion_id = ? ORDER BY id", (row["id"],)
+            )
+        ]
+
+    # Writing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self, by: str, at: datetime) -> Iterator[Writer]:
+        """One command's writes: all of them, or (on any error, Ctrl-C included) none."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise StrategyError(f"nothing was saved: {_reason(error)}") from None
+        writer = Writer(self, by, at)
+        try:
+            yield writer
+            writer.refresh_deadlines()
+            self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as error:
+            self._rollback()
+            raise StrategyError(f"nothing was saved: {_reason(error)}") from None
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+
+def _order(deadlines) -> list[Deadline]:
+    return sorted(deadlines, key=rules.board_order)
+
+
+class Writer:
+    """The writes of one command, inside its transaction, each with its audit entry."""
+
+    def __init__(self, store: Store, by: str, at: datetime):
+        self.store = store
+        self.conn = store.conn
+        self.by = by
+        self.at = at
+        self._touched: set[int] = set()
+
+    # The audit trail -------------------------------------------------------------------
+
+    def audit(self, discussion_id: int | None, action: str, detail: dict) -> None:
+        """Append one entry, chained to the previous one by SHA-256 (see ``entry_hash``)."""
+        last = self.conn.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        prev = last[0] if last else GENESIS
+        at = stored(self.at)
+        body = json.dumps(detail, sort_keys=True, ensure_ascii=False)
+        digest = entry_hash(prev, discussion_id, at, self.by, action, body)
+        self.conn.execute(
+            "INSERT INTO audit (discussion_id, at, by, action, detail, prev_hash, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (discussion_id, at, self.by, action, body, prev, digest),
+        )
+        if discussion_id is not None:
+            self._touched.add(discussion_id)
+
+    # Discussions -----------------------------------------------------------------------
+
+    def _id(self, reference: str) -> int:
+        return self.store._discussion_row(reference)["id"]
+
+    def open_discussion(self, discussion: Discussion) -> str:
+        """Give the discussion the next ``SD-YYYY-NNNN`` reference of its year and save it."""
+        year = local(discussion.opened_at).year
+        seq = (
+            self.conn.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM discussion WHERE year = ?", (year,)
+            ).fetchone()[0]
+            + 1
+        )
+        reference = f"SD-{year}-{seq:04d}"
+        follows_id = self._id(discussion.follows) if discussion.follows else None
+        cursor = self.conn.execute(
+            "INSERT INTO discussion (reference, year, seq, procedure, categories, concern_at, "
+            "opened_at, summary, referrer, follows_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                reference,
+                year,
+                seq,
+                discussion.procedure,
+                json.dumps(discussion.categories),
+                stored(discussion.concern_at),
+                stored(discussion.opened_at),
+                discussion.summary,
+                discussion.referrer,
+                follows_id,
+            ),
+        )
+        discussion_id = cursor.lastrowid
+        discussion.reference = reference
+        self.audit(
+            discussion_id,
+            "open",
+            {
+                "new": {
+                    "reference": reference,
+                    "procedure": discussion.procedure,
+                    "categories": discussion.categories,
+                    "concern_at": stored(discussion.concern_at),
+                    "summary": discussion.summary,
+                    "referrer": discussion.referrer,
+                    "follows": discussion.follows,
+                }
+            },
+        )
+        for child in discussion.children:
+            self.add_child(reference, child)
+        return reference
+
+    def update_discussion(self, reference: str, action: str, changes: dict, note: str | None = None) -> None:
+        """Set columns of the discussion itself (held, status, summary), old values audited."""
+        row = self.store._discussion_row(reference)
+        old = {column: row[column] for column in changes}
+        new = {column: _plain(value) for column, value in changes.items()}
+        assignments = ", ".join(f"{column} = ?" for column in new)
+        self.conn.execute(f"UPDATE discussion SET {assignments} WHERE id = ?", (*new.values(), row["id"]))
+        detail = {"old": old, "new": new}
+        if note:
+            detail["note"] = note
+        self.audit(row["id"], action, detail)
+
+    # Children --------------------------------------------------------------------------
+
+    def add_child(self, reference: str, child: Child) -> None:
+        discussion_id = self._id(reference)
+        position = self.conn.execute(
+            "SELECT COALESCE(MAX(position), 0) + 1 FROM child WHERE discussion_id = ?", (discussion_id,)
+        ).fetchone()[0]
+        row = _child_row(child)
+        self.conn.execute(
+            f"INSERT INTO child (discussion_id, position, {', '.join(row)}) "
+            f"VALUES (?, ?, {', '.join('?' * len(row))})",
+            (discussion_id, position, *row.values()),
+        )
+        self.audit(discussion_id, "child.add", {"new": snapshot(child)})
+
+    def edit_child(self, reference: str, name: str, child: Child) -> None:
+        discussion_id = self._id(reference)
+        found = self.conn.execute(
+            "SELECT * FROM child WHERE discussion_id = ? AND name = ? ORDER BY position",
+            (discussion_id, name),
+        ).fetchall()
+        if not found:
+            raise StrategyError(f"{reference} has no child named {name!r}")
+        old = _child(found[0])
+        row = _child_row(child)
+        self.conn.execute(
+            f"UPDATE child SET {', '.join(f'{c} = ?' for c in row)} WHERE id = ?",
+            (*row.values(), found[0]["id"]),
+        )
+        self.audit(discussion_id, "child.edit", {"old": snapshot(old), "new": snapshot(child)})
+
+    # Attendees ---------------------------------------------------------------------------
+
+    def attend(self, reference: str, attendee: Attendee) -> str:
+        """Record an attendee; the same name again corrects that entry. Returns what it did."""
+        discussion_id = self._id(reference)
+        found = self.conn.execute(
+            "SELECT * FROM attendee WHERE discussion_id = ? AND name = ? COLLATE NOCASE",
+            (discussion_id, attendee.name),
+        ).fetchone()
+        if found is None:
+            self.conn.execute(
+                "INSERT INTO attendee (discussion_id, name, agency, role, attendance) VALUES (?, ?, ?, ?, ?)",
+                (discussion_id, attendee.name, attendee.agency, attendee.role, attendee.attendance),
+            )
+            self.audit(discussion_id, "attend", {"new": snapshot(attendee)})
+            return "added"
+        old = Attendee(found["name"], found["agency"], found["role"], found["attendance"])
+        self.conn.execute(
+            "UPDATE attendee SET name = ?, agency = ?, role = ?, attendance = ? WHERE id = ?",
+            (attendee.name, attendee.agency, attendee.role, attendee.attendance, found["id"]),
+        )
+        self.audit(discussion_id, "attend.correct", {"old": snapshot(old), "new": snapshot(attendee)})
+        return "corrected"
+
+    def remove_attendee(self, reference: str, name: str) -> None:
+        discussion_id = self._id(reference)
+        found = self.conn.execute(
+            "SELECT * FROM attendee WHERE discussion_id = ? AND name = ? COLLATE NOCASE",
+            (discussion_id, name),
+        ).fetchone()
+        if found is None:
+            raise StrategyError(f"{reference} has no attendee named {name!r}")
+        self.conn.execute("DELETE FROM attendee WHERE id = ?", (found["id"],))
+        old = Attendee(found["name"], found["agency"], found["role"], found["attendance"])
+        self.audit(discussion_id, "attend.remove", {"old": snapshot(old), "new": None})
+
+    # The decision and the checklist --------------------------------------------------------
+
+    def decide(self, reference: str, decision: Decision, action: str = "decide") -> None:
+        """Save the decision whole; a later one amends the earlier, which stays in the trail."""
+        discussion_id = self._id(reference)
+        old = _decision(
+            self.conn.execute("SELECT * FROM decision WHERE discussion_id = ?", (discussion_id,)).fetchone()
+        )
+        row = {name: _plain(value) for name, value in asdict(decision).items()}
+        self.conn.execute(
+            f"INSERT OR REPLACE INTO decision (discussion_id, {', '.join(row)}) "
+            f"VALUES (?, {', '.join('?' * len(row))})",
+            (discussion_id, *row.values()),
+        )
+        self.audit(discussion_id, action, {"old": snapshot(old), "new": snapshot(decision)})
+
+    def answer(self, reference: str, question_id: str, value: object) -> None:
+        """Save one checklist answer (not a decision question: those go through ``decide``)."""
+        discussion_id = self._id(reference)
+        found = self.conn.execute(
+            "SELECT value FROM answer WHERE discussion_id = ? AND question_id = ?",
+            (discussion_id, question_id),
+        ).fetchone()
+        old = None if found is None else json.loads(found[0])
+        if found is not None and old == value:
+            return
+        self.conn.execute(
+            "INSERT OR REPLACE INTO answer (discussion_id, question_id, value, answered_at, answered_by) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (discussion_id, question_id, json.dumps(value, ensure_ascii=False), stored(self.at), self.by),
+        )
+        self.audit(discussion_id, "answer", {"question": question_id, "old": old, "new": value})
+
+    # Actions ---------------------------------------------------------------------------------
+
+    def add_action(self, reference: str, action: Action) -> int:
+        discussion_id = self._id(reference)
+        number = self.conn.execute(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM action WHERE discussion_id = ?", (discussion_id,)
+        ).fetchone()[0]
+        action.number = number
+        self._write_action(discussion_id, action)
+        self.audit(discussion_id, "action.add", {"new": snapshot(action)})
+        return number
+
+    def action(self, reference: str, number: int) -> Action:
+        discussion_id = self._id(reference)
+        row = self.conn.execute(
+            "SELECT * FROM action WHERE discussion_id = ? AND number = ?", (discussion_id, number)
+        ).fetchone()
+        if row is None:
+            raise StrategyError(f"{reference} has no action {number}")
+        return _action(row)
+
+    def change_action(self, reference: str, action: Action, what: str) -> None:
+        discussion_id = self._id(reference)
+        old = self.action(reference, action.number)
+        self._write_action(discussion_id, action)
+        self.audit(discussion_id, what, {"old": snapshot(old), "new": snapshot(action)})
+
+    def _write_action(self, discussion_id: int, action: Action) -> None:
+        row = {name: _plain(value) for name, value in asdict(action).items()}
+        self.conn.execute(
+            f"INSERT OR REPLACE INTO action (discussion_id, {', '.join(row)}) "
+            f"VALUES (?, {', '.join('?' * len(row))})",
+            (discussion_id, *row.values()),
+        )
+
+    # Follow-ups ------------------------------------------------------------------------------
+
+    def record_event(self, reference: str, event: str, at: datetime) -> None:
+        discussion_id = self._id(reference)
+        found = self.conn.execute(
+            "SELECT at FROM event WHERE discussion_id = ? AND event = ?", (discussion_id, event)
+        ).fetchone()
+        self.conn.execute(
+            "INSERT OR REPLACE INTO event (discussion_id, event, at) VALUES (?, ?, ?)",
+            (discussion_id, event, stored(at)),
+        )
+        self.audit(
+            discussion_id,
+            "record",
+            {"event": event, "old": None if found is None else found[0], "new": stored(at)},
+        )
+
+    # Deadlines -------------------------------------------------------------------------------
+
+    def refresh_deadlines(self) -> None:
+        """Recompute and store the deadlines of every discussion this command touched.
+
+        A discussion held also clears the review deadline of the one it follows, so that
+        one is recomputed too.
+        """
+        from . import settings
+
+        touched = set(self._touched)
+        for discussion_id in list(touched):
+            follows = self.conn.execute(
+                "SELECT follows_id FROM discussion WHERE id = ?", (discussion_id,)
+            ).fetchone()
+            if follows and follows[0] is not None:
+                touched.add(follows[0])
+        for discussion_id in sorted(touched):
+            row = self.conn.execute("SELECT * FROM discussion WHERE id = ?", (discussion_id,)).fetchone()
+            discussion = self.store._load(row)
+            profile = settings.profile(discussion.procedure)
+            calendar = self.bank_holidays(profile.calendar_country, profile.calendar_subdivision)
+            pending = rules.deadlines(discussion, profile, calendar)
+            due = rules.discussion_due(discussion, profile, calendar)
+            self.conn.execute("DELETE FROM deadline WHERE discussion_id = ?", (discussion_id,))
+            self.conn.executemany(
+                "INSERT INTO deadline (discussion_id, key, kind, title, due_at, rule) VALUES (?, ?, ?, ?, ?, ?)",
+                [(discussion_id, d.key, d.kind, d.title, stored(d.due_at), d.rule) for d in pending],
+            )
+            self.conn.execute(
+                "UPDATE discussion SET discussion_due = ? WHERE id = ?", (stored(due), discussion_id)
+            )
+
+    def bank_holidays(self, country: str, subdivision: str | None) -> BankHolidays:
+        """Bank holidays read from the database, computed (and saved) once per year needed.
+
+        Importing and building the ``holidays`` calendar costs more than a whole command;
+        after the first command of a year, the dates are one small row away.
+        """
+        calendar = f"{country}-{subdivision or ''}"
+
+        def load_year(year: int):
+            row = self.conn.execute(
+                "SELECT days FROM bank_holidays WHERE calendar = ? AND year = ?", (calendar, year)
+            ).fetchone()
+            if row is not None:
+                return [date.fromisoformat(day) for day in json.loads(row[0])]
+            from . import settings
+
+            days = sorted(settings.bank_holidays(country, subdivision).load_year(year))
+            self.conn.execute(
+                "INSERT OR REPLACE INTO bank_holidays (calendar, year, days) VALUES (?, ?, ?)",
+                (calendar, year, json.dumps([day.isoformat() for day in days])),
+            )
+            return days
+
+        return BankHolidays(load_year)
+
+
+def _child_row(child: Child) -> dict:
+    return {name: _plain(value) for name, value in asdict(child).items()}
+
+
+def entry_hash(prev: str, discussion_id: int | None, at: str, by: str, action: str, detail: str) -> str:
+    """SHA-256 over the entry's content and the previous entry's hash (a tamper-evident chain)."""
+    content = json.dumps([prev, discussion_id, at, by, action, detail], ensure_ascii=False)
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()

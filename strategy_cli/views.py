@@ -1,0 +1,161 @@
+"""One discussion, and the board, as the JSON contract (cli.md) shapes them.
+
+``show --json``, ``new --json``, the rich view, the minutes and the calendar file all start
+from these dictionaries, so they cannot disagree about what is due or who is missing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .domain import checklist, rules
+from .domain.calendar import age_on, iso, local
+from .domain.model import Deadline, Discussion
+from .domain.procedures import Profile
+
+
+def deadline_item(reference: str, deadline: Deadline, children: list[str], as_of: datetime) -> dict:
+    """One item of ``due --json`` (and of ``show --json``'s ``deadlines``)."""
+    return {
+        "reference": reference,
+        "kind": deadline.kind,
+        "title": deadline.title,
+        "due_at": iso(deadline.due_at),
+        "status": rules.status(deadline.due_at, as_of),
+        "rule": deadline.rule,
+        "children": children,
+        "key": deadline.key,
+    }
+
+
+def child_json(child, on_day) -> dict:
+    return {
+        "name": child.name,
+        "dob": child.dob.isoformat() if child.dob else None,
+        "edd": child.edd.isoformat() if child.edd else None,
+        "age": age_on(child.dob, on_day) if child.dob else None,
+        "looked_after": child.looked_after,
+        "in_hospital": child.in_hospital,
+        "hospital_services": child.hospital_services or child.in_hospital,
+        "medical": child.medical,
+        "communication_needs": child.communication_needs,
+        "interpreter": child.interpreter,
+        "no_adult_care_needs": child.no_adult_care_needs,
+    }
+
+
+def decision_json(discussion: Discussion, profile: Profile) -> dict | None:
+    decision = discussion.decision
+    if decision is None:
+        return None
+    return {
+        "s47": decision.s47,
+        "police_investigation": decision.police_investigation,
+        "outcome": profile.outcome_label(decision.s47, decision.police_investigation),
+        "rationale": decision.rationale,
+        "share": decision.share,
+        "withholding": decision.withholding,
+        "withhold": decision.withhold,
+        "withhold_rationale": decision.withhold_rationale,
+        "further_by": iso(decision.further_by),
+        "decided_at": iso(decision.decided_at),
+    }
+
+
+def discussion_json(
+    discussion: Discussion,
+    profile: Profile,
+    pending: list[Deadline],
+    discussion_due: datetime | None,
+    as_of: datetime,
+) -> dict:
+    """Everything about one discussion, keyed as cli.md says (and a little more)."""
+    on_day = rules.quoracy_day(discussion, discussion_due, local(as_of).date())
+    names = [child.name for child in discussion.children]
+    given = checklist.answers(discussion, profile)
+    return {
+        "reference": discussion.reference,
+        "procedure": discussion.procedure,
+        "categories": discussion.categories,
+        "concern_at": iso(discussion.concern_at),
+        "opened_at": iso(discussion.opened_at),
+        "status": discussion.status,
+        "closed_reason": discussion.closed_reason,
+        "summary": discussion.summary,
+        "referrer": discussion.referrer,
+        "follows": discussion.follows,
+        "held_at": iso(discussion.held_at),
+        "format": discussion.held_format,
+        "chair": discussion.chair,
+        "discussion_due": iso(discussion_due),
+        "children": [child_json(child, on_day) for child in discussion.children],
+        "attendees": [
+            {
+                "name": a.name,
+                "agency": a.agency,
+                "role": a.role,
+                "present": a.attendance == "present",
+                "attendance": a.attendance,
+            }
+            for a in discussion.attendees
+        ],
+        "quorate": rules.is_quorate(discussion, profile, on_day),
+        "missing_agencies": rules.missing_agencies(discussion, profile, on_day),
+        "decision": decision_json(discussion, profile),
+        "actions": [
+            {
+                "id": action.number,
+                "task": action.task,
+                "owner": action.owner,
+                "agency": action.agency,
+                "due_at": iso(action.due_at),
+                "done_at": iso(action.done_at),
+                "for_family": action.for_family,
+            }
+            for action in discussion.actions
+        ],
+        "events": {event: iso(at) for event, at in sorted(discussion.events.items())},
+        "checklist": {
+            "answered": len(given),
+            "total": len(profile.questions),
+            "answers": given,
+        },
+        "deadlines": [deadline_item(discussion.reference, d, names, as_of) for d in pending],
+        "warnings": rules.warnings(discussion, pending, discussion_due),
+    }
+
+
+def relative(due_at: str | None, as_of: datetime) -> str:
+    """``in 3 h``, ``in 2 days``, ``5 h overdue``, ``2 days overdue``: for a person's eye."""
+    if due_at is None:
+        return "as soon as practicable"
+    seconds = (datetime.fromisoformat(due_at) - as_of).total_seconds()
+    amount = abs(seconds)
+    if amount < 3600:
+        text = f"{max(1, round(amount / 60))} min"
+    elif amount < 48 * 3600:
+        text = f"{round(amount / 3600)} h"
+    else:
+        days = round(amount / 86400)
+        text = f"{days} days"
+    return f"{text} overdue" if seconds < 0 else f"in {text}"
+
+
+def describe_change(detail: dict) -> str:
+    """An audit entry's change in a line or two: field: old -> new."""
+    old, new = detail.get("old"), detail.get("new")
+    prefix = ""
+    if "question" in detail:
+        prefix = f"{detail['question']}: "
+    if "event" in detail:
+        prefix = f"{detail['event']}: "
+    if isinstance(old, dict) and isinstance(new, dict):
+        changed = [f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in new if old.get(k) != new.get(k)]
+        return prefix + ("; ".join(changed) or "(no change)")
+    if isinstance(new, dict):
+        return prefix + "; ".join(f"{k}: {v!r}" for k, v in new.items() if v not in (None, False, []))
+    if isinstance(old, dict):
+        return (
+            prefix + "removed " + "; ".join(f"{k}: {v!r}" for k, v in old.items() if v not in (None, False))
+        )
+    return prefix + f"{old!r} -> {new!r}"
