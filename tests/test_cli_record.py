@@ -1,0 +1,267 @@
+"""The meeting record end to end: attendance and quoracy, held, decide, follow-ups, actions,
+corrections, close and reopen, and the audit trail."""
+
+from conftest import AVA
+
+
+def kinds(document):
+    return {item["kind"] for item in document["deadlines"]}
+
+
+def test_attendance_kinds_and_quoracy(cli):
+    ref = cli.new()
+    cli.run("attend", ref, "--name", "Sam Social", "--agency", "social-care")
+    cli.run("attend", ref, "--name", "Hana Health", "--agency", "health", "--apologies")
+    cli.run("attend", ref, "--name", "Pat Police", "--agency", "police", "--information-only")
+    shown = cli.json("show", ref)
+    assert shown["quorate"] is False
+    assert shown["missing_agencies"] == ["health", "police"]
+    attendance = {a["name"]: (a["attendance"], a["present"]) for a in shown["attendees"]}
+    assert attendance["Hana Health"] == ("apologies", False)
+    assert attendance["Pat Police"] == ("information-only", False)
+    human = cli.run("show", ref).stdout
+    assert "NOT QUORATE" in human and "Police" in human
+
+
+def test_attending_again_corrects_and_remove_takes_out_both_audited(cli):
+    ref = cli.new()
+    cli.run("attend", ref, "--name", "Pat Police", "--agency", "health")
+    cli.run("attend", ref, "--name", "Pat Police", "--agency", "police", "--role", "DS")
+    shown = cli.json("show", ref)
+    assert [(a["name"], a["agency"], a["role"]) for a in shown["attendees"]] == [
+        ("Pat Police", "police", "DS")
+    ]
+    cli.run("attend", ref, "--name", "Pat Police", "--remove")
+    assert cli.json("show", ref)["attendees"] == []
+    actions = [entry["action"] for entry in cli.json("log", ref)]
+    assert actions[-3:] == ["attend", "attend.correct", "attend.remove"]
+    old = cli.json("log", ref)[-2]["detail"]["old"]
+    assert old["agency"] == "health"
+
+
+def test_unknown_agency_is_a_usage_error_naming_it(cli):
+    ref = cli.new()
+    result = cli.run("attend", ref, "--name", "X", "--agency", "army", expect=2)
+    assert "army" in result.output
+    assert cli.json("show", ref)["attendees"] == []
+
+
+def test_looked_after_child_in_hampshire_needs_fostering(cli):
+    ref = cli.new()
+    cli.run("child", "add", ref, "--name", "Isla Fictional", "--dob", "2011-01-20", "--looked-after")
+    for name, agency in (("S", "social-care"), ("H", "health"), ("P", "police")):
+        cli.run("attend", ref, "--name", name, "--agency", agency)
+    shown = cli.json("show", ref)
+    assert shown["quorate"] is False and shown["missing_agencies"] == ["fostering"]
+    cli.run("attend", ref, "--name", "F", "--agency", "fostering")
+    assert cli.json("show", ref)["quorate"] is True
+
+
+def test_west_midlands_expected_agencies_from_the_children(cli):
+    ref = cli.new(*AVA, "--procedure", "west-midlands", "--concern-at", "2026-11-23T10:00")
+    cli.run("child", "add", ref, "--name", "Leo Sample", "--dob", "2012-01-01", "--in-hospital", "--medical")
+    cli.run("child", "add", ref, "--name", "Zoe Sample", "--dob", "2009-01-01")
+    shown = cli.json("show", ref)
+    assert shown["missing_agencies"] == [
+        "adult-social-care",
+        "consultant",
+        "health",
+        "paediatrician",
+        "police",
+        "social-care",
+        "ward-nurse",
+    ]
+    cli.run("child", "edit", ref, "Zoe Sample", "--no-adult-care-needs")
+    assert "adult-social-care" not in cli.json("show", ref)["missing_agencies"]
+
+
+def test_held_clears_the_discussion_deadline(cli):
+    ref = cli.new()
+    assert "discussion" in kinds(cli.json("show", ref))
+    shown = cli.json("held", ref, "--at", "2026-11-23T15:00", "--format", "virtual", "--chair", "Sam Social")
+    assert "discussion" not in kinds(shown)
+    assert shown["held_at"] == "2026-11-23T15:00:00+00:00" and shown["format"] == "virtual"
+    assert "record-circulated" in kinds(shown)
+
+
+def test_held_format_must_be_known(cli):
+    ref = cli.new()
+    assert "zoom" in cli.run("held", ref, "--format", "zoom", expect=2).output
+
+
+def test_decide_needs_a_rationale_and_both_halves(cli):
+    ref = cli.new()
+    assert "--rationale" in cli.run("decide", ref, "--s47", "--police", expect=2).output
+    assert "--police" in cli.run("decide", ref, "--s47", "--rationale", "r", expect=2).output
+    assert cli.json("show", ref)["decision"] is None
+
+
+def test_withholding_without_a_rationale_is_refused_and_nothing_is_written(cli):
+    ref = cli.new()
+    before = len(cli.json("log", ref))
+    result = cli.run(
+        "decide", ref, "--s47", "--no-police", "--rationale", "r", "--withhold", "Police plans", expect=1
+    )
+    assert "rationale" in result.output
+    assert cli.json("show", ref)["decision"] is None
+    assert len(cli.json("log", ref)) == before
+
+
+def test_a_later_decision_amends_the_earlier_and_both_stay_in_the_trail(cli):
+    ref = cli.new(*AVA, "--procedure", "west-midlands")
+    cli.run("decide", ref, "--no-s47", "--no-police", "--rationale", "Early help")
+    assert cli.json("show", ref)["decision"]["outcome"].startswith("No s47")
+    # changing the outcome without a new rationale is refused
+    cli.run("decide", ref, "--s47", expect=2)
+    cli.run("decide", ref, "--s47", "--rationale", "New information from school")
+    decision = cli.json("show", ref)["decision"]
+    assert decision["outcome"] == "s47 enquiry (single agency)"
+    assert decision["police_investigation"] is False
+    trail = [e for e in cli.json("log", ref) if e["action"].startswith("decide")]
+    assert [e["action"] for e in trail] == ["decide", "decide.amend"]
+    assert trail[1]["detail"]["old"]["rationale"] == "Early help"
+    assert trail[1]["by"] == "tester"
+
+
+def test_withholding_with_rationale_and_further_discussion(cli):
+    ref = cli.new()
+    shown = cli.json(
+        "decide",
+        ref,
+        "--s47",
+        "--police",
+        "--rationale",
+        "Injury",
+        "--share",
+        "A social worker will visit",
+        "--withhold",
+        "Police plans",
+        "--withhold-rationale",
+        "Would jeopardise the investigation",
+        "--further-by",
+        "2026-12-01",
+    )
+    decision = shown["decision"]
+    assert decision["withholding"] is True and decision["withhold"] == "Police plans"
+    review = [i for i in shown["deadlines"] if i["kind"] == "review"][0]
+    assert review["due_at"] == "2026-12-01T23:59:59+00:00"
+    assert {"child-seen", "icpc"} <= kinds(shown)  # pending, undated until held
+    assert all(i["due_at"] is None for i in shown["deadlines"] if i["kind"] in {"icpc", "child-seen"})
+    cli.run("decide", ref, "--no-withhold")
+    assert cli.json("show", ref)["decision"]["withhold"] is None
+
+
+def test_record_clears_follow_ups(cli):
+    ref = cli.new(*AVA, "--procedure", "hampshire", "--category", "allegation-against-staff")
+    cli.run("held", ref, "--at", "2026-11-23T15:00")
+    cli.run("decide", ref, "--s47", "--police", "--rationale", "r", "--further-by", "2026-12-02")
+    pending = kinds(cli.json("show", ref))
+    assert {"lado", "child-seen", "icpc", "review", "record-circulated", "referrer-informed"} <= pending
+    for event in (
+        "lado-informed",
+        "child-seen",
+        "icpc-held",
+        "review-held",
+        "record-circulated",
+        "referrer-informed",
+    ):
+        cli.run("record", ref, event, "--at", "2026-11-24T10:00")
+    assert kinds(cli.json("show", ref)) == set()
+    assert "tea-held" in cli.run("record", ref, "tea-held", expect=2).output
+
+
+def test_a_held_follow_up_discussion_clears_the_review(cli):
+    first = cli.new()
+    cli.run("decide", first, "--no-s47", "--no-police", "--rationale", "r", "--further-by", "2026-12-02")
+    second = cli.json("new", "--no-input", *AVA, "--procedure", "hampshire", "--follows", first)["reference"]
+    assert "review" in kinds(cli.json("show", first))
+    cli.run("held", second, "--at", "2026-11-30T10:00")
+    assert "review" not in kinds(cli.json("show", first))
+    assert cli.json("show", second)["follows"] == first
+
+
+def test_actions_are_numbered_done_and_corrected(cli):
+    ref = cli.new()
+    first = cli.json(
+        "action",
+        "add",
+        ref,
+        "--task",
+        "GP records",
+        "--owner",
+        "Hana",
+        "--agency",
+        "health",
+        "--due",
+        "2026-11-25",
+    )
+    second = cli.json("action", "add", ref, "--task", "Visit", "--owner", "Sam", "--due", "2026-11-24T12:00")
+    assert (first["id"], second["id"]) == (1, 2)
+    shown = cli.json("show", ref)
+    assert shown["actions"][0]["due_at"] == "2026-11-25T23:59:59+00:00"
+    cli.run("action", "edit", ref, "1", "--due", "2026-11-26", "--owner", "Hana Health")
+    assert cli.json("show", ref)["actions"][0]["owner"] == "Hana Health"
+    cli.run("action", "done", ref, "2", "--at", "2026-11-24T11:00")
+    keys = {i["key"] for i in cli.json("show", ref)["deadlines"]}
+    assert "action-1" in keys and "action-2" not in keys
+    assert "no action 9" in cli.run("action", "done", ref, "9", expect=1).output
+    assert "--owner" in cli.run("action", "add", ref, "--task", "x", "--due", "2026-11-25", expect=2).output
+
+
+def test_close_refuses_pending_dated_deadlines_then_reopen(cli):
+    ref = cli.new()
+    result = cli.run("close", ref, "--reason", "No further action", expect=1)
+    assert "Hold the strategy discussion" in result.output
+    assert cli.json("show", ref)["status"] == "open"
+    cli.run("close", ref, "--reason", "Transferred to another authority", "--force")
+    assert cli.json("show", ref)["status"] == "closed"
+    assert ref not in [d["reference"] for d in cli.json("list")]
+    assert ref in [d["reference"] for d in cli.json("list", "--all")]
+    assert ref not in {i["reference"] for i in cli.json("due")}
+    assert "closed" in cli.run("attend", ref, "--name", "X", "--agency", "police", expect=1).output
+    cli.run("reopen", ref, "--reason", "New referral")
+    assert cli.json("show", ref)["status"] == "open"
+    actions = [e["action"] for e in cli.json("log", ref)]
+    assert actions[-2:] == ["close", "reopen"]
+
+
+def test_child_edit_keeps_the_old_value_in_the_trail(cli):
+    ref = cli.new()
+    cli.run("child", "edit", ref, "Ava Example", "--name", "Ava Exampel", "--dob", "2015-03-03")
+    cli.run("child", "edit", ref, "Ava Exampel", "--name", "Ava Example")
+    entries = [e for e in cli.json("log", ref) if e["action"] == "child.edit"]
+    assert entries[0]["detail"]["old"]["dob"] == "2015-03-02"
+    assert entries[0]["detail"]["new"]["dob"] == "2015-03-03"
+    assert "no child named" in cli.run("child", "edit", ref, "Nobody", "--medical", expect=1).output
+
+
+def test_child_add_needs_dob_or_edd(cli):
+    ref = cli.new()
+    assert "--edd" in cli.run("child", "add", ref, "--name", "Baby", expect=2).output
+    shown = cli.json("child", "add", ref, "--name", "Baby Specimen", "--edd", "2027-02-01")
+    assert shown["children"][1]["edd"] == "2027-02-01" and shown["children"][1]["dob"] is None
+
+
+def test_log_shows_who_and_when(cli):
+    ref = cli.new()
+    cli.run("--by", "Team Manager A", "attend", ref, "--name", "S", "--agency", "social-care")
+    entries = cli.json("log", ref)
+    assert entries[0]["by"] == "tester" and entries[-1]["by"] == "Team Manager A"
+    assert entries[0]["at"] == "2026-11-23T09:00:00+00:00"
+    human = cli.run("log", ref).stdout
+    assert "Team Manager A" in human and "attend" in human
+
+
+def test_show_warns_about_what_an_inspector_would_question(cli):
+    ref = cli.new()
+    cli.run("decide", ref, "--s47", "--no-police", "--rationale", "r", "--at", "2026-11-23T10:00")
+    cli.run("held", ref, "--at", "2026-11-25T10:00")
+    warnings = " ".join(cli.json("show", ref)["warnings"])
+    assert "held after its deadline" in warnings
+    assert "before the discussion was marked held" in warnings
+
+
+def test_reference_accepts_lower_case_and_unknown_is_named(cli):
+    ref = cli.new()
+    assert cli.json("show", ref.lower())["reference"] == ref
+    assert "SD-2026-0999" in cli.run("show", "SD-2026-0999", expect=1).output
