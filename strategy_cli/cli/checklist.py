@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import tomllib
 from pathlib import Path
 from typing import Annotated
@@ -73,7 +72,7 @@ def checklist(
         raise typer.BadParameter(f"{section!r} is not a section (known: {known})", param_hint="--section")
     if answers is not None:
         _from_file(store, discussion, profile, answers)
-    elif not sys.stdin.isatty():
+    elif not common.interactive_terminal():
         raise UsageProblem(
             "the checklist asks its questions in a terminal; without one, give --answers FILE "
             "(JSON or TOML: question id to answer)"

@@ -57,9 +57,14 @@ def print_json(document) -> None:
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
+def interactive_terminal() -> bool:
+    """Whether a person is at a terminal to answer prompts (tests replace this)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def can_prompt(no_input: bool) -> bool:
     """Prompts only in a real terminal, and never with ``--no-input``."""
-    return not no_input and sys.stdin.isatty() and sys.stdout.isatty()
+    return not no_input and interactive_terminal()
 
 
 # --- Reading values users type -----------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
@@ -230,40 +231,52 @@ def _deadlines_table(document: dict) -> None:
 
 
 def board(items: list[dict], as_of: datetime, within: str, explain: bool) -> None:
-    """The duty manager's board, readable at 80 columns."""
-    counts = {status: sum(1 for i in items if i["status"] == status) for status in STATUS_WORD}
+    """The duty manager's board, readable at 80 columns: one row an item, colour for status.
+
+    The status column says it in words too ("2 days overdue", "in 3 h"), so the board still
+    reads without colour (piped, printed, or for a colour-blind reader).
+    """
     if not items:
         console.print(f"Nothing due within {within} of {as_of:%a %d %b %H:%M}.")
         return
     table = Table(
-        title=f"Due as of {as_of:%a %d %b %Y %H:%M} (next {within})", expand=False, show_lines=explain
+        title=f"Due as of {as_of:%a %d %b %Y %H:%M} (next {within})",
+        show_lines=explain,
+        pad_edge=False,
+        box=box.SIMPLE_HEAD,
+        expand=True,
     )
     table.add_column("Reference", no_wrap=True)
-    table.add_column("Children")
-    table.add_column("What is due")
-    table.add_column("When")
+    table.add_column("Children", ratio=2)
+    table.add_column("What is due", ratio=3)
+    table.add_column("Due", no_wrap=True)
     table.add_column("Status", no_wrap=True)
     for item in items:
         what = Text(item["title"])
         if explain:
             what.append("\n" + item["rule"], style="dim")
-        due_text = (
-            "no date"
+        status = item["status"]
+        moment = (
+            "-"
             if item["due_at"] is None
-            else f"{when(item['due_at'])}\n{relative(item['due_at'], as_of)}"
+            else f"{local(datetime.fromisoformat(item['due_at'])):%a %d %b\n%H:%M}"
         )
+        label = "no date" if item["due_at"] is None else relative(item["due_at"], as_of)
+        if status == "overdue":
+            label = label.upper()
         table.add_row(
             item["reference"],
-            ", ".join(item["children"]),
+            escape(", ".join(item["children"])),
             what,
-            due_text,
-            Text(STATUS_WORD[item["status"]], style=STATUS_STYLE[item["status"]]),
+            moment,
+            Text(label, style=STATUS_STYLE[status]),
         )
     console.print(table)
+    counts = {status: sum(1 for i in items if i["status"] == status) for status in STATUS_WORD}
     console.print(
         f"{len(items)} item{'s' if len(items) != 1 else ''}: "
-        f"[bold red]{counts['overdue']} overdue[/], [yellow]{counts['due-soon']} due soon[/], "
-        f"[green]{counts['upcoming']} upcoming[/], {counts['undated']} undated."
+        f"[bold red]{counts['overdue']} overdue[/], [yellow]{counts['due-soon']} due within 24 h[/], "
+        f"[green]{counts['upcoming']} upcoming[/], {counts['undated']} with no date (as soon as practicable)."
     )
 
 

@@ -1,0 +1,210 @@
+"""``strategy checklist``: the questions, answers from a file, the walk (scripted in-process,
+and for real in a terminal with pexpect), Ctrl-C keeping every answer, and resuming."""
+
+import json
+import os
+import sys
+
+import pytest
+
+from strategy_cli import prompts
+from strategy_cli.cli import common
+
+
+def test_questions_json_lists_follow_ups_with_their_trigger(cli):
+    questions = cli.json("checklist", "--questions", "--procedure", "hampshire")
+    by_id = {q["id"]: q for q in questions}
+    assert by_id["interpreter-language"]["follows"] == "interpreter-needed"
+    assert by_id["interpreter-language"]["when"] is True
+    assert by_id["core-agencies-missing-plan"]["when"] is False
+    assert by_id["who-is-concerned"]["follows"] is None
+    # a follow-up is listed after the question that triggers it
+    order = [q["id"] for q in questions]
+    assert order.index("interpreter-language") > order.index("interpreter-needed")
+
+
+def test_questions_need_a_known_procedure(cli):
+    assert "nowhere" in cli.run("checklist", "--questions", "--procedure", "nowhere", expect=2).output
+
+
+def test_answers_file_json_and_toml_feed_the_decision(cli, tmp_path):
+    ref = cli.new()
+    path = tmp_path / "answers.toml"
+    path.write_text(
+        's47 = "yes"\n"police-investigation" = false\n"decision-rationale" = "Bruising unexplained"\n'
+        '"information-withheld" = true\n"withheld-what" = "The referrer\'s identity"\n'
+        '"withheld-rationale" = "Risk to the referrer"\n"interpreter-needed" = true\n'
+    )
+    cli.run("checklist", ref, "--answers", str(path))
+    shown = cli.json("show", ref)
+    decision = shown["decision"]
+    assert decision["s47"] is True and decision["police_investigation"] is False
+    assert decision["outcome"] == "Outcome 2: s47 without police investigation"
+    assert decision["withhold"] == "The referrer's identity"
+    assert shown["checklist"]["answered"] == 7
+    # deciding afterwards shows through the checklist: the two never disagree
+    cli.run("decide", ref, "--police", "--rationale", "Police now investigating")
+    answers = cli.json("show", ref)["checklist"]["answers"]
+    assert answers["police-investigation"] is True
+    assert answers["decision-rationale"] == "Police now investigating"
+    summary = cli.json("checklist", ref, "--answers", str(path))
+    assert "interpreter-language" in summary["missing_follow_ups"]
+
+
+@pytest.mark.parametrize(
+    "answers, named",
+    [
+        ({"other-children": True, "no-such-question": "x"}, "no-such-question"),
+        ({"other-children": "perhaps"}, "other-children"),
+        ({"who-is-concerned": 42}, "who-is-concerned"),
+        ({"information-withheld": True}, "withheld-rationale"),
+    ],
+)
+def test_a_bad_answers_file_names_the_entry_and_writes_nothing(cli, tmp_path, answers, named):
+    ref = cli.new()
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({"who-is-concerned": "School", **answers}))
+    result = cli.run("checklist", ref, "--answers", str(path), expect=None)
+    assert result.exit_code in (1, 2)
+    assert named in result.output
+    assert cli.json("show", ref)["checklist"]["answered"] == 0
+
+
+def test_an_unreadable_answers_file_is_a_usage_error(cli, tmp_path):
+    ref = cli.new()
+    path = tmp_path / "answers.json"
+    path.write_text("{not json")
+    assert "answers.json" in cli.run("checklist", ref, "--answers", str(path), expect=2).output
+
+
+def test_without_a_terminal_it_names_answers_and_never_hangs(proc):
+    ref = proc.new()
+    done = proc.run("checklist", ref, expect=2)
+    assert "--answers" in done.stderr
+
+
+class Scripted:
+    """Answers prompts from a list; raises KeyboardInterrupt when the script says so."""
+
+    def __init__(self, replies):
+        self.replies = list(replies)
+        self.asked = []
+
+    def _next(self, message):
+        self.asked.append(message)
+        reply = self.replies.pop(0)
+        if reply is KeyboardInterrupt:
+            raise KeyboardInterrupt
+        return reply
+
+    def text(self, message, default=None, instruction=None):
+        return self._next(message)
+
+    def select(self, message, choices, default=None):
+        return self._next(message)
+
+    def checkbox(self, message, choices, checked):
+        return self._next(message)
+
+
+def test_the_walk_saves_each_answer_and_ctrl_c_keeps_them(cli, monkeypatch):
+    ref = cli.new()
+    monkeypatch.setattr(common, "interactive_terminal", lambda: True)
+    script = Scripted(["no", "Sam and Hana only; police to be called back", "The school", KeyboardInterrupt])
+    monkeypatch.setattr(prompts, "PROMPTER", script)
+    result = cli.run("checklist", ref, expect=130)
+    assert f"strategy checklist {ref}" in result.output
+    answers = cli.json("show", ref)["checklist"]["answers"]
+    assert answers == {
+        "core-agencies-present": False,
+        "core-agencies-missing-plan": "Sam and Hana only; police to be called back",
+        "who-is-concerned": "The school",
+    }
+    # resuming starts at the first unanswered question
+    script = Scripted([KeyboardInterrupt])
+    monkeypatch.setattr(prompts, "PROMPTER", script)
+    cli.run("checklist", ref, expect=130)
+    assert script.asked == ["What is the impact of the concern on the child or children?"]
+
+
+def test_skipping_leaves_a_question_for_next_time_and_review_walks_all(cli, monkeypatch):
+    ref = cli.new()
+    monkeypatch.setattr(common, "interactive_terminal", lambda: True)
+    monkeypatch.setattr(prompts, "PROMPTER", Scripted([prompts.SKIP_LABEL, "", KeyboardInterrupt]))
+    cli.run("checklist", ref, expect=130)
+    assert cli.json("show", ref)["checklist"]["answered"] == 0
+    monkeypatch.setattr(prompts, "PROMPTER", Scripted(["yes", "Nurse", KeyboardInterrupt]))
+    cli.run("checklist", ref, "--section", "compliance", expect=None)
+    script = Scripted([KeyboardInterrupt])
+    monkeypatch.setattr(prompts, "PROMPTER", script)
+    cli.run("checklist", ref, "--review", expect=130)
+    assert script.asked == ["Are representatives from police, social care and health in attendance?"]
+
+
+def test_the_whole_walk_ends_with_a_summary(cli, monkeypatch):
+    ref = cli.new()
+    monkeypatch.setattr(common, "interactive_terminal", lambda: True)
+
+    class AnswerEverything(Scripted):
+        def select(self, message, choices, default=None):
+            self.asked.append(message)
+            return "yes" if "yes" in choices else choices[0]
+
+        def text(self, message, default=None, instruction=None):
+            self.asked.append(message)
+            return "Discussed."
+
+    script = AnswerEverything([])
+    monkeypatch.setattr(prompts, "PROMPTER", script)
+    result = cli.run("checklist", ref)
+    shown = cli.json("show", ref)
+    assert shown["checklist"]["answered"] == len(script.asked)
+    assert "Outcome 3: joint s47 and police enquiries" in result.output
+    assert "NOT QUORATE" in result.output
+
+
+# --- In a real terminal --------------------------------------------------------------------
+
+pexpect = pytest.importorskip("pexpect") if os.name == "posix" else None
+
+
+@pytest.mark.skipif(os.name != "posix", reason="pexpect drives a POSIX pseudo-terminal")
+def test_real_terminal_walk_interrupt_and_resume(proc):
+    ref = proc.new()
+    env = {
+        **os.environ,
+        **proc.env,
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+        "TERM": "xterm",
+        "COLUMNS": "100",
+        "LINES": "40",
+    }
+
+    def spawn():
+        return pexpect.spawn(
+            sys.executable, ["-m", "strategy_cli", "checklist", ref], env=env, encoding="utf-8", timeout=20
+        )
+
+    child = spawn()
+    child.expect("Compliance with Working Together 2023")
+    child.expect("1 of")
+    child.expect("Are representatives from police")
+    child.send("\r")  # "yes", the first choice
+    child.expect("Who is concerned")
+    child.sendline("The school nurse")
+    child.expect("What is the impact of the concern")
+    child.send("\x03")  # Ctrl-C
+    child.expect("Resume with: strategy checklist")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    answers = proc.json("show", ref)["checklist"]["answers"]
+    assert answers == {"core-agencies-present": True, "who-is-concerned": "The school nurse"}
+
+    child = spawn()
+    child.expect("What is the impact of the concern")
+    child.send("\x03")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert proc.json("show", ref)["checklist"]["answered"] == 2

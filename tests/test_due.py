@@ -1,0 +1,127 @@
+"""``strategy due``: order, window, statuses, filters, plain output, and the calendar file."""
+
+import os
+import stat
+from datetime import datetime
+
+from conftest import AVA
+from icalendar import Calendar
+
+from strategy_cli.views import relative
+
+
+def board(cli, *args):
+    return cli.json("due", "--as-of", "2026-11-23T18:00", *args)
+
+
+def setup_three(cli):
+    late = cli.new(*AVA, "--procedure", "west-midlands", "--concern-at", "2026-11-23T10:00")
+    soon = cli.new(*AVA, "--procedure", "hampshire", "--concern-at", "2026-11-23T10:00")
+    cli.run(
+        "action",
+        "add",
+        late,
+        "--task",
+        "Request GP records",
+        "--owner",
+        "Hana Health",
+        "--agency",
+        "health",
+        "--due",
+        "2026-11-23T12:00",
+    )
+    cli.run("action", "add", soon, "--task", "Call school", "--owner", "Eli Educator", "--due", "2026-12-20")
+    return late, soon
+
+
+def test_overdue_first_then_by_time_then_undated(cli):
+    setup_three(cli)
+    items = board(cli)
+    statuses = [i["status"] for i in items]
+    assert statuses[0] == "overdue"
+    dated = [datetime.fromisoformat(i["due_at"]) for i in items if i["due_at"]]
+    assert dated == sorted(dated)
+    first_undated = next(n for n, i in enumerate(items) if i["due_at"] is None)
+    assert all(i["due_at"] is None for i in items[first_undated:])
+    assert {"reference", "kind", "title", "due_at", "status", "rule", "children"} <= set(items[0])
+    assert items[0]["children"] == ["Ava Example"]
+
+
+def test_the_window_hides_later_items_but_never_overdue_or_undated(cli):
+    setup_three(cli)
+    wide = board(cli, "--within", "30d")
+    assert any(i["kind"] == "action" and i["status"] == "upcoming" for i in wide)
+    narrow = board(cli, "--within", "36h")
+    assert not any(i["kind"] == "action" and i["status"] == "upcoming" for i in narrow)
+    assert any(i["status"] == "overdue" for i in narrow)
+    assert any(i["status"] == "undated" for i in narrow)
+
+
+def test_filters(cli):
+    late, soon = setup_three(cli)
+    assert {i["reference"] for i in board(cli, "--procedure", "hampshire")} == {soon}
+    assert {i["kind"] for i in board(cli, "--kind", "action", "--within", "60d")} == {"action"}
+    owned = board(cli, "--owner", "hana", "--within", "60d")
+    assert [(i["reference"], i["kind"]) for i in owned] == [(late, "action")]
+    assert "tea" in cli.run("due", "--kind", "tea", expect=2).output
+    assert "fortnight" in cli.run("due", "--within", "fortnight", expect=2).output
+
+
+def test_closed_discussions_leave_the_board(cli):
+    late, soon = setup_three(cli)
+    cli.run("close", late, "--reason", "Transferred", "--force")
+    assert late not in {i["reference"] for i in board(cli)}
+
+
+def test_plain_table_when_not_a_terminal(proc):
+    proc.new()
+    out = proc.run("due", "--as-of", "2026-11-23T18:00", env={"COLUMNS": "80"}).stdout
+    assert "\x1b[" not in out  # no colour codes when piped
+    assert "Hold the strategy discussion" in out.replace("\n", " ") or "Hold the" in out
+    assert "items:" in out and "overdue" in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_explain_shows_the_rule(cli):
+    cli.new()
+    out = cli.run("due", "--explain", "--as-of", "2026-11-23T18:00").stdout
+    assert "24 hours of the initial referral" in " ".join(out.split())
+
+
+def test_relative_times():
+    now = datetime.fromisoformat("2026-11-23T18:00:00+00:00")
+    assert relative("2026-11-23T21:00:00+00:00", now) == "in 3 h"
+    assert relative("2026-11-21T18:00:00+00:00", now) == "2 days overdue"
+    assert relative("2026-11-23T18:20:00+00:00", now) == "in 20 min"
+
+
+def test_calendar_file_imports_cleanly_with_stable_uids_and_no_names(cli, tmp_path):
+    setup_three(cli)
+    path = tmp_path / "due.ics"
+    cli.run("due", "--as-of", "2026-11-23T18:00", "--within", "60d", "--ics", str(path))
+    if os.name == "posix":
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    calendar = Calendar.from_ical(path.read_bytes())
+    events = list(calendar.walk("VEVENT"))
+    dated = [i for i in board(cli, "--within", "60d") if i["due_at"]]
+    assert len(events) == len(dated)
+    text = path.read_text()
+    assert "Ava Example" not in text and "Request GP records" not in text
+    for event in events:
+        assert str(event["SUMMARY"]).startswith("SD-")
+        assert event.walk("VALARM")
+    uids = sorted(str(e["UID"]) for e in events)
+    assert len(set(uids)) == len(uids)
+    # writing it again gives the same UIDs (an import updates, not duplicates)
+    cli.run("due", "--as-of", "2026-11-24T08:00", "--within", "60d", "--ics", str(path), "--force")
+    again = sorted(str(e["UID"]) for e in Calendar.from_ical(path.read_bytes()).walk("VEVENT"))
+    assert set(again) <= set(uids)
+    # refuses to overwrite without --force
+    assert "--force" in cli.run("due", "--ics", str(path), expect=1).output
+
+
+def test_calendar_file_with_names(cli, tmp_path):
+    setup_three(cli)
+    path = tmp_path / "named.ics"
+    cli.run("due", "--as-of", "2026-11-23T18:00", "--ics", str(path), "--with-names")
+    assert "Ava Example" in path.read_text()
