@@ -217,15 +217,17 @@ def _deadlines_table(document: dict) -> None:
     if not document["deadlines"]:
         console.print("Nothing pending.", style="green")
         return
-    table = Table(title="Pending deadlines", title_justify="left")
-    for column in ("Due", "What", "Status", "Rule"):
-        table.add_column(column)
+    table = Table(title="Pending deadlines", title_justify="left", expand=True)
+    table.add_column("Due", no_wrap=True)
+    table.add_column("What, and the rule", ratio=1)
+    table.add_column("Status", no_wrap=True)
     for item in document["deadlines"]:
+        what = Text(item["title"])
+        what.append("\n" + item["rule"], style="dim")
         table.add_row(
-            when(item["due_at"]),
-            escape(item["title"]),
+            when(item["due_at"]).replace(" 20", "\n20", 1) if item["due_at"] else "no date",
+            what,
             Text(STATUS_WORD[item["status"]], style=STATUS_STYLE[item["status"]]),
-            Text(item["rule"], style="dim"),
         )
     console.print(table)
 
@@ -263,7 +265,7 @@ def board(items: list[dict], as_of: datetime, within: str, explain: bool) -> Non
         )
         label = "no date" if item["due_at"] is None else relative(item["due_at"], as_of)
         if status == "overdue":
-            label = label.upper()
+            label = label.replace("overdue", "OVERDUE")
         table.add_row(
             item["reference"],
             escape(", ".join(item["children"])),
