@@ -1,0 +1,221 @@
+"""The foundation end to end: new/list/show, where the procedure and database come from,
+errors, privacy of the file, procedures, demo and version."""
+
+import os
+import stat
+import sys
+
+import pytest
+from conftest import AVA
+
+from strategy_cli import __version__, settings
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings_caches():
+    """Settings cache the config file and profiles per process; tests change them."""
+    settings.user_config.cache_clear()
+    settings.profile_sources.cache_clear()
+    settings.profile.cache_clear()
+    yield
+    settings.user_config.cache_clear()
+    settings.profile_sources.cache_clear()
+    settings.profile.cache_clear()
+
+
+def test_new_prints_when_and_why(proc):
+    out = proc.run(
+        "new", "--no-input", *AVA, "--procedure", "hampshire", "--concern-at", "2026-11-23T10:00"
+    ).stdout
+    assert "SD-2026-0001" in out
+    assert "Tue 24 Nov 2026 10:00" in out
+    assert "24 hours of the initial referral" in " ".join(out.split())
+
+
+def test_new_json_shape(cli):
+    shown = cli.json(
+        "new",
+        "--no-input",
+        *AVA,
+        "--child",
+        "Noah Example",
+        "--dob",
+        "edd:2027-01-10",
+        "--procedure",
+        "west-midlands",
+        "--category",
+        "standard",
+        "--category",
+        "serious-harm",
+        "--referrer",
+        "Greenfield Primary",
+        "--summary",
+        "Bruise",
+    )
+    assert shown["reference"] == "SD-2026-0001"
+    assert shown["categories"] == ["standard", "serious-harm"]
+    assert [c["name"] for c in shown["children"]] == ["Ava Example", "Noah Example"]
+    assert shown["children"][1]["edd"] == "2027-01-10"
+    assert shown["status"] == "open" and shown["decision"] is None
+    assert shown["checklist"]["answered"] == 0 and shown["checklist"]["total"] > 30
+    assert shown["concern_at"] == "2026-11-23T09:00:00+00:00"  # default: now
+
+
+def test_each_child_needs_its_dob(cli):
+    result = cli.run(
+        "new",
+        "--no-input",
+        "--child",
+        "A",
+        "--child",
+        "B",
+        "--dob",
+        "2015-01-01",
+        "--procedure",
+        "hampshire",
+        expect=2,
+    )
+    assert "--dob" in result.output
+
+
+def test_procedure_from_environment_then_config(cli, tmp_path):
+    assert "--procedure" in cli.run("new", "--no-input", *AVA, expect=2).output
+    shown = cli.json("new", "--no-input", *AVA, env={"STRATEGY_PROCEDURE": "west-midlands"})
+    assert shown["procedure"] == "west-midlands"
+    config = tmp_path / "config" / "strategy"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text('procedure = "hampshire"\n')
+    settings.user_config.cache_clear()
+    assert cli.json("new", "--no-input", *AVA)["procedure"] == "hampshire"
+
+
+def test_unknown_procedure_and_category_are_usage_errors(cli):
+    assert "narnia" in cli.run("new", "--no-input", *AVA, "--procedure", "narnia", expect=2).output
+    assert (
+        "bad-thing"
+        in cli.run(
+            "new", "--no-input", *AVA, "--procedure", "hampshire", "--category", "bad-thing", expect=2
+        ).output
+    )
+
+
+def test_the_hour_that_does_not_exist_is_refused(cli):
+    result = cli.run(
+        "new", "--no-input", *AVA, "--procedure", "hampshire", "--concern-at", "2026-03-29T01:30", expect=2
+    )
+    assert "2026-03-29T01:30" in result.output
+
+
+def test_list_and_show(proc):
+    ref = proc.new()
+    listed = proc.json("list")
+    assert listed[0]["reference"] == ref and listed[0]["quorate"] is False
+    assert listed[0]["children"][0]["name"] == "Ava Example"
+    human = proc.run("show", ref).stdout
+    assert ref in human and "NOT QUORATE" in human and "Ava Example" in human
+
+
+def test_database_from_option_env_and_private(tmp_path, proc):
+    target = tmp_path / "private" / "folder" / "cases.db"
+    proc.run("--db", str(target), "new", "--no-input", *AVA, "--procedure", "hampshire")
+    assert target.exists()
+    if os.name == "posix":
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
+        assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
+        for suffix in ("-wal", "-shm"):
+            sidecar = target.with_name(target.name + suffix)
+            if sidecar.exists():
+                assert stat.S_IMODE(sidecar.stat().st_mode) == 0o600
+
+
+@pytest.mark.skipif(os.name != "posix", reason="umask is POSIX")
+def test_database_private_whatever_the_umask(tmp_path):
+    import subprocess
+
+    target = tmp_path / "loose.db"
+    code = (
+        "import os, sys; os.umask(0); from strategy_cli.cli import run; "
+        f"sys.argv=['strategy','--db',{str(target)!r},'new','--no-input','--child','A','--dob','2015-01-01','--procedure','hampshire']; run()"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "STRATEGY_NOW": "2026-11-23T09:00"},
+    )
+    for path in (target, target.with_name("loose.db-wal"), target.with_name("loose.db-shm")):
+        if path.exists():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_version(cli):
+    assert __version__ in cli.run("--version").output
+
+
+def test_procedures_list_and_show(cli):
+    listed = cli.json("procedures")
+    assert {p["id"] for p in listed} >= {"hampshire", "west-midlands"}
+    shown = cli.json("procedures", "show", "west-midlands")
+    assert any(r["kind"] == "discussion" and r["timescale"] == "3 working days" for r in shown["deadlines"])
+    assert shown["outcomes"]["joint"] == "Joint s47 enquiry and criminal investigation"
+    human = cli.run("procedures", "show", "hampshire").output
+    assert "24 hours" in human
+    assert "narnia" in cli.run("procedures", "show", "narnia", expect=2).output
+
+
+def test_a_broken_user_profile_is_named(cli, tmp_path):
+    folder = tmp_path / "config" / "strategy" / "procedures"
+    folder.mkdir(parents=True)
+    (folder / "broken.toml").write_text(
+        'id = "broken"\nname = "B"\nsource = "S"\n[quoracy]\nalways = ["army"]\n'
+    )
+    result = cli.run("procedures", "show", "broken", expect=1)
+    assert "broken.toml" in result.output and "quoracy.always" in result.output
+
+
+def test_demo_uses_its_own_database(proc, tmp_path):
+    out = proc.run("demo", env={"STRATEGY_DB": ""})
+    assert "OVERDUE" in out.stdout or "overdue" in out.stdout
+    demo_db = tmp_path / "data" / "strategy" / "demo.db"
+    assert demo_db.exists()
+    assert not (tmp_path / "data" / "strategy" / "strategy.db").exists()
+    listed = proc.json("--db", str(demo_db), "list", "--all")
+    assert len(listed) >= 5 and any(d["status"] == "closed" for d in listed)
+
+
+def test_an_unexpected_error_is_one_line_without_values_and_debug_shows_more(cli, monkeypatch):
+    from strategy_cli import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret child name Ava Example")
+
+    ref = cli.new()
+    monkeypatch.setattr(views, "discussion_json", broken)
+    result = cli.run("show", ref, "--json", expect=1)
+    assert "RuntimeError" in result.output and "Ava Example" not in result.output
+    assert "Traceback" not in result.output
+    debug = cli.run("--debug", "show", ref, "--json", expect=1)
+    assert "Traceback" in debug.output
+
+
+def test_free_text_from_a_file_keeps_names_out_of_history(cli, tmp_path):
+    names = tmp_path / "child.txt"
+    names.write_text("Ava Example\n")
+    shown = cli.json(
+        "new", "--no-input", "--child", f"@{names}", "--dob", "2015-03-02", "--procedure", "hampshire"
+    )
+    assert shown["children"][0]["name"] == "Ava Example"
+    assert (
+        "nothere"
+        in cli.run(
+            "new",
+            "--no-input",
+            "--child",
+            "@nothere.txt",
+            "--dob",
+            "2015-03-02",
+            "--procedure",
+            "hampshire",
+            expect=2,
+        ).output
+    )
