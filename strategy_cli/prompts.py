@@ -7,6 +7,9 @@ Tests replace ``PROMPTER`` with a scripted object of the same three methods.
 
 from __future__ import annotations
 
+import sys
+from datetime import UTC
+
 SKIP = object()  # the user chose to leave a question for later
 
 
@@ -70,10 +73,14 @@ def ask_new_discussion(known: dict, procedures: list[str], categories: list[str]
                     dobs.append(born.strip())
                     break
                 except TimeInputError as error:
-                    print(error)
+                    print(error, file=sys.stderr)
         found["children"], found["dobs"] = names, dobs
     if found["procedure"] is None:
         found["procedure"] = PROMPTER.select("Procedure", procedures)
+    if found["concern_at"] is None:
+        found["concern_at"] = _ask_instant(
+            "When was the concern identified or the referral received? (YYYY-MM-DD HH:MM; Enter for now)"
+        )
     if not found["categories"]:
         found["categories"] = PROMPTER.checkbox("Category of concern", categories, ["standard"]) or [
             "standard"
@@ -83,3 +90,20 @@ def ask_new_discussion(known: dict, procedures: list[str], categories: list[str]
     if found["referrer"] is None:
         found["referrer"] = PROMPTER.text("Referrer (Enter to leave blank)") or None
     return found
+
+
+def _ask_instant(message: str) -> str | None:
+    """A date-time typed at a prompt, asked again until it can be read; empty means now."""
+    from datetime import datetime
+
+    from .domain.calendar import TimeInputError, parse_instant
+
+    while True:
+        typed = PROMPTER.text(message).strip()
+        if not typed:
+            return None
+        try:
+            parse_instant(typed, now=datetime.now(UTC))
+            return typed
+        except TimeInputError as error:
+            print(error, file=sys.stderr)

@@ -69,6 +69,30 @@ class Subprocess(InProcess):
         return done
 
 
+class Scripted:
+    """Answers prompts from a list; raises KeyboardInterrupt when the script says so."""
+
+    def __init__(self, replies):
+        self.replies = list(replies)
+        self.asked = []
+
+    def _next(self, message):
+        self.asked.append(message)
+        reply = self.replies.pop(0)
+        if reply is KeyboardInterrupt:
+            raise KeyboardInterrupt
+        return reply
+
+    def text(self, message, default=None, instruction=None):
+        return self._next(message)
+
+    def select(self, message, choices, default=None):
+        return self._next(message)
+
+    def checkbox(self, message, choices, checked):
+        return self._next(message)
+
+
 @pytest.fixture
 def cli(tmp_path):
     return InProcess(tmp_path)

@@ -6,6 +6,7 @@ import os
 import sys
 
 import pytest
+from conftest import Scripted
 
 from strategy_cli import prompts
 from strategy_cli.cli import common
@@ -81,30 +82,6 @@ def test_without_a_terminal_it_names_answers_and_never_hangs(proc):
     ref = proc.new()
     done = proc.run("checklist", ref, expect=2)
     assert "--answers" in done.stderr
-
-
-class Scripted:
-    """Answers prompts from a list; raises KeyboardInterrupt when the script says so."""
-
-    def __init__(self, replies):
-        self.replies = list(replies)
-        self.asked = []
-
-    def _next(self, message):
-        self.asked.append(message)
-        reply = self.replies.pop(0)
-        if reply is KeyboardInterrupt:
-            raise KeyboardInterrupt
-        return reply
-
-    def text(self, message, default=None, instruction=None):
-        return self._next(message)
-
-    def select(self, message, choices, default=None):
-        return self._next(message)
-
-    def checkbox(self, message, choices, checked):
-        return self._next(message)
 
 
 def test_the_walk_saves_each_answer_and_ctrl_c_keeps_them(cli, monkeypatch):

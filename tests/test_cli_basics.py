@@ -219,3 +219,33 @@ def test_free_text_from_a_file_keeps_names_out_of_history(cli, tmp_path):
             expect=2,
         ).output
     )
+
+
+def test_new_asks_in_a_terminal_for_what_it_was_not_given(cli, monkeypatch):
+    from conftest import Scripted
+
+    from strategy_cli import prompts
+    from strategy_cli.cli import common
+
+    monkeypatch.setattr(common, "interactive_terminal", lambda: True)
+    script = Scripted(
+        [
+            "Ava Example",
+            "31/02/2015",
+            "2015-03-02",
+            "",
+            "west-midlands",
+            "2026-11-23 10:00",
+            ["serious-harm"],
+            "Bruise",
+            "",
+        ]
+    )
+    monkeypatch.setattr(prompts, "PROMPTER", script)
+    shown = cli.json("new")
+    assert shown["children"][0] == {**shown["children"][0], "name": "Ava Example", "dob": "2015-03-02"}
+    assert shown["procedure"] == "west-midlands" and shown["categories"] == ["serious-harm"]
+    assert shown["concern_at"] == "2026-11-23T10:00:00+00:00"
+    assert shown["deadlines"][0]["due_at"] == "2026-11-23T23:59:59+00:00"
+    assert shown["summary"] == "Bruise" and shown["referrer"] is None
+    assert script.replies == []

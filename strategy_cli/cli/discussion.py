@@ -77,6 +77,7 @@ def new(
             "children": child or [],
             "dobs": dob or [],
             "procedure": settings.chosen_procedure(procedure),
+            "concern_at": concern_at,
             "categories": category or [],
             "summary": summary,
             "referrer": referrer,
@@ -84,6 +85,7 @@ def new(
         asked = prompts.ask_new_discussion(known, sorted(settings.profile_sources()), list(CATEGORIES))
         child, dob, procedure = asked["children"], asked["dobs"], asked["procedure"]
         category, summary, referrer = asked["categories"], asked["summary"], asked["referrer"]
+        concern_at = asked["concern_at"]
     if not child:
         raise UsageProblem("at least one --child (with its --dob) is needed")
     children = _children(child, dob or [])
