@@ -57,7 +57,7 @@ def ask_new_discussion(known: dict, procedures: list[str], categories: list[str]
     from .domain.calendar import TimeInputError, parse_date
 
     found = dict(known)
-    if not found["children"]:
+    if not found["children"] and not found.get("follows"):
         names, dobs = [], []
         while True:
             name = PROMPTER.text("Child's name" + (" (Enter when there are no more)" if names else ""))

@@ -173,7 +173,9 @@ def test_record_clears_follow_ups(cli):
 def test_a_held_follow_up_discussion_clears_the_review(cli):
     first = cli.new()
     cli.run("decide", first, "--no-s47", "--no-police", "--rationale", "r", "--further-by", "2026-12-02")
-    second = cli.json("new", "--no-input", *AVA, "--procedure", "hampshire", "--follows", first)["reference"]
+    second_shown = cli.json("new", "--no-input", "--procedure", "hampshire", "--follows", first)
+    assert [c["name"] for c in second_shown["children"]] == ["Ava Example"]  # keeps the children
+    second = second_shown["reference"]
     assert "review" in kinds(cli.json("show", first))
     cli.run("held", second, "--at", "2026-11-30T10:00")
     assert "review" not in kinds(cli.json("show", first))

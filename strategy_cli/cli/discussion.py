@@ -70,7 +70,8 @@ def new(
     as_json: JsonOption = False,
 ):
     """Open a strategy discussion and say when it must be held, and why."""
-    if common.can_prompt(no_input) and (not child or settings.chosen_procedure(procedure) is None):
+    needs_children = not child and not follows
+    if common.can_prompt(no_input) and (needs_children or settings.chosen_procedure(procedure) is None):
         from .. import prompts
 
         known = {
@@ -78,6 +79,7 @@ def new(
             "dobs": dob or [],
             "procedure": settings.chosen_procedure(procedure),
             "concern_at": concern_at,
+            "follows": follows,
             "categories": category or [],
             "summary": summary,
             "referrer": referrer,
@@ -86,9 +88,9 @@ def new(
         child, dob, procedure = asked["children"], asked["dobs"], asked["procedure"]
         category, summary, referrer = asked["categories"], asked["summary"], asked["referrer"]
         concern_at = asked["concern_at"]
-    if not child:
+    if not child and not follows:
         raise UsageProblem("at least one --child (with its --dob) is needed")
-    children = _children(child, dob or [])
+    children = _children(child or [], dob or [])
     profile_id = common.procedure_id(procedure)
     now = settings.now()
     concern = common.instant(concern_at, "--concern-at") or now
@@ -107,7 +109,7 @@ def new(
     store = common.open_store()
     if discussion.follows:
         earlier = store.discussion(discussion.follows)
-        if not children:
+        if not children:  # a later discussion keeps the same children
             discussion.children = earlier.children
     if concern > now:
         common.warn(f"the concern time {concern:%Y-%m-%d %H:%M} is in the future")
