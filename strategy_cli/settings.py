@@ -122,6 +122,27 @@ def profile_sources() -> dict[str, tuple[str, str]]:
 
 
 @cache
+def profile_fingerprint(profile_id: str) -> str:
+    """A short hash of a profile's text (and its shared checklist's): when it changes, the
+    deadlines stored with the old one are recomputed. Cheap: no TOML parsing."""
+    import hashlib
+    import re
+
+    sources = profile_sources()
+    if profile_id not in sources:
+        return "unknown"
+    text = sources[profile_id][0]
+    digest = hashlib.sha256(text.encode("utf-8"))
+    named = re.search(r'^checklist\s*=\s*"([a-z0-9-]+)"', text, re.MULTILINE)
+    if named:
+        try:
+            digest.update(_read_checklist(named.group(1))[0].encode("utf-8"))
+        except ProfileError:
+            pass
+    return digest.hexdigest()[:16]
+
+
+@cache
 def profile(profile_id: str) -> Profile:
     """One profile, validated; an unknown id is a usage error that lists the known ones."""
     sources = profile_sources()

@@ -163,7 +163,12 @@ CREATE TABLE bank_holidays (
 
 # Each entry is one migration, applied in order in its own transaction; never edit one that
 # has been released, add a new one. PRAGMA user_version holds how many have been applied.
-MIGRATIONS: list[tuple[str, str]] = [("0001_initial", SCHEMA_1)]
+MIGRATIONS: list[tuple[str, str]] = [
+    ("0001_initial", SCHEMA_1),
+    # Which version of its procedure profile a discussion's stored deadlines were computed
+    # with, so a changed profile (a user's edit, a new release) recomputes them.
+    ("0002_rules_fingerprint", "ALTER TABLE discussion ADD COLUMN rules_fingerprint TEXT"),
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -495,6 +500,22 @@ class Store:
             )
         ]
 
+    def refresh_stale(self, fingerprint, by: str, at: datetime) -> int:
+        """Recompute the stored deadlines of open discussions whose profile has changed.
+
+        ``fingerprint(procedure)`` is the current profile's fingerprint. Normally nothing is
+        stale and this costs one small query over the open discussions.
+        """
+        rows = self.conn.execute(
+            "SELECT id, procedure, rules_fingerprint FROM discussion INDEXED BY discussion_open "
+            "WHERE status = 'open'"
+        ).fetchall()
+        stale = [row["id"] for row in rows if row["rules_fingerprint"] != fingerprint(row["procedure"])]
+        if stale:
+            with self.writing(by, at) as writer:
+                writer._touched.update(stale)
+        return len(stale)
+
     # Writing ---------------------------------------------------------------------------
 
     @contextmanager
@@ -799,7 +820,8 @@ class Writer:
                 [(discussion_id, d.key, d.kind, d.title, stored(d.due_at), d.rule) for d in pending],
             )
             self.conn.execute(
-                "UPDATE discussion SET discussion_due = ? WHERE id = ?", (stored(due), discussion_id)
+                "UPDATE discussion SET discussion_due = ?, rules_fingerprint = ? WHERE id = ?",
+                (stored(due), settings.profile_fingerprint(discussion.procedure), discussion_id),
             )
 
     def bank_holidays(self, country: str, subdivision: str | None) -> BankHolidays:

@@ -6,7 +6,7 @@ import os
 import sys
 
 import pytest
-from conftest import Scripted
+from support import Scripted
 
 from strategy_cli import prompts
 from strategy_cli.cli import common

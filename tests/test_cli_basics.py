@@ -6,7 +6,7 @@ import stat
 import sys
 
 import pytest
-from conftest import AVA
+from support import AVA
 
 from strategy_cli import __version__, settings
 
@@ -222,7 +222,7 @@ def test_free_text_from_a_file_keeps_names_out_of_history(cli, tmp_path):
 
 
 def test_new_asks_in_a_terminal_for_what_it_was_not_given(cli, monkeypatch):
-    from conftest import Scripted
+    from support import Scripted
 
     from strategy_cli import prompts
     from strategy_cli.cli import common
@@ -249,3 +249,22 @@ def test_new_asks_in_a_terminal_for_what_it_was_not_given(cli, monkeypatch):
     assert shown["deadlines"][0]["due_at"] == "2026-11-23T23:59:59+00:00"
     assert shown["summary"] == "Bruise" and shown["referrer"] is None
     assert script.replies == []
+
+
+def test_a_changed_profile_recomputes_the_stored_deadlines(proc, tmp_path):
+    from importlib import resources
+
+    folder = tmp_path / "config" / "strategy" / "procedures"
+    folder.mkdir(parents=True)
+    builtin = (resources.files("strategy_cli") / "procedures" / "hampshire.toml").read_text()
+    profile = folder / "testshire.toml"
+    profile.write_text(builtin.replace('id = "hampshire"', 'id = "testshire"'))
+    ref = proc.json(
+        "new", "--no-input", *AVA, "--procedure", "testshire", "--concern-at", "2026-11-23T10:00"
+    )["reference"]
+    assert proc.json("due")[0]["due_at"] == "2026-11-24T10:00:00+00:00"
+    profile.write_text(profile.read_text().replace("hours = 24\nrule", "hours = 48\nrule", 1))
+    assert [i["due_at"] for i in proc.json("due") if i["kind"] == "discussion"] == [
+        "2026-11-25T10:00:00+00:00"
+    ]
+    assert proc.json("show", ref)["discussion_due"] == "2026-11-25T10:00:00+00:00"

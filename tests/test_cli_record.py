@@ -1,7 +1,7 @@
 """The meeting record end to end: attendance and quoracy, held, decide, follow-ups, actions,
 corrections, close and reopen, and the audit trail."""
 
-from conftest import AVA
+from support import AVA
 
 
 def kinds(document):

@@ -4,8 +4,8 @@ import os
 import stat
 from datetime import datetime
 
-from conftest import AVA
 from icalendar import Calendar
+from support import AVA
 
 from strategy_cli.views import relative
 

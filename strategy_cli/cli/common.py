@@ -33,10 +33,15 @@ class Globals:
 GLOBALS = Globals()
 
 
-def open_store():
+def open_store(reading: bool = False):
+    """The database. For commands that show deadlines (``reading``), first recompute any
+    stored with a procedure profile that has since changed."""
     from ..store import Store
 
-    return Store(settings.database_path(str(GLOBALS.db) if GLOBALS.db else None))
+    store = Store(settings.database_path(str(GLOBALS.db) if GLOBALS.db else None))
+    if reading:
+        store.refresh_stale(settings.profile_fingerprint, user(), settings.now())
+    return store
 
 
 def user() -> str:

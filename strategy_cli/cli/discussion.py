@@ -144,7 +144,7 @@ def list_(
     as_json: JsonOption = False,
 ):
     """The open discussions (with --all, closed ones too)."""
-    store = common.open_store()
+    store = common.open_store(reading=True)
     now = settings.now()
     found = store.discussions(include_closed=all_)
     items = []
@@ -184,7 +184,7 @@ def _quorate(store, row, now) -> bool:
 
 def show(reference: Ref, as_json: JsonOption = False):
     """Everything about one discussion: children, attendees and quoracy, decision, what is due."""
-    store = common.open_store()
+    store = common.open_store(reading=True)
     document = show_document(store, reference)
     if as_json:
         common.print_json(document)

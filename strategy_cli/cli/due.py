@@ -98,7 +98,7 @@ def due(
             raise typer.BadParameter(
                 f"{wanted!r} is not one of {', '.join(DEADLINE_KINDS)}", param_hint="--kind"
             )
-    store = common.open_store()
+    store = common.open_store(reading=True)
     items = board_items(store, moment, window, procedure, kind)
     if owner:
         items = _owned(store, items, owner)
