@@ -5,6 +5,9 @@ The family context is assembled from scratch out of the few things that may be s
 header, the children, what the decision says to share, actions marked for the family). It
 never starts from the professional record and deletes things, so nothing withheld can slip
 through in another field.
+
+Every value a user typed reaches the templates as plain text; the templates make it inert
+(autoescape in HTML, the ``md`` filter in Markdown).
 """
 
 from __future__ import annotations
@@ -14,9 +17,86 @@ from datetime import datetime
 from .domain.calendar import iso
 from .domain.model import AGENCIES, CATEGORIES
 from .domain.procedures import Profile
-from .views import describe_change
 
 MARKING = "OFFICIAL-SENSITIVE"
+
+FORMAT_LABELS = {"face-to-face": "Face to face", "virtual": "Virtual (video)", "telephone": "Telephone"}
+
+ATTENDANCE_LABELS = {
+    "present": "Present",
+    "apologies": "Apologies (invited, did not attend)",
+    "information-only": "Information only (sent information, did not take part; not counted for quoracy)",
+}
+
+EVENT_LABELS = {
+    "child-seen": "Child seen",
+    "icpc-held": "Initial child protection conference held",
+    "lado-informed": "LADO and police Public Protection Unit informed",
+    "record-circulated": "Record circulated to invitees",
+    "referrer-informed": "Referrer told what is happening",
+    "review-held": "Further strategy discussion held",
+}
+
+STATUS_LABELS = {
+    "overdue": "Overdue",
+    "due-soon": "Due within 24 hours",
+    "upcoming": "Upcoming",
+    "undated": "",
+}
+
+# Audit actions that correct something already recorded (domain.md, "Corrections").
+CORRECTIONS = {
+    "held.correct": "Meeting details corrected",
+    "child.edit": "Child corrected",
+    "attend.correct": "Attendee corrected",
+    "attend.remove": "Attendee removed",
+    "decide.amend": "Decision amended",
+    "decide.checklist": "Decision amended (checklist)",
+    "decide": "Decision amended",
+    "answer": "Checklist answer changed",
+    "action.edit": "Action corrected",
+    "record": "Follow-up date corrected",
+}
+
+# Additions that change what the minutes say, when made after the record was circulated.
+ADDITIONS = {
+    "child.add": "Child added",
+    "attend": "Attendee added",
+    "action.add": "Action added",
+    "answer": "Checklist question answered",
+    "decide": "Decision recorded",
+    "decide.checklist": "Decision recorded (checklist)",
+}
+
+FIELD_LABELS = {
+    "held_at": "held at",
+    "held_format": "format",
+    "chair": "chair",
+    "dob": "date of birth",
+    "edd": "expected date of delivery",
+    "looked_after": "looked after",
+    "in_hospital": "in hospital",
+    "hospital_services": "hospital or child development services",
+    "medical": "medical implications",
+    "communication_needs": "disability or communication needs",
+    "no_adult_care_needs": "not likely to have adult care and support needs",
+    "police_investigation": "police investigation",
+    "s47": "section 47 enquiries",
+    "share": "the family is told",
+    "withholding": "information withheld",
+    "withhold": "what is withheld",
+    "withhold_rationale": "why it is withheld",
+    "further_by": "further discussion by",
+    "due_at": "due",
+    "for_family": "for the family",
+}
+
+# Fields an amendment does not list: bookkeeping that changes with every write.
+QUIET_FIELDS = {"decided_at", "agreed_at", "number"}
+
+
+def agency_label(agency: str | None) -> str:
+    return AGENCIES.get(agency, agency) if agency else ""
 
 
 def _answer_text(question, value) -> str | None:
@@ -53,80 +133,254 @@ def checklist_sections(profile: Profile, answers: dict) -> list[dict]:
 
 
 def quoracy_statement(document: dict) -> str:
-    missing = [AGENCIES.get(a, a) for a in document["missing_agencies"]]
+    missing = [agency_label(a) for a in document["missing_agencies"]]
+    information_only = [p for p in document["attendees"] if p["attendance"] == "information-only"]
+    note = ""
+    if information_only:
+        note = (
+            " Information-only contributors sent information but did not take part, and are not"
+            " counted for quoracy."
+        )
     if document["quorate"]:
         if missing:
-            return "Quorate. Also expected but not present: " + ", ".join(missing) + "."
-        return "Quorate: every agency required and expected took part."
-    return "NOT QUORATE. Missing: " + ", ".join(missing) + "."
+            return "Quorate. Also expected but not present: " + ", ".join(missing) + "." + note
+        return "Quorate: every agency required and expected took part." + note
+    return "NOT QUORATE. Not present: " + ", ".join(missing) + "." + note
 
 
 def attendees_by_agency(document: dict) -> list[dict]:
     groups: dict[str, list[dict]] = {}
     for person in document["attendees"]:
-        groups.setdefault(person["agency"], []).append(person)
+        groups.setdefault(person["agency"], []).append(
+            {**person, "attendance_label": ATTENDANCE_LABELS.get(person["attendance"], person["attendance"])}
+        )
     return [
-        {"agency": AGENCIES.get(agency, agency), "id": agency, "people": people}
-        for agency, people in sorted(groups.items(), key=lambda item: AGENCIES.get(item[0], item[0]))
+        {"agency": agency_label(agency), "id": agency, "people": people}
+        for agency, people in sorted(groups.items(), key=lambda item: agency_label(item[0]))
     ]
 
 
-def amendments(document: dict, trail: list[dict]) -> list[dict]:
-    """Changes recorded after the meeting was held (from the audit trail)."""
+def circumstances(child: dict) -> list[str]:
+    """A child's recorded circumstances, in words (the interpreter's language is user text)."""
+    found = []
+    if child["looked_after"]:
+        found.append("Looked after")
+    if child["in_hospital"]:
+        found.append("In hospital (in-patient)")
+    elif child["hospital_services"]:
+        found.append("Receiving hospital or child development services")
+    if child["medical"]:
+        found.append("Medical implications")
+    if child["communication_needs"]:
+        found.append("Disability or communication needs")
+    if child["no_adult_care_needs"]:
+        found.append("Not likely to have adult care and support needs")
+    return found
+
+
+def _value(field: str, value) -> str:
+    if value is None or value == "":
+        return "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "(none)"
+    if field in ("at", "further_by") or field.endswith("_at"):
+        try:
+            from .render import when
+
+            return when(value)
+        except (TypeError, ValueError):
+            return str(value)
+    if field == "agency":
+        return agency_label(value)
+    return str(value)
+
+
+def _changes(old, new, corrections_only: bool, field: str = "") -> list[dict]:
+    """Field by field: what changed from what to what (user text stays plain text)."""
+    if isinstance(old, dict) or isinstance(new, dict):
+        old, new = old or {}, new or {}
+        rows = []
+        for field in dict.fromkeys([*old, *new]):
+            if field in QUIET_FIELDS or old.get(field) == new.get(field):
+                continue
+            if corrections_only and old.get(field) is None:
+                continue  # filled in, not corrected
+            label = FIELD_LABELS.get(field, field.replace("_", " "))
+            rows.append(
+                {"field": label, "old": _value(field, old.get(field)), "new": _value(field, new.get(field))}
+            )
+        return rows
+    if old == new or (corrections_only and old is None):
+        return []
+    return [{"field": "", "old": _value(field, old), "new": _value(field, new)}]
+
+
+def _subject(entry: dict, questions: dict) -> str:
+    detail = entry["detail"]
+    if "question" in detail:
+        return questions.get(detail["question"], detail["question"])
+    if "event" in detail:
+        return EVENT_LABELS.get(detail["event"], detail["event"]).split(" (")[0]
+    for side in ("new", "old"):
+        value = detail.get(side)
+        if isinstance(value, dict):
+            if "task" in value:
+                return f"Action {value.get('number', '')}: {value['task']}".replace(" :", ":")
+            if "name" in value:
+                return value["name"]
+    return ""
+
+
+def amendments(document: dict, trail: list[dict], profile: Profile) -> list[dict]:
+    """What changed after the meeting, from the audit trail.
+
+    Writing the record up after the meeting is not amending it: an entry counts when it
+    corrects something already recorded (an old value replaced or removed) after the meeting
+    was held, or when it adds to the record after the record was circulated (those who got it
+    have not seen the addition). Progress (an action done, a follow-up recorded for the first
+    time) is shown elsewhere, not here.
+    """
     held = document["held_at"]
     if held is None:
         return []
     held_at = datetime.fromisoformat(held)
+    questions = {q.id: q.text for q in profile.questions}
+    circulated_at = None
     found = []
     for entry in trail:
-        if entry["at"] <= held_at or entry["action"] == "held":
+        action, detail = entry["action"], entry["detail"]
+        if action == "record" and detail.get("event") == "record-circulated" and circulated_at is None:
+            circulated_at = entry["at"]
+            continue
+        if entry["at"] <= held_at or action == "held":
+            continue
+        rows: list[dict] = []
+        what = None
+        if action == "attend.remove":
+            rows, what = [{"field": "", "old": None, "new": None}], CORRECTIONS[action]
+        elif action in CORRECTIONS:
+            rows, what = (
+                _changes(
+                    detail.get("old"),
+                    detail.get("new"),
+                    corrections_only=True,
+                    field="at" if "event" in detail else "",
+                ),
+                CORRECTIONS[action],
+            )
+        if not rows and circulated_at is not None and action in ADDITIONS:
+            rows = _changes(
+                detail.get("old"),
+                detail.get("new"),
+                corrections_only=False,
+                field="at" if "event" in detail else "",
+            )
+            what = ADDITIONS[action] + " after the record was circulated"
+        if not rows:
             continue
         found.append(
             {
                 "at": iso(entry["at"]),
                 "by": entry["by"],
-                "action": entry["action"],
-                "change": describe_change(entry["detail"]),
+                "what": what,
+                "subject": _subject(entry, questions),
+                "changes": rows,
             }
         )
     return found
 
 
+def follow_ups_done(document: dict) -> list[dict]:
+    return [
+        {"what": EVENT_LABELS.get(event, event), "at": at}
+        for event, at in sorted(document["events"].items(), key=lambda item: item[1])
+    ]
+
+
+def timeliness(document: dict) -> str | None:
+    """Whether the discussion was held within its timescale (for the header)."""
+    due, held = document["discussion_due"], document["held_at"]
+    if due is None or held is None:
+        return None
+    late = datetime.fromisoformat(held) - datetime.fromisoformat(due)
+    if late.total_seconds() <= 0:
+        return "held within the timescale"
+    hours = late.total_seconds() / 3600
+    amount = f"{round(hours)} hours" if hours < 48 else f"{round(hours / 24)} days"
+    return f"held {amount} after the timescale"
+
+
 def professional(document: dict, profile: Profile, trail: list[dict], generated_at: datetime) -> dict:
     decision = document["decision"]
+    children = [{**c, "circumstances": circumstances(c)} for c in document["children"]]
+    attendees = [
+        {
+            **p,
+            "agency_label": agency_label(p["agency"]),
+            "attendance_label": ATTENDANCE_LABELS[p["attendance"]],
+        }
+        for p in document["attendees"]
+    ]
+    actions = [{**a, "agency_label": agency_label(a["agency"])} for a in document["actions"]]
+    deadlines = [
+        {**item, "status_label": STATUS_LABELS.get(item["status"], item["status"])}
+        for item in document["deadlines"]
+    ]
     return {
         "audience": "professional",
         "marking": MARKING,
+        "reference": document["reference"],
         "d": document,
         "profile": {"id": profile.id, "name": profile.name, "source": profile.source},
+        "format_label": FORMAT_LABELS.get(document["format"], document["format"]),
         "categories": [CATEGORIES.get(c, c) for c in document["categories"]],
+        "timeliness": timeliness(document),
+        "children": children,
         "quoracy": quoracy_statement(document),
         "groups": attendees_by_agency(document),
-        "information_only": [p for p in document["attendees"] if p["attendance"] == "information-only"],
+        "information_only": [p for p in attendees if p["attendance"] == "information-only"],
         "checklist": checklist_sections(profile, document["checklist"]["answers"]),
+        "answered": document["checklist"]["answered"],
+        "total": document["checklist"]["total"],
         "decision": decision,
-        "actions": document["actions"],
-        "deadlines": document["deadlines"],
-        "distribution": document["attendees"],
-        "amendments": amendments(document, trail),
+        "actions": actions,
+        "deadlines": deadlines,
+        "follow_ups": follow_ups_done(document),
+        "distribution": attendees,
+        "circulated_at": document["events"].get("record-circulated"),
+        "amendments": amendments(document, trail, profile),
         "warnings": document["warnings"],
         "generated_at": iso(generated_at),
     }
 
 
 def family(document: dict, profile: Profile, generated_at: datetime) -> dict:
-    """Only what may be shared with the family: an allow-list, field by field."""
+    """Only what may be shared with the family: an allow-list, field by field.
+
+    The chair, the attendees, the reason, the checklist, the rationale, what is withheld and
+    the police's plans are never read here, so they cannot reach the family version.
+    """
     decision = document["decision"] or {}
     return {
         "audience": "family",
         "marking": MARKING,
         "reference": document["reference"],
         "held_at": document["held_at"],
-        "profile_name": profile.name,
-        "children": [{"name": c["name"], "age": c["age"]} for c in document["children"]],
+        "children": [
+            {"name": c["name"], "age": c["age"], "unborn": c["dob"] is None and c["edd"] is not None}
+            for c in document["children"]
+        ],
         "share": decision.get("share"),
         "actions": [
-            {"task": a["task"], "owner": a["owner"], "due_at": a["due_at"], "done_at": a["done_at"]}
+            {
+                "task": a["task"],
+                "owner": a["owner"],
+                "agency_label": agency_label(a["agency"]),
+                "due_at": a["due_at"],
+                "done_at": a["done_at"],
+            }
             for a in document["actions"]
             if a["for_family"]
         ],

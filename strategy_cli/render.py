@@ -8,13 +8,23 @@ to override one by name), then inside the installed package (the wheel ships the
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from . import settings
 from .domain.calendar import local
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")
+# Characters that start or end Markdown syntax anywhere in a line (CommonMark and GitHub's
+# extensions: emphasis, links, images, raw HTML, code, tables, strikethrough, maths). With '['
+# and ']' escaped no link or image can form, so '(' ')' and '!' stay as typed; '&' is escaped
+# only where it would start an entity. CommonMark shows a backslash-escaped punctuation
+# character as the character itself.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~$])|&(?=#?\w+;)")
+# What GitHub's renderer turns into a link without any brackets: scheme://..., www.... and
+# e-mail addresses. Escaping the ':' '.' or '@' breaks the pattern and still shows the text.
+_BARE_LINK = re.compile(r"(?i)(?<=[a-z0-9])(:)(?=//)|(?<=\bwww)(\.)|(@)")
+# At the start of a line: a heading, a list item ("-", "+", "1." or "1)") or a heading underline.
+_LINE_START = re.compile(r"^(\d+)([.)])|^([-=+#])")
 
 
 def template_folders() -> list[Path]:
@@ -23,17 +33,40 @@ def template_folders() -> list[Path]:
     return [folder for folder in candidates if folder.is_dir()]
 
 
-def markdown_text(value) -> str:
-    """User text made inert in Markdown: no emphasis, link, image, HTML or table cell escapes.
+def _inert_lines(value) -> list[str]:
+    """User text as Markdown-inert lines: escaped, no indentation, no blank lines.
 
-    Line breaks become Markdown hard breaks so a pasted paragraph keeps its shape.
+    Indentation would make a code block and a blank line would end the list item or table
+    row the text sits in, so both go; the words and their order stay exactly as typed.
     """
     if value is None:
-        return ""
-    text = _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
-    text = re.sub(r"^(\s*)(\d+)\.", r"\1\2\\.", text, flags=re.MULTILINE)
-    text = re.sub(r"^(\s*)-", r"\1\\-", text, flags=re.MULTILINE)
-    return text.replace("\r\n", "\n").replace("\n", "  \n")
+        return []
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    lines = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        line = _MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), line)
+        line = _BARE_LINK.sub(lambda m: "\\" + m.group(0), line)
+        line = _LINE_START.sub(
+            lambda m: m.group(1) + "\\" + m.group(2) if m.group(1) else "\\" + m.group(3), line
+        )
+        lines.append(line)
+    return lines
+
+
+def markdown_text(value) -> str:
+    """User text made inert in Markdown: no emphasis, link, image, HTML, heading or list.
+
+    Line breaks become Markdown hard breaks, so a pasted paragraph keeps its lines.
+    """
+    return "  \n".join(_inert_lines(value))
+
+
+def markdown_cell(value) -> str:
+    """User text made inert inside a Markdown table cell: one line, breaks as ``<br>``."""
+    return "<br>".join(_inert_lines(value))
 
 
 def when(value, pattern: str = "%a %d %b %Y %H:%M") -> str:
@@ -42,6 +75,13 @@ def when(value, pattern: str = "%a %d %b %Y %H:%M") -> str:
         return ""
     instant = datetime.fromisoformat(value) if isinstance(value, str) else value
     return local(instant).strftime(pattern)
+
+
+def day(value, pattern: str = "%d %b %Y") -> str:
+    """An ISO date (a date of birth, an expected date of delivery) for a reader."""
+    if value is None:
+        return ""
+    return (date.fromisoformat(value) if isinstance(value, str) else value).strftime(pattern)
 
 
 def environment():
@@ -56,7 +96,9 @@ def environment():
         keep_trailing_newline=True,
     )
     env.filters["md"] = markdown_text
+    env.filters["mdcell"] = markdown_cell
     env.filters["when"] = when
+    env.filters["day"] = day
     return env
 
 

@@ -55,8 +55,15 @@ def export(
         raise typer.BadParameter(
             f"{audience!r} is not one of {', '.join(AUDIENCES)}", param_hint="--audience"
         )
-    store = common.open_store()
+    if circulated and audience == "family":
+        raise typer.BadParameter(
+            "records that the professional record went to the invitees; not with --audience family",
+            param_hint="--circulated",
+        )
+    store = common.open_store(reading=True)
     discussion = store.discussion(reference)
+    if circulated:
+        common.require_open(discussion)  # before anything is written, not after
     if output is not None:
         from ..files import check_target
 
@@ -70,7 +77,6 @@ def export(
         write_private(output, text, force=force)
         common.say(f"Wrote the {audience} minutes of {discussion.reference} to {output}.")
     if circulated:
-        common.require_open(discussion)
         now = settings.now()
         with store.writing(common.user(), now) as writer:
             writer.record_event(discussion.reference, "record-circulated", now)
