@@ -168,6 +168,13 @@ MIGRATIONS: list[tuple[str, str]] = [
     # Which version of its procedure profile a discussion's stored deadlines were computed
     # with, so a changed profile (a user's edit, a new release) recomputes them.
     ("0002_rules_fingerprint", "ALTER TABLE discussion ADD COLUMN rules_fingerprint TEXT"),
+    # "Is a further strategy discussion required?" is part of the decision, so the checklist
+    # and `decide --further-by` can never disagree.
+    (
+        "0003_further_discussion",
+        "ALTER TABLE decision ADD COLUMN further_discussion INTEGER;"
+        "UPDATE decision SET further_discussion = 1 WHERE further_by IS NOT NULL",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -297,6 +304,7 @@ def _decision(row: sqlite3.Row | None) -> Decision | None:
         withholding=_bool(row["withholding"]),
         withhold=row["withhold"],
         withhold_rationale=row["withhold_rationale"],
+        further_discussion=_bool(row["further_discussion"]),
         further_by=parse_stored(row["further_by"]),
         decided_at=parse_stored(row["decided_at"]),
     )

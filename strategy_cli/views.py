@@ -57,6 +57,7 @@ def decision_json(discussion: Discussion, profile: Profile) -> dict | None:
         "withholding": decision.withholding,
         "withhold": decision.withhold,
         "withhold_rationale": decision.withhold_rationale,
+        "further_discussion": decision.further_discussion,
         "further_by": iso(decision.further_by),
         "decided_at": iso(decision.decided_at),
     }

@@ -267,3 +267,22 @@ def test_reference_accepts_lower_case_and_unknown_is_named(cli):
     ref = cli.new()
     assert cli.json("show", ref.lower())["reference"] == ref
     assert "SD-2026-0999" in cli.run("show", "SD-2026-0999", expect=1).output
+
+
+def test_further_discussion_is_one_field_for_decide_and_the_checklist(cli, tmp_path):
+    ref = cli.new()
+    cli.run("decide", ref, "--no-s47", "--no-police", "--rationale", "r", "--further-by", "2026-12-02")
+    shown = cli.json("show", ref)
+    assert shown["checklist"]["answers"]["further-discussion"] is True
+    assert shown["decision"]["further_discussion"] is True
+    answers = tmp_path / "a.json"
+    answers.write_text('{"further-discussion": false}')
+    cli.run("checklist", ref, "--answers", str(answers))
+    shown = cli.json("show", ref)
+    assert shown["decision"]["further_by"] is None and "review" not in kinds(shown)
+    answers.write_text('{"further-discussion": true}')
+    cli.run("checklist", ref, "--answers", str(answers))
+    review = [i for i in cli.json("show", ref)["deadlines"] if i["kind"] == "review"]
+    assert review and review[0]["due_at"] is None  # needed, but no date set yet: still on the board
+    cli.run("decide", ref, "--no-further")
+    assert "review" not in kinds(cli.json("show", ref))

@@ -40,6 +40,7 @@ def test_builtin_profiles_load_with_the_key_questions():
             "withholding",
             "withhold",
             "withhold_rationale",
+            "further_discussion",
         }
         # the West Midlands points are folded in
         for wanted in (

@@ -105,6 +105,9 @@ def decide(
     further_by: Annotated[
         str | None, typer.Option("--further-by", help="A further discussion is needed by this date.")
     ] = None,
+    no_further: Annotated[
+        bool, typer.Option("--no-further", help="No further discussion is needed (clears --further-by).")
+    ] = False,
     at: Annotated[str | None, typer.Option("--at", help="When the decision was made (default now).")] = None,
     as_json: JsonOption = False,
 ):
@@ -123,6 +126,7 @@ def decide(
         withhold_rationale=common.text_or_file(withhold_rationale, "--withhold-rationale"),
         no_withhold=no_withhold,
         further_by=common.instant(further_by, "--further-by", date_means="end"),
+        no_further=no_further,
         decided_at=common.instant(at, "--at") or now,
     )
     action = "decide" if discussion.decision is None else "decide.amend"
@@ -132,11 +136,17 @@ def decide(
     _done(store, discussion.reference, as_json, f"Decision recorded: {label}.")
 
 
-def _decision(current: Decision | None, *, no_withhold: bool, **given) -> Decision:
+def _decision(current: Decision | None, *, no_withhold: bool, no_further: bool, **given) -> Decision:
     """The decision after this command, or an error (and nothing written) if a rule is broken."""
     if given["withhold"] is not None and no_withhold:
         raise UsageProblem("--withhold and --no-withhold cannot both be given")
+    if given["further_by"] is not None and no_further:
+        raise UsageProblem("--further-by and --no-further cannot both be given")
     changed = {k: v for k, v in given.items() if v is not None and k != "decided_at"}
+    if given["further_by"] is not None:
+        changed["further_discussion"] = True
+    if no_further:
+        changed.update(further_discussion=False, further_by=None)
     if not changed and not no_withhold:
         raise UsageProblem("nothing to decide: give --s47/--no-s47, --police/--no-police, --rationale, ...")
     decision = replace(current or Decision(), **changed, decided_at=given["decided_at"])

@@ -69,8 +69,14 @@ def answers(discussion: Discussion, profile: Profile) -> dict[str, object]:
 
 
 def with_answer(decision: Decision | None, question: Question, value: object) -> Decision:
-    """The decision after a decision question is answered in the checklist."""
-    return replace(decision or Decision(), **{question.decision: value})
+    """The decision after a decision question is answered in the checklist.
+
+    Answering that no further discussion is needed clears the date one was needed by.
+    """
+    changed = replace(decision or Decision(), **{question.decision: value})
+    if question.decision == "further_discussion" and value is False:
+        changed.further_by = None
+    return changed
 
 
 def triggered(question: Question, given: dict[str, object]) -> bool:

@@ -95,6 +95,7 @@ class Decision:
     withholding: bool | None = None
     withhold: str | None = None
     withhold_rationale: str | None = None
+    further_discussion: bool | None = None
     further_by: datetime | None = None
     decided_at: datetime | None = None
 

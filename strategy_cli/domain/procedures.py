@@ -32,6 +32,7 @@ DECISION_FIELDS = (
     "withholding",
     "withhold",
     "withhold_rationale",
+    "further_discussion",
 )
 OUTCOME_KEYS = ("none", "s47", "police", "joint")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -123,7 +123,7 @@ def discussion_due(discussion: Discussion, profile: Profile, bank_holidays: Bank
 def _review(discussion: Discussion, profile: Profile, found: list[Deadline]) -> None:
     decision = discussion.decision
     rules = profile.rules_for("review")
-    if not rules or decision.further_by is None:
+    if not rules or not (decision.further_discussion or decision.further_by):
         return
     if "review-held" in discussion.events or discussion.followed_by_held:
         return
