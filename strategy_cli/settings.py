@@ -7,17 +7,19 @@ level: every command pays for this module.
 
 from __future__ import annotations
 
-import getpass
 import os
-import tomllib
 from datetime import UTC, datetime
 from functools import cache, lru_cache
-from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .domain.calendar import BankHolidays, TimeInputError, local, parse_instant
-from .domain.procedures import Profile, ProfileError, load_profile
 from .errors import StrategyError, UsageProblem
+
+if TYPE_CHECKING:  # loading a profile parses TOML: only the commands that need one pay for it
+    from .domain.procedures import Profile
+
+PACKAGE = Path(__file__).resolve().parent
 
 APP = "strategy"
 
@@ -51,6 +53,8 @@ def who(option: str | None) -> str:
         return option
     if os.environ.get("STRATEGY_USER"):
         return os.environ["STRATEGY_USER"]
+    import getpass
+
     try:
         return getpass.getuser()
     except Exception:  # no login name (some containers, some Windows services)
@@ -70,6 +74,8 @@ def now() -> datetime:
 
 @lru_cache(maxsize=1)
 def user_config() -> dict:
+    import tomllib
+
     path = config_dir() / "config.toml"
     if not path.is_file():
         return {}
@@ -88,11 +94,10 @@ def chosen_procedure(option: str | None) -> str | None:
 
 
 def _builtin_files() -> dict[str, tuple[str, str]]:
-    folder = resources.files("strategy_cli") / "procedures"
+    folder = PACKAGE / "procedures"
     return {
-        entry.name[: -len(".toml")]: (entry.read_text(encoding="utf-8"), f"procedures/{entry.name}")
-        for entry in folder.iterdir()
-        if entry.name.endswith(".toml")
+        path.stem: (path.read_text(encoding="utf-8"), f"procedures/{path.name}")
+        for path in sorted(folder.glob("*.toml"))
     }
 
 
@@ -109,7 +114,9 @@ def _read_checklist(name: str) -> tuple[str, str]:
     user = config_dir() / "procedures" / "checklists" / f"{name}.toml"
     if user.is_file():
         return user.read_text(encoding="utf-8"), str(user)
-    entry = resources.files("strategy_cli") / "procedures" / "checklists" / f"{name}.toml"
+    from .domain.procedures import ProfileError
+
+    entry = PACKAGE / "procedures" / "checklists" / f"{name}.toml"
     if not entry.is_file():
         raise ProfileError(f"checklist {name!r} not found")
     return entry.read_text(encoding="utf-8"), f"procedures/checklists/{name}.toml"
@@ -135,16 +142,19 @@ def profile_fingerprint(profile_id: str) -> str:
     digest = hashlib.sha256(text.encode("utf-8"))
     named = re.search(r'^checklist\s*=\s*"([a-z0-9-]+)"', text, re.MULTILINE)
     if named:
-        try:
-            digest.update(_read_checklist(named.group(1))[0].encode("utf-8"))
-        except ProfileError:
-            pass
+        checklist = config_dir() / "procedures" / "checklists" / f"{named.group(1)}.toml"
+        if not checklist.is_file():
+            checklist = PACKAGE / "procedures" / "checklists" / f"{named.group(1)}.toml"
+        if checklist.is_file():
+            digest.update(checklist.read_bytes())
     return digest.hexdigest()[:16]
 
 
 @cache
 def profile(profile_id: str) -> Profile:
     """One profile, validated; an unknown id is a usage error that lists the known ones."""
+    from .domain.procedures import ProfileError, load_profile
+
     sources = profile_sources()
     if profile_id not in sources:
         known = ", ".join(sorted(sources))

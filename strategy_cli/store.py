@@ -234,21 +234,24 @@ def connect(path: Path) -> sqlite3.Connection:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # The version first: a newer release's file is refused before anything (switching it
+        # to WAL included) touches it.
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise NewerDatabase(
+                f"{path} was made by a newer version of strategy (schema {version}, this version "
+                f"knows {SCHEMA_VERSION}); upgrade strategy to use it"
+            )
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as error:
         raise StrategyError(f"cannot open the database {path}: {_reason(error)}") from None
     except OSError as error:
         raise StrategyError(f"cannot open the database {path}: {error.strerror}") from None
     if mode.lower() != "wal":
         raise StrategyError(f"cannot use write-ahead logging on {path} (journal mode {mode})")
-    if version > SCHEMA_VERSION:
-        raise NewerDatabase(
-            f"{path} was made by a newer version of strategy (schema {version}, this version "
-            f"knows {SCHEMA_VERSION}); upgrade strategy to use it"
-        )
     if version < SCHEMA_VERSION:
         try:
             _migrate(conn)
@@ -263,7 +266,7 @@ def _reason(error: sqlite3.Error) -> str:
     if "locked" in text or "busy" in text:
         return "another strategy command held the database for too long; try again"
     if "full" in text:
-        return "the disk is full; nothing was saved"
+        return "the disk is full"
     return text
 
 

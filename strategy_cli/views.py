@@ -7,11 +7,14 @@ from these dictionaries, so they cannot disagree about what is due or who is mis
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from .domain import checklist, rules
 from .domain.calendar import age_on, iso, local
 from .domain.model import Deadline, Discussion
-from .domain.procedures import Profile
+
+if TYPE_CHECKING:
+    from .domain.procedures import Profile
 
 
 def deadline_item(reference: str, deadline: Deadline, children: list[str], as_of: datetime) -> dict:

@@ -268,3 +268,20 @@ def test_a_changed_profile_recomputes_the_stored_deadlines(proc, tmp_path):
         "2026-11-25T10:00:00+00:00"
     ]
     assert proc.json("show", ref)["discussion_due"] == "2026-11-25T10:00:00+00:00"
+
+
+def test_a_run_builds_only_the_module_of_its_command():
+    from strategy_cli.cli import MODULES, build, invoked_command
+
+    assert invoked_command(["--db", "x.db", "--by", "Sam", "due", "--json"]) == "due"
+    assert invoked_command(["--debug", "child", "add"]) == "child"
+    assert invoked_command(["--help"]) is None
+    names = {c.name for c in build("due").registered_commands}
+    assert names == {"due"}
+    every = build()
+    registered = {c.name for c in every.registered_commands} | {g.name for g in every.registered_groups}
+    assert registered == {name for commands in MODULES.values() for name in commands}
+
+
+def test_unknown_command_is_a_usage_error(proc):
+    assert "frobnicate" in proc.run("frobnicate", expect=2).stderr

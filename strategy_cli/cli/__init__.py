@@ -5,11 +5,8 @@ code here, in ``Shell.invoke``, and nowhere else. Anything unexpected is one lin
 field value, no traceback) unless ``--debug`` is given.
 """
 
-from __future__ import annotations
-
 import sqlite3
 import sys
-import traceback
 from pathlib import Path
 from typing import Annotated
 
@@ -44,20 +41,12 @@ class Shell(TyperGroup):
 
 def _unexpected(error: BaseException, summary: str):
     if GLOBALS.debug:
+        import traceback
+
         traceback.print_exception(error)
     else:
         print(f"Error: {summary}; run with --debug for details.", file=sys.stderr)
     raise typer.Exit(1) from None
-
-
-app = typer.Typer(
-    cls=Shell,
-    name="strategy",
-    help="Convene, record and chase multi-agency strategy discussions (English children's social care).",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 
 
 def _version(value: bool):
@@ -66,7 +55,6 @@ def _version(value: bool):
         raise typer.Exit()
 
 
-@app.callback()
 def main(
     db: Annotated[
         Path | None,
@@ -91,16 +79,65 @@ def main(
     GLOBALS.debug = debug
 
 
-from . import admin, checklist, discussion, due, export, meeting  # noqa: E402
+# Which module of cli/ holds each command, in the order --help lists them. A run builds only
+# the module of the command it was asked for: importing and converting every command's
+# options costs more than a whole `due --json` (see benchmarks/RESULTS.md).
+MODULES = {
+    "discussion": ("new", "list", "show", "child", "close", "reopen", "log"),
+    "meeting": ("attend", "held", "decide", "record", "action"),
+    "checklist": ("checklist",),
+    "due": ("due",),
+    "export": ("export",),
+    "admin": ("procedures", "demo", "check", "backup"),
+}
+GLOBAL_OPTIONS_WITH_VALUES = ("--db", "--by")
 
-for module in (discussion, meeting, checklist, due, export, admin):
-    module.register(app)
+
+def build(command: str | None = None) -> typer.Typer:
+    """The Typer app with every command, or only the module that holds ``command``."""
+    from importlib import import_module
+
+    app = typer.Typer(
+        cls=Shell,
+        name="strategy",
+        help="Convene, record and chase multi-agency strategy discussions (English children's social care).",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    app.callback()(main)
+    wanted = [name for name, commands in MODULES.items() if command in commands] or list(MODULES)
+    for name in wanted:
+        import_module(f"{__name__}.{name}").register(app)
+    return app
+
+
+def invoked_command(arguments: list[str]) -> str | None:
+    """The command named on the command line, after the global options (or None)."""
+    skip = False
+    for argument in arguments:
+        if skip:
+            skip = False
+        elif argument in GLOBAL_OPTIONS_WITH_VALUES:
+            skip = True
+        elif not argument.startswith("-"):
+            return argument
+    return None
+
+
+def __getattr__(name: str):
+    """``strategy_cli.cli.app``: the whole CLI, built on first use (tests, documentation)."""
+    if name == "app":
+        globals()["app"] = build()
+        return globals()["app"]
+    raise AttributeError(name)
 
 
 def run():
-    """The console script: the app, with Ctrl-C outside any command still a clean exit."""
+    """The console script: builds only what the command needs, and Ctrl-C outside any
+    command is still a clean exit."""
     try:
-        app()
+        build(invoked_command(sys.argv[1:]))()
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         sys.exit(130)

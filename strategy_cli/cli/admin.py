@@ -1,7 +1,5 @@
 """Looking after the tool and its data: procedures, demo, check, backup."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

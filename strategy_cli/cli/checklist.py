@@ -1,11 +1,9 @@
 """``strategy checklist``: walk the key questions, saving each answer the moment it is given."""
 
-from __future__ import annotations
-
 import json
 import tomllib
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,12 +11,14 @@ from .. import settings
 from ..domain import checklist as rules
 from ..domain.checklist import AnswerError
 from ..domain.model import Discussion
-from ..domain.procedures import Profile, Question
 from ..errors import StrategyError, UsageProblem
 from . import common
 
+if TYPE_CHECKING:
+    from ..domain.procedures import Profile, Question
 
-def questions_json(profile: Profile) -> list[dict]:
+
+def questions_json(profile: "Profile") -> list[dict]:
     """The questions in the order they are asked (cli.md's ``--questions`` shape)."""
     return [
         {
@@ -82,7 +82,7 @@ def checklist(
     _summary(store, discussion.reference, profile, as_json)
 
 
-def _list_questions(profile: Profile, as_json: bool) -> None:
+def _list_questions(profile: "Profile", as_json: bool) -> None:
     if as_json:
         common.print_json(questions_json(profile))
         return
@@ -116,7 +116,7 @@ def _read_file(path: Path) -> dict:
         ) from None
 
 
-def _from_file(store, discussion: Discussion, profile: Profile, path: Path) -> None:
+def _from_file(store, discussion: Discussion, profile: "Profile", path: Path) -> None:
     """Every answer in the file, checked first, then saved in one transaction (or none)."""
     try:
         checked = rules.validate_answers(profile, _read_file(path))
@@ -149,7 +149,7 @@ def _check_withholding(decision) -> None:
         )
 
 
-def _walk(store, discussion: Discussion, profile: Profile, review: bool, section: str | None) -> None:
+def _walk(store, discussion: Discussion, profile: "Profile", review: bool, section: str | None) -> None:
     """Ask question by question; each answer is its own transaction, so Ctrl-C loses nothing."""
     from rich.console import Console
     from rich.markup import escape
@@ -190,7 +190,7 @@ def _walk(store, discussion: Discussion, profile: Profile, review: bool, section
         raise typer.Exit(130) from None
 
 
-def _save(store, discussion: Discussion, question: Question, answer) -> bool:
+def _save(store, discussion: Discussion, question: "Question", answer) -> bool:
     """Save one answer in its own transaction; a bad one is reported and not saved."""
     try:
         value = rules.read_answer(question, answer)
@@ -209,7 +209,7 @@ def _save(store, discussion: Discussion, question: Question, answer) -> bool:
     return True
 
 
-def _summary(store, reference: str, profile: Profile, as_json: bool) -> None:
+def _summary(store, reference: str, profile: "Profile", as_json: bool) -> None:
     """What is left: unanswered questions, required follow-ups, quoracy gaps, the outcome."""
     from .discussion import show_document
 

@@ -1,7 +1,5 @@
 """Opening and reading a discussion: new, list, show, child add/edit, close, reopen, log."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """``strategy due``: the board of what is due and overdue across every open discussion."""
 
-from __future__ import annotations
-
 import re
 from datetime import datetime, timedelta
 from pathlib import Path

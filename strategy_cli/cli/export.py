@@ -1,7 +1,5 @@
 """``strategy export``: the minutes as Markdown or print-ready HTML, professional or family."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated

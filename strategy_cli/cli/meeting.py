@@ -1,7 +1,5 @@
 """The meeting record: attend, held, decide, record, and actions."""
 
-from __future__ import annotations
-
 from dataclasses import replace
 from typing import Annotated
 

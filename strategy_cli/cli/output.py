@@ -4,8 +4,6 @@ Imported only by commands that print for a person (never by ``--json``). The one
 made here; when stdout is not a terminal rich drops colour and the layout stays plain.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from rich import box

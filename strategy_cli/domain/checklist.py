@@ -8,9 +8,12 @@ same thing and can never disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from .model import Decision, Discussion
-from .procedures import Profile, Question
+
+if TYPE_CHECKING:
+    from .procedures import Profile, Question
 
 YES = {"yes", "y", "true"}
 NO = {"no", "n", "false"}

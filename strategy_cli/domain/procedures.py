@@ -8,7 +8,6 @@ This module only parses text it is given: finding the files is the shell's job.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -126,6 +125,8 @@ class Profile:
 
 
 def parse_toml(text: str, origin: str) -> dict:
+    import tomllib
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

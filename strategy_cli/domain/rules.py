@@ -7,6 +7,7 @@ so ``show``, ``due``, ``export`` and the calendar file all compute "what is due"
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from .calendar import (
     BankHolidays,
@@ -17,7 +18,9 @@ from .calendar import (
     same_day,
 )
 from .model import COUNTS_AS, DEADLINE_KINDS, Deadline, Discussion
-from .procedures import DeadlineRule, Profile, Timescale
+
+if TYPE_CHECKING:
+    from .procedures import DeadlineRule, Profile, Timescale
 
 TITLES = {
     "discussion": "Hold the strategy discussion",
