@@ -29,7 +29,11 @@ class Shell(TyperGroup):
             print(f"{prefix}: {error}", file=sys.stderr)
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
-            print("Interrupted: nothing half-written was saved.", file=sys.stderr)
+            print(
+                "Interrupted. A change is saved whole or not at all: check with "
+                "`strategy log REF` before running the command again.",
+                file=sys.stderr,
+            )
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise

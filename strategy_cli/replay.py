@@ -1,0 +1,259 @@
+"""Rebuilding a discussion from its audit trail alone.
+
+Every change to a discussion is one audit entry whose ``detail`` holds the new values (and the
+old ones it replaced), so replaying the entries in order must give the record the tables hold.
+``replay`` does that as a pure function: no SQLite, no clock, no profile. The tests replay
+``strategy log REF --json`` and compare it with ``strategy show REF --json``; a mismatch means
+a write that was not audited, or audited wrongly.
+
+``replay`` is strict by default: an entry whose ``old`` value is not what the replay holds at
+that point (the trail contradicts itself) raises ``ReplayError`` naming the entry.
+
+Instants are returned in the store's form (UTC ISO 8601, seconds): ``2026-11-20T09:30:00+00:00``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+
+# Columns of the discussion itself that ``update_discussion`` entries may set.
+DISCUSSION_COLUMNS = ("held_at", "held_format", "chair", "status", "closed_reason", "summary", "referrer")
+DISCUSSION_ACTIONS = {"held", "held.correct", "close", "reopen"}
+DECISION_ACTIONS = {"decide", "decide.amend", "decide.checklist"}
+INSTANT_FIELDS = {
+    "held_at",
+    "concern_at",
+    "opened_at",
+    "further_by",
+    "decided_at",
+    "due_at",
+    "agreed_at",
+    "done_at",
+}
+
+
+class ReplayError(ValueError):
+    """The trail cannot be replayed: an unknown action, or an entry that contradicts the one before."""
+
+
+def instant(value) -> str | None:
+    """Any instant (aware ``datetime`` or ISO text with an offset) in the store's UTC form."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _instants(row: Mapping | None) -> dict | None:
+    if row is None:
+        return None
+    return {k: instant(v) if k in INSTANT_FIELDS else v for k, v in row.items()}
+
+
+def replay(entries: Iterable[Mapping], strict: bool = True) -> dict:
+    """The record of one discussion after its audit entries (oldest first).
+
+    ``entries`` are those of ``strategy log REF --json`` (or ``Store.trail``): each a mapping
+    with ``id``, ``at``, ``action`` and ``detail``.
+    """
+    state: dict | None = None
+    for entry in entries:
+        action, detail = entry["action"], entry["detail"]
+        where = f"audit entry {entry.get('id')} ({action})"
+        if action == "open":
+            if state is not None:
+                raise ReplayError(f"{where}: the discussion is opened twice")
+            state = _opened(detail["new"], entry["at"])
+            continue
+        if state is None:
+            raise ReplayError(f"{where} comes before the discussion is opened")
+        _apply(state, action, detail, where, strict)
+    if state is None:
+        raise ReplayError("no entries: the trail does not open a discussion")
+    state["actions"].sort(key=lambda a: a["number"])
+    return state
+
+
+def _opened(new: Mapping, at) -> dict:
+    return {
+        "reference": new["reference"],
+        "procedure": new["procedure"],
+        "categories": list(new["categories"]),
+        "concern_at": instant(new["concern_at"]),
+        # open_discussion writes opened_at and the entry's time from the same instant.
+        "opened_at": instant(new.get("opened_at", at)),
+        "summary": new.get("summary"),
+        "referrer": new.get("referrer"),
+        "follows": new.get("follows"),
+        "status": "open",
+        "closed_reason": None,
+        "held_at": None,
+        "held_format": None,
+        "chair": None,
+        "children": [],
+        "attendees": [],
+        "decision": None,
+        "actions": [],
+        "answers": {},
+        "events": {},
+    }
+
+
+def _expect(strict: bool, held, old, where: str) -> None:
+    if strict and held != old:
+        raise ReplayError(f"{where}: its old value {old!r} is not the value the trail holds ({held!r})")
+
+
+def _find(items: list[dict], key: str, value, where: str) -> int:
+    for index, item in enumerate(items):
+        if item[key] == value:
+            return index
+    raise ReplayError(f"{where}: no {key} {value!r} to change")
+
+
+def _apply(state: dict, action: str, detail: Mapping, where: str, strict: bool) -> None:
+    old, new = detail.get("old"), detail.get("new")
+    if action == "child.add":
+        state["children"].append(_instants(dict(new)))
+    elif action == "child.edit":
+        # The store corrects the first child (by position) with that name.
+        index = _find(state["children"], "name", old["name"], where)
+        _expect(strict, state["children"][index], _instants(dict(old)), where)
+        state["children"][index] = _instants(dict(new))
+    elif action == "attend":
+        state["attendees"].append(dict(new))
+    elif action in ("attend.correct", "attend.remove"):
+        index = _find(state["attendees"], "name", old["name"], where)
+        _expect(strict, state["attendees"][index], dict(old), where)
+        if action == "attend.remove":
+            del state["attendees"][index]
+        else:
+            state["attendees"][index] = dict(new)
+    elif action in DISCUSSION_ACTIONS:
+        for column, value in new.items():
+            if column not in DISCUSSION_COLUMNS:
+                raise ReplayError(f"{where}: {column!r} is not a column replay knows")
+            stored = instant(value) if column in INSTANT_FIELDS else value
+            previous = instant(old.get(column)) if column in INSTANT_FIELDS else old.get(column)
+            _expect(strict, state[column], previous, where)
+            state[column] = stored
+    elif action in DECISION_ACTIONS:
+        _expect(strict, state["decision"], _decision(old), where)
+        state["decision"] = _decision(new)
+    elif action == "answer":
+        _expect(strict, state["answers"].get(detail["question"]), old, where)
+        state["answers"][detail["question"]] = copy.deepcopy(new)
+    elif action == "action.add":
+        if any(a["number"] == new["number"] for a in state["actions"]):
+            raise ReplayError(f"{where}: action {new['number']} is added twice")
+        state["actions"].append(_instants(dict(new)))
+    elif action in ("action.done", "action.edit"):
+        index = _find(state["actions"], "number", old["number"], where)
+        _expect(strict, state["actions"][index], _instants(dict(old)), where)
+        state["actions"][index] = _instants(dict(new))
+    elif action == "record":
+        _expect(strict, state["events"].get(detail["event"]), instant(old), where)
+        state["events"][detail["event"]] = instant(new)
+    else:
+        raise ReplayError(f"{where}: replay does not know this action")
+
+
+def _decision(row: Mapping | None) -> dict | None:
+    """A decision snapshot; one written before schema 3 gets ``further_discussion`` as
+    migration 0003 set it (true where a further-by date was given)."""
+    if row is None:
+        return None
+    decision = _instants(dict(row))
+    if "further_discussion" not in decision:
+        decision["further_discussion"] = True if decision.get("further_by") is not None else None
+    return decision
+
+
+# --- Comparing with ``show --json`` ------------------------------------------------------------
+
+
+def as_shown(state: Mapping, decision_questions: Mapping[str, str] | None = None) -> dict:
+    """The replayed record as ``show --json`` presents its record fields (see ``from_show``).
+
+    ``decision_questions`` maps the checklist's decision question ids to the decision field
+    each reads (``show`` lists those answers from the decision itself).
+    """
+    answers = dict(state["answers"])
+    decision = state["decision"]
+    for question_id, field in (decision_questions or {}).items():
+        value = decision.get(field) if decision else None
+        if value is None:
+            answers.pop(question_id, None)
+        else:
+            answers[question_id] = value
+    return {
+        **{k: state[k] for k in _PLAIN},
+        "children": [
+            {**c, "hospital_services": bool(c["hospital_services"] or c["in_hospital"])}
+            for c in state["children"]
+        ],
+        "attendees": [dict(a) for a in state["attendees"]],
+        "decision": None if decision is None else dict(decision),
+        "actions": [
+            {
+                "id": a["number"],
+                "task": a["task"],
+                "owner": a["owner"],
+                "agency": a["agency"],
+                "due_at": a["due_at"],
+                "done_at": a["done_at"],
+                "for_family": a["for_family"],
+            }
+            for a in state["actions"]
+        ],
+        "answers": answers,
+        "events": dict(state["events"]),
+    }
+
+
+_PLAIN = (
+    "reference",
+    "procedure",
+    "categories",
+    "concern_at",
+    "opened_at",
+    "summary",
+    "referrer",
+    "follows",
+    "status",
+    "closed_reason",
+    "held_at",
+    "held_format",
+    "chair",
+)
+
+
+def from_show(document: Mapping) -> dict:
+    """The record fields of ``show --json``, without what is derived (deadlines, quoracy, age)."""
+    decision = document["decision"]
+    return {
+        "reference": document["reference"],
+        "procedure": document["procedure"],
+        "categories": list(document["categories"]),
+        "concern_at": instant(document["concern_at"]),
+        "opened_at": instant(document["opened_at"]),
+        "summary": document["summary"],
+        "referrer": document["referrer"],
+        "follows": document["follows"],
+        "status": document["status"],
+        "closed_reason": document["closed_reason"],
+        "held_at": instant(document["held_at"]),
+        "held_format": document["format"],
+        "chair": document["chair"],
+        "children": [{k: v for k, v in c.items() if k != "age"} for c in document["children"]],
+        "attendees": [{k: v for k, v in a.items() if k != "present"} for a in document["attendees"]],
+        "decision": None
+        if decision is None
+        else _instants({k: v for k, v in decision.items() if k != "outcome"}),
+        "actions": [_instants(a) for a in document["actions"]],
+        "answers": dict(document["checklist"]["answers"]),
+        "events": {k: instant(v) for k, v in document["events"].items()},
+    }

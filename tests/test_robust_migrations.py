@@ -1,0 +1,100 @@
+"""Old databases open with every record kept; a newer one is refused and left untouched.
+
+tests/fixtures/schema1.db was made by the first release (schema 1, commit f80889b) with
+tests/fixtures/make_schema1.py: fictional discussions covering every kind of write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
+from robust_support import PY, assert_whole, subprocess_env  # noqa: E402
+
+from strategy_cli.store import SCHEMA_VERSION  # noqa: E402
+
+FIXTURE = Path(__file__).parent / "fixtures" / "schema1.db"
+RECORD_TABLES = ("discussion", "child", "attendee", "decision", "answer", "action", "event", "audit")
+
+
+def _rows(db: Path) -> dict[str, set[tuple]]:
+    """Every row of every record table, on the columns schema 1 had."""
+    with closing(sqlite3.connect(FIXTURE)) as original, closing(sqlite3.connect(db)) as conn:
+        tables = {}
+        for table in RECORD_TABLES:
+            columns = [r[1] for r in original.execute(f"PRAGMA table_info({table})")]
+            if table == "discussion":  # derived, recomputed when the rules change
+                columns.remove("discussion_due")
+            listed = ", ".join(columns)
+            tables[table] = set(conn.execute(f"SELECT {listed} FROM {table}").fetchall())
+        return tables
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_fixture_is_schema_1():
+    with closing(sqlite3.connect(f"file:{FIXTURE}?mode=ro", uri=True)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("SELECT COUNT(*) FROM discussion").fetchone()[0] == 4
+        assert conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0] >= 30
+
+
+def test_a_schema_1_database_opens_with_every_record_kept(tmp_path):
+    db = tmp_path / "old.db"
+    shutil.copy(FIXTURE, db)
+    before = _rows(db)
+    env = subprocess_env(db)
+    check = subprocess.run([*PY, "check"], env=env, capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stdout + check.stderr
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert _rows(db) == before
+    # Every discussion shows, and its trail (written by the old release) replays to it.
+    for ref in ("SD-2026-0001", "SD-2026-0002", "SD-2026-0003", "SD-2026-0004"):
+        shown = subprocess.run([*PY, "show", ref, "--json"], env=env, capture_output=True, text=True)
+        assert shown.returncode == 0, shown.stderr
+        assert json.loads(shown.stdout)["reference"] == ref
+    assert assert_whole(db) == 4
+    # ...and it takes new writes.
+    more = subprocess.run(
+        [*PY, "attend", "SD-2026-0001", "--name", "New Person", "--agency", "lado"],
+        env=env,
+        capture_output=True,
+    )
+    assert more.returncode == 0, more.stderr
+    assert assert_whole(db) == 4
+
+
+@pytest.mark.parametrize("journal", ["wal", "delete"])
+def test_a_database_from_a_newer_version_is_refused_untouched(tmp_path, journal):
+    db = tmp_path / "newer.db"
+    shutil.copy(FIXTURE, db)
+    with closing(sqlite3.connect(db)) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        conn.execute(f"PRAGMA journal_mode = {journal}")
+    digest = _digest(db)
+    env = subprocess_env(db)
+    for args in (
+        ["check"],
+        ["show", "SD-2026-0001", "--json"],
+        ["attend", "SD-2026-0001", "--name", "X", "--agency", "police"],
+    ):
+        done = subprocess.run([*PY, *args], env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 1, (args, done.stdout, done.stderr)
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and "newer version" in lines[0], done.stderr
+        assert "Traceback" not in done.stderr
+        assert done.stdout == ""
+    assert _digest(db) == digest, "the newer database was modified"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("newer.db")) == ["newer.db"]
