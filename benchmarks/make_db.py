@@ -44,7 +44,7 @@ from strategy_cli import settings  # noqa: E402
 from strategy_cli.domain import rules  # noqa: E402
 from strategy_cli.domain.calendar import local, stored  # noqa: E402
 from strategy_cli.domain.model import Action, Attendee, Child, Decision, Discussion  # noqa: E402
-from strategy_cli.store import GENESIS, Store, Writer, _plain, snapshot  # noqa: E402
+from strategy_cli.store import GENESIS, Store, Writer, _plain, opening, snapshot  # noqa: E402
 
 # The fixed instant the data is built around: the benchmarks run with STRATEGY_NOW set to it.
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -220,21 +220,7 @@ class BulkWriter(Writer):
         self._rows[discussion_id] = dict.fromkeys(DISCUSSION_COLUMNS)
         self._rows[discussion_id]["status"] = "open"
         self._known[discussion_id] = {what: set() for what in KNOWN}
-        self.audit(
-            discussion_id,
-            "open",
-            {
-                "new": {
-                    "reference": reference,
-                    "procedure": discussion.procedure,
-                    "categories": discussion.categories,
-                    "concern_at": stored(discussion.concern_at),
-                    "summary": discussion.summary,
-                    "referrer": discussion.referrer,
-                    "follows": discussion.follows,
-                }
-            },
-        )
+        self.audit(discussion_id, "open", opening(reference, discussion))
         for child in discussion.children:
             self.add_child(reference, child)
         self._built[discussion_id] = discussion

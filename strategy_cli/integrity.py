@@ -82,6 +82,40 @@ def audit_chain(conn: sqlite3.Connection) -> dict:
     return _check("audit trail", True, f"{count} entries, chain intact")
 
 
+def records_match_trail(store, now) -> dict:
+    """Replay each discussion's audit trail and compare it with the record the tables hold.
+
+    The hash chain proves the trail was not edited; this proves the record was not edited
+    around it (a row changed behind the tool's back would no longer be what the trail says).
+    """
+    from . import settings, views
+    from .domain.calendar import iso
+    from .replay import ReplayError, as_shown, from_show, replay
+
+    count = 0
+    for row in store.discussions(include_closed=True):
+        reference = row["reference"]
+        discussion = store.discussion(reference)
+        profile = settings.profile(discussion.procedure)
+        shown = from_show(views.discussion_json(discussion, profile, [], None, now))
+        entries = [{**entry, "at": iso(entry["at"])} for entry in store.trail(reference)]
+        questions = {q.id: q.decision for q in profile.questions if q.decision}
+        try:
+            replayed = as_shown(replay(entries), questions)
+        except ReplayError as error:
+            return _check("records", False, f"{reference}: its audit trail does not replay ({error})")
+        if replayed != shown:
+            fields = [key for key in shown if replayed.get(key) != shown[key]]
+            return _check(
+                "records",
+                False,
+                f"{reference}: {', '.join(fields)} differ from what its audit trail recorded "
+                "(changed behind the tool's back?)",
+            )
+        count += 1
+    return _check("records", True, f"{count} discussions match their audit trails")
+
+
 def backup_to(conn: sqlite3.Connection, path: Path, force: bool) -> int:
     """Copy with SQLite's online backup API (consistent while others write), then check it."""
     check_target(path, force)

@@ -618,21 +618,7 @@ class Writer:
         )
         discussion_id = cursor.lastrowid
         discussion.reference = reference
-        self.audit(
-            discussion_id,
-            "open",
-            {
-                "new": {
-                    "reference": reference,
-                    "procedure": discussion.procedure,
-                    "categories": discussion.categories,
-                    "concern_at": stored(discussion.concern_at),
-                    "summary": discussion.summary,
-                    "referrer": discussion.referrer,
-                    "follows": discussion.follows,
-                }
-            },
-        )
+        self.audit(discussion_id, "open", opening(reference, discussion))
         for child in discussion.children:
             self.add_child(reference, child)
         return reference
@@ -859,6 +845,22 @@ class Writer:
             return days
 
         return BankHolidays(load_year)
+
+
+def opening(reference: str, discussion: Discussion) -> dict:
+    """The audit detail of opening a discussion: everything a replay needs to start from."""
+    return {
+        "new": {
+            "reference": reference,
+            "procedure": discussion.procedure,
+            "categories": discussion.categories,
+            "concern_at": stored(discussion.concern_at),
+            "opened_at": stored(discussion.opened_at),
+            "summary": discussion.summary,
+            "referrer": discussion.referrer,
+            "follows": discussion.follows,
+        }
+    }
 
 
 def _child_row(child: Child) -> dict:

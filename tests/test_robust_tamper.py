@@ -85,12 +85,31 @@ def test_a_removed_entry_is_named(filled):
 
 def test_an_edited_record_row_does_not_replay(filled):
     """The hash chain covers the trail; a record table edited behind the tool's back is found
-    by replaying the trail (strategy_cli/replay.py), which `check` does not do yet."""
+    by replaying the trail (strategy_cli/replay.py), which `check` does unless --quick."""
     db, cli, ref = filled
     _tamper(db, "UPDATE attendee SET name = 'Dee Sociable' WHERE name = 'Dee Social'")
-    assert cli("check").exit_code == 0  # the chain itself is intact
+    assert cli("check", "--quick").exit_code == 0  # the chain itself is intact
+    result = cli("check")
+    assert result.exit_code == 1
+    assert ref in result.output and "attendees" in result.output
     with pytest.raises(AssertionError, match="attendees"):
         assert_whole(db)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE decision SET s47 = 1 - s47",
+        "UPDATE action SET due_at = '2027-01-01T00:00:00+00:00'",
+        "UPDATE discussion SET status = 'closed'",
+        "DELETE FROM attendee WHERE name = 'Fay Police'",
+    ],
+)
+def test_check_names_a_record_changed_behind_its_trail(filled, sql):
+    db, cli, ref = filled
+    _tamper(db, sql)
+    result = cli("check")
+    assert result.exit_code == 1 and ref in result.output, result.output
 
 
 @posix_only

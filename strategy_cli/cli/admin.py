@@ -136,12 +136,23 @@ def demo(
     board(board_items(store, now, duration("7d")), now, "7d", explain=False)
 
 
-def check(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False):
-    """Verify the database: integrity, foreign keys, schema version and the audit hash chain."""
-    from ..integrity import verify
+def check(
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Skip replaying every discussion's trail against its record.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+):
+    """Verify the database: integrity, foreign keys, schema version, the audit hash chain, and
+    that every record is what its audit trail says."""
+    from ..integrity import records_match_trail, verify
 
     store = common.open_store()
     report = verify(store.conn)
+    if report["ok"] and not quick:
+        records = records_match_trail(store, settings.now())
+        report["checks"].append(records)
+        if not records["ok"]:
+            report.update(ok=False, fault=f"{records['name']}: {records['detail']}")
     if as_json:
         common.print_json(report)
     else:
