@@ -233,6 +233,16 @@ def _subject(entry: dict, questions: dict) -> str:
     return ""
 
 
+def _one_change_each(trail: list[dict]):
+    """The trail with an answers file's one entry read as one answer each."""
+    for entry in trail:
+        if entry["action"] == "answers":
+            for question_id, change in entry["detail"]["answers"].items():
+                yield {**entry, "action": "answer", "detail": {"question": question_id, **change}}
+        else:
+            yield entry
+
+
 def amendments(document: dict, trail: list[dict], profile: Profile) -> list[dict]:
     """What changed after the meeting, from the audit trail.
 
@@ -249,7 +259,7 @@ def amendments(document: dict, trail: list[dict], profile: Profile) -> list[dict
     questions = {q.id: q.text for q in profile.questions}
     circulated_at = None
     found = []
-    for entry in trail:
+    for entry in _one_change_each(trail):
         action, detail = entry["action"], entry["detail"]
         if action == "record" and detail.get("event") == "record-circulated" and circulated_at is None:
             circulated_at = entry["at"]

@@ -146,6 +146,10 @@ def _apply(state: dict, action: str, detail: Mapping, where: str, strict: bool) 
     elif action == "answer":
         _expect(strict, state["answers"].get(detail["question"]), old, where)
         state["answers"][detail["question"]] = copy.deepcopy(new)
+    elif action == "answers":  # several answers given by one command (an answers file)
+        for question_id, change in detail["answers"].items():
+            _expect(strict, state["answers"].get(question_id), change["old"], where)
+            state["answers"][question_id] = copy.deepcopy(change["new"])
     elif action == "action.add":
         if any(a["number"] == new["number"] for a in state["actions"]):
             raise ReplayError(f"{where}: action {new['number']} is added twice")

@@ -477,12 +477,13 @@ class Store:
         Starts from the partial index of open discussions, so ten years of closed ones cost
         nothing.
         """
-        rows = self.conn.execute(
-            "SELECT d.id, d.reference, d.procedure, x.kind, x.key, x.title, x.due_at, x.rule "
-            "FROM discussion AS d INDEXED BY discussion_open "
-            "JOIN deadline AS x ON x.discussion_id = d.id WHERE d.status = 'open'"
-        ).fetchall()
-        names = self._children_names(sorted({row["id"] for row in rows}))
+        with self.snapshot():
+            rows = self.conn.execute(
+                "SELECT d.id, d.reference, d.procedure, x.kind, x.key, x.title, x.due_at, x.rule "
+                "FROM discussion AS d INDEXED BY discussion_open "
+                "JOIN deadline AS x ON x.discussion_id = d.id WHERE d.status = 'open'"
+            ).fetchall()
+            names = self._children_names(sorted({row["id"] for row in rows}))
         return [
             {
                 "reference": row["reference"],
@@ -526,6 +527,19 @@ class Store:
             with self.writing(by, at) as writer:
                 writer._touched.update(stale)
         return len(stale)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that see one moment of the database, whatever other commands commit meanwhile
+        (a WAL read transaction); nothing is written."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._rollback()
 
     # Writing ---------------------------------------------------------------------------
 
@@ -720,20 +734,34 @@ class Writer:
 
     def answer(self, reference: str, question_id: str, value: object) -> None:
         """Save one checklist answer (not a decision question: those go through ``decide``)."""
+        self.answers(reference, {question_id: value})
+
+    def answers(self, reference: str, given: dict[str, object]) -> None:
+        """Save the checklist answers one command gives, with one audit entry for them all.
+
+        An answer that is already the one recorded is not written again.
+        """
         discussion_id = self._id(reference)
-        found = self.conn.execute(
-            "SELECT value FROM answer WHERE discussion_id = ? AND question_id = ?",
-            (discussion_id, question_id),
-        ).fetchone()
-        old = None if found is None else json.loads(found[0])
-        if found is not None and old == value:
-            return
-        self.conn.execute(
-            "INSERT OR REPLACE INTO answer (discussion_id, question_id, value, answered_at, answered_by) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (discussion_id, question_id, json.dumps(value, ensure_ascii=False), stored(self.at), self.by),
-        )
-        self.audit(discussion_id, "answer", {"question": question_id, "old": old, "new": value})
+        changes = {}
+        for question_id, value in given.items():
+            found = self.conn.execute(
+                "SELECT value FROM answer WHERE discussion_id = ? AND question_id = ?",
+                (discussion_id, question_id),
+            ).fetchone()
+            old = None if found is None else json.loads(found[0])
+            if found is not None and old == value:
+                continue
+            self.conn.execute(
+                "INSERT OR REPLACE INTO answer (discussion_id, question_id, value, answered_at, answered_by) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (discussion_id, question_id, json.dumps(value, ensure_ascii=False), stored(self.at), self.by),
+            )
+            changes[question_id] = {"old": old, "new": value}
+        if len(changes) == 1:
+            ((question_id, change),) = changes.items()
+            self.audit(discussion_id, "answer", {"question": question_id, **change})
+        elif changes:
+            self.audit(discussion_id, "answers", {"answers": changes})
 
     # Actions ---------------------------------------------------------------------------------
 

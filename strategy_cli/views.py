@@ -153,6 +153,8 @@ def describe_change(detail: dict) -> str:
         prefix = f"{detail['question']}: "
     if "event" in detail:
         prefix = f"{detail['event']}: "
+    if "answers" in detail:
+        return "; ".join(f"{q}: {c['old']!r} -> {c['new']!r}" for q, c in detail["answers"].items())
     if isinstance(old, dict) and isinstance(new, dict):
         changed = [f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in new if old.get(k) != new.get(k)]
         return prefix + ("; ".join(changed) or "(no change)")

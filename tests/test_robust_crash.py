@@ -42,7 +42,8 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="signals and fork tim
 
 WORKERS = 4
 KINDS = ("new", "attend", "action", "decide", "child", "held", "checklist", "action-edit")
-# Text questions answered in one checklist file: all saved in one transaction, or none.
+# Text questions answered in one checklist file: all saved in one transaction, or none, with
+# one audit entry for the command.
 CHECKLIST_TEXT = ("who-is-concerned", "impact-on-child", "impact-if-nothing-changes", "reduce-risk")
 
 
@@ -137,7 +138,7 @@ def _args(
     if kind == "checklist":
         path = folder / f"answers-{marker}.json"
         path.write_text(json.dumps({q: f"Answer {marker}" for q in CHECKLIST_TEXT} | {"s47": True}))
-        return ["checklist", ref, "--answers", str(path)], len(CHECKLIST_TEXT)
+        return ["checklist", ref, "--answers", str(path)], 1
     if kind == "action-edit":
         number = str(rng.choice(actions))
         return ["action", "edit", ref, number, "--task", f"Edited {marker}", "--owner", f"New {marker}"], 1
@@ -147,8 +148,12 @@ def _args(
 def _audit_count(conn: sqlite3.Connection, marker: str) -> int:
     """Entries whose new values bring the marker in (not those that merely carry it forward)."""
     return conn.execute(
-        "SELECT COUNT(*) FROM audit WHERE instr(COALESCE(json_extract(detail, '$.new'), ''), :m) > 0 "
-        "AND instr(COALESCE(json_extract(detail, '$.old'), ''), :m) = 0",
+        "SELECT COUNT(*) FROM audit WHERE (instr(COALESCE(json_extract(detail, '$.new'), ''), :m) > 0 "
+        "AND instr(COALESCE(json_extract(detail, '$.old'), ''), :m) = 0) "
+        # an answers file's one entry: {"answers": {question: {"old": ..., "new": ...}}}
+        "OR EXISTS (SELECT 1 FROM json_each(detail, '$.answers') AS a "
+        "WHERE instr(COALESCE(json_extract(a.value, '$.new'), ''), :m) > 0 "
+        "AND instr(COALESCE(json_extract(a.value, '$.old'), ''), :m) = 0)",
         {"m": marker},
     ).fetchone()[0]
 
@@ -184,6 +189,13 @@ def _check_runs(db: Path, runs: list[Run]) -> None:
                 assert count == run.expected, f"{run.kind} {run.marker} reported success; {count} entries"
             else:
                 assert count in (0, run.expected), f"{run.kind} {run.marker} half there: {count} entries"
+            if run.kind == "checklist" and count:  # its one entry holds every answer of the file
+                answers = conn.execute(
+                    "SELECT COUNT(*) FROM audit, json_each(audit.detail, '$.answers') AS a "
+                    "WHERE instr(json_extract(a.value, '$.new'), ?) > 0",
+                    (run.marker,),
+                ).fetchone()[0]
+                assert answers == len(CHECKLIST_TEXT), f"checklist {run.marker}: {answers} answers"
             if run.seen is not None:
                 assert count == run.seen, f"{run.kind} {run.marker} changed from {run.seen} to {count}"
             run.seen = count

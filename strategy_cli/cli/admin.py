@@ -147,12 +147,13 @@ def check(
     from ..integrity import records_match_trail, verify
 
     store = common.open_store()
-    report = verify(store.conn)
-    if report["ok"] and not quick:
-        records = records_match_trail(store, settings.now())
-        report["checks"].append(records)
-        if not records["ok"]:
-            report.update(ok=False, fault=f"{records['name']}: {records['detail']}")
+    with store.snapshot():
+        report = verify(store.conn)
+        if report["ok"] and not quick:
+            records = records_match_trail(store, settings.now())
+            report["checks"].append(records)
+            if not records["ok"]:
+                report.update(ok=False, fault=f"{records['name']}: {records['detail']}")
     if as_json:
         common.print_json(report)
     else:

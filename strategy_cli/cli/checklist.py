@@ -125,6 +125,7 @@ def _from_file(store, discussion: Discussion, profile: "Profile", path: Path) ->
     decision = discussion.decision
     decision_changed = False
     now = settings.now()
+    plain = {}
     with store.writing(common.user(), now) as writer:
         for question_id, value in checked.items():
             question = profile.question_index[question_id]
@@ -132,7 +133,8 @@ def _from_file(store, discussion: Discussion, profile: "Profile", path: Path) ->
                 decision = rules.with_answer(decision, question, value)
                 decision_changed = True
             else:
-                writer.answer(discussion.reference, question_id, value)
+                plain[question_id] = value
+        writer.answers(discussion.reference, plain)
         if decision_changed:
             _check_withholding(decision)
             if decision.decided_at is None:

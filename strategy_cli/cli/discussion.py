@@ -16,14 +16,12 @@ Ref = Annotated[str, typer.Argument(help="The discussion's reference, e.g. SD-20
 
 def show_document(store, reference: str) -> dict:
     """The JSON view of one discussion (cli.md), as of now."""
-    discussion = store.discussion(reference)
-    profile = settings.profile(discussion.procedure)
+    with store.snapshot():
+        discussion = store.discussion(reference)
+        pending = store.pending(discussion.reference)
+        due = store.discussion_due(discussion.reference)
     return views.discussion_json(
-        discussion,
-        profile,
-        store.pending(discussion.reference),
-        store.discussion_due(discussion.reference),
-        settings.now(),
+        discussion, settings.profile(discussion.procedure), pending, due, settings.now()
     )
 
 
