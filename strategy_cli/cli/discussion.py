@@ -6,6 +6,7 @@ import typer
 
 from .. import settings, views
 from ..domain import rules
+from ..domain.calendar import iso
 from ..domain.model import CATEGORIES, Child, Discussion
 from ..errors import StrategyError, UsageProblem
 from . import common
@@ -150,9 +151,9 @@ def list_(
                 "reference": row["reference"],
                 "procedure": row["procedure"],
                 "status": row["status"],
-                "concern_at": common_iso(row["concern_at"]),
+                "concern_at": iso(row["concern_at"]),
                 "categories": row["categories"],
-                "held_at": common_iso(row["held_at"]),
+                "held_at": iso(row["held_at"]),
                 "children": [{"name": name} for name in row["children"]],
                 "quorate": _quorate(store, row, now),
             }
@@ -163,12 +164,6 @@ def list_(
     from . import output
 
     output.discussion_list(items)
-
-
-def common_iso(value):
-    from ..domain.calendar import iso
-
-    return iso(value)
 
 
 def _quorate(store, row, now) -> bool:
@@ -379,8 +374,6 @@ def log(reference: Ref, as_json: JsonOption = False):
     store = common.open_store()
     entries = store.trail(reference)
     if as_json:
-        from ..domain.calendar import iso
-
         common.print_json([{**e, "at": iso(e["at"])} for e in entries])
         return
     from . import output
