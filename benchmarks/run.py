@@ -66,6 +66,15 @@ def database(size: int) -> Path:
     return path
 
 
+def build_info(size: int) -> dict | None:
+    """What ``make_db.py`` recorded about building the file (time, size), if it did."""
+    path = HERE / f"{label(size)}.db-build.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
 def open_reference(path: Path) -> str:
     """The most recent open discussion that has been held and decided (a full record)."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -265,44 +274,130 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def targets(results: list[dict]) -> list[str]:
+def targets(results: list[dict]) -> list[tuple[str, bool, str]]:
+    """Each target as (key for ``WHY``, met, the line with the measured figure)."""
+
     def get(command: str, size: str) -> dict:
         return next(r for r in results if r["command"] == command and r["size"] == size)
 
     lines = []
 
-    def verdict(ok: bool, text: str) -> None:
-        lines.append(f"- {'met' if ok else '**missed**'}: {text}")
+    def verdict(key: str, ok: bool, text: str) -> None:
+        lines.append((key, ok, f"- {'met' if ok else '**missed**'}: {text}"))
 
     big = "100k"
     floor = get("floor: argparse+sqlite3 (floor.py)", big)["median_ms"]
     help_ms = get("strategy --help", "-")["median_ms"]
-    verdict(help_ms <= 200, f"`strategy --help` ≤ 200 ms: {help_ms:.0f} ms")
+    verdict("help", help_ms <= 200, f"`strategy --help` ≤ 200 ms: {help_ms:.0f} ms")
     for command in ("strategy due --json", "strategy show REF --json"):
-        ms = get(command, big)["median_ms"]
+        ms, least = get(command, big)["median_ms"], get(command, big)["min_ms"]
+        ok = ms <= 150 and ms <= 3 * floor
+        noisy = (
+            f" (min {least:.0f} ms meets it: other load)" if not ok and least <= min(150, 3 * floor) else ""
+        )
         verdict(
-            ms <= 150 and ms <= 3 * floor,
+            "json",
+            ok,
             f"`{command[9:]}` at 100k ≤ 150 ms and ≤ 3× the floor ({floor:.0f} ms): "
-            f"{ms:.0f} ms ({ms / floor:.2f}×)",
+            f"{ms:.0f} ms ({ms / floor:.2f}×){noisy}",
         )
     small_due = get("strategy due (table)", "1k")["median_ms"]
     big_due = get("strategy due (table)", big)["median_ms"]
     verdict(
+        "scale",
         big_due <= 1.2 * small_due,
         f"`due` at 100k within 1.2× of `due` at 1k: {big_due:.0f} ms against {small_due:.0f} ms "
         f"({big_due / small_due:.2f}×)",
     )
     for command in ("strategy new --no-input", "strategy attend", "strategy decide", "strategy record"):
-        ms = get(command, big)["median_ms"]
-        verdict(ms <= 250, f"`{command[9:]}` at 100k ≤ 250 ms: {ms:.0f} ms")
+        ms, least = get(command, big)["median_ms"], get(command, big)["min_ms"]
+        noisy = f" (min {least:.0f} ms: the median was pushed up by other load)" if ms > 250 >= least else ""
+        verdict("write", ms <= 250, f"`{command[9:]}` at 100k ≤ 250 ms: {ms:.0f} ms{noisy}")
     ms = get("strategy export REF --format html", big)["median_ms"]
-    verdict(ms <= 300, f"`export REF --format html` at 100k ≤ 300 ms: {ms:.0f} ms")
+    verdict("export", ms <= 300, f"`export REF --format html` at 100k ≤ 300 ms: {ms:.0f} ms")
     mib = get("strategy due (table)", big)["peak_mib"]
     json_mib = get("strategy due --json", big)["peak_mib"]
     verdict(
-        mib <= 60, f"peak memory of `due` at 100k ≤ 60 MiB: {mib:.1f} MiB (`due --json`: {json_mib:.1f} MiB)"
+        "memory",
+        mib <= 60,
+        f"peak memory of `due` at 100k ≤ 60 MiB: {mib:.1f} MiB (`due --json`: {json_mib:.1f} MiB)",
     )
+    built = build_info(100_000)
+    if built is None:
+        lines.append(
+            ("build", False, "- **not measured**: `make_db.py` 100k build ≤ 90 s (no 100k.db-build.json)")
+        )
+    else:
+        verdict(
+            "build",
+            built["seconds"] <= 90,
+            f"`make_db.py --discussions 100000` ≤ 90 s on {built['cpus']} CPUs: {built['seconds']:.1f} s "
+            f"({built['jobs']} worker processes, load average {built['load_average'][0]:.1f} at the end, "
+            f"{built['built_at']}); file {built['bytes'] / 2**20:,.0f} MiB ({built['bytes']:,} bytes)",
+        )
     return lines
+
+
+# Why a target is missed: facts measured on this machine, shown under the targets missed.
+WHY = {
+    "help": (
+        "`--help` is Typer's rich help: rendering it imports `typer.rich_utils`, which imports "
+        "`rich.markdown` and `markdown_it` at module level (about 80 ms) whenever help or a usage "
+        "error is shown, on top of importing Typer itself (40-60 ms for typer 0.28 alone here) and "
+        "Python's own start-up. The commands avoid it; help cannot without replacing Typer's help "
+        "formatter."
+    ),
+    "json": (
+        "Importing Typer 0.28 alone costs 40-60 ms here, a large part of a 150 ms budget that the "
+        "floor (argparse and sqlite3) does not pay. The CLI now builds only the invoked command's "
+        "module and avoids string annotations (Typer would resolve them with `get_type_hints`, "
+        "importing every annotated type): that took `due --json` at 100k from about 400 ms to about "
+        "185 ms; the rest is Typer and Click's start-up, which only leaving Typer would remove."
+    ),
+    "scale": (
+        "`due` reads the open discussions through the partial index, so its work should not grow "
+        "with closed ones; a miss here is noise (compare the min column) or a query that scans."
+    ),
+    "write": (
+        "A writing command pays the same Typer import as a read (40-60 ms for typer 0.28 here), "
+        "plus its transaction: `BEGIN IMMEDIATE`, the audit entry chained to the last one, and "
+        "recomputing the touched discussion's stored deadlines (profile and bank holidays read "
+        "from the database). They sit close to the line, so other load decides it: across three "
+        "runs on 2026-11-23 the miss moved from `record` (283 ms, min 170 ms) to `attend` (282 ms) "
+        "while the other writes measured 170-250 ms."
+    ),
+    "export": (
+        "`export --format html` imports Jinja2 and renders the record's template, on top of the "
+        "Typer start-up (40-60 ms for typer 0.28 here) and the discussion's read."
+    ),
+    "memory": "Peak memory is mostly the interpreter, Typer, Click and rich, not the data read.",
+    "build": (
+        "`make_db.py` prepares chunks of discussions in one worker process per CPU while the "
+        "parent chains the audit hashes and inserts; with fewer CPUs, or a loaded machine, the "
+        "workers cannot keep up."
+    ),
+}
+
+CHOICES = """\
+## Choices
+
+- **typer below 0.29.** Importing typer 0.28 costs 40-60 ms here; 0.29 depends on pydantic,
+  which would add about 120 ms more to every command, more than the whole budget of a read.
+- **sqlite-utils only for migrations.** Its `Migrations` creates and migrates the schema, but
+  importing `sqlite_utils` costs about 100 ms, so it is imported only when a migration is
+  pending; commands run on the plain `sqlite3` connection (`PRAGMA user_version` says whether a
+  migration is due).
+- **Stored deadlines.** Every writing command recomputes the touched discussion's deadlines and
+  stores them (`deadline` rows, `discussion.discussion_due`, with the profile's fingerprint so
+  a changed profile refreshes them once): `due` reads rows instead of loading every open
+  discussion and running the rules over it.
+- **Bank holidays cached in the database.** Importing and building the `holidays` calendar costs
+  more than a whole command; the dates of each year are computed once and stored in
+  `bank_holidays`, after which they are one small row away.
+- **A partial index of open discussions** (`discussion_open ON discussion(id) WHERE status =
+  'open'`): the board and `due` read only the open discussions, however many closed ones the
+  file holds, which is why `due` at 100k costs what it costs at 1k.
+"""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -320,6 +415,21 @@ def main(argv: list[str] | None = None) -> int:
     results, method = run(sizes, runs, use_hyperfine)
     body = table(results)
     print(body)
+    verdicts, why = ["(needs 1k and 100k)"], []
+    if {"1k", "100k"} <= {r["size"] for r in results}:
+        checked = targets(results)
+        verdicts = [line for _, _, line in checked]
+        missed = list(dict.fromkeys(key for key, ok, _ in checked if not ok))
+        if missed:
+            why = ["## Why the misses", ""]
+            for key in missed:
+                why += [WHY[key], ""]
+    built = build_info(100_000)
+    build_line = (
+        f"Building 100k.db (`make_db.py`): {built['seconds']:.1f} s, {built['bytes'] / 2**20:,.0f} MiB."
+        if built
+        else "Building 100k.db: not recorded."
+    )
     report = [
         "# Benchmarks",
         "",
@@ -329,6 +439,7 @@ def main(argv: list[str] | None = None) -> int:
         "`floor.py` (argparse, sqlite3 and json reading the same open deadlines) at the same size.",
         f"Databases: `make_db.py`, 1,000 and 100,000 discussions over ten years, {OPEN} open; "
         f"`STRATEGY_NOW={NOW}`. Writing commands run on a copy (it grows by one discussion per `new`).",
+        build_line,
         "Reproduce: `python benchmarks/run.py` (hyperfine optional). With a load average above the "
         "number of CPUs, medians are noisy (the two floors at different sizes do the same work): "
         "compare the min column too.",
@@ -337,8 +448,10 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "## Targets",
         "",
-        *(targets(results) if {"1k", "100k"} <= {r["size"] for r in results} else ["(needs 1k and 100k)"]),
+        *verdicts,
         "",
+        *why,
+        CHOICES,
     ]
     args.output.write_text("\n".join(report), encoding="utf-8")
     print(f"\nWrote {args.output}", file=sys.stderr)
