@@ -9,7 +9,7 @@ from ..domain import rules
 from ..domain.calendar import iso
 from ..domain.model import CATEGORIES, Child, Discussion
 from ..errors import StrategyError, UsageProblem
-from . import common
+from . import common, feedback
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 Ref = Annotated[str, typer.Argument(help="The discussion's reference, e.g. SD-2026-0001.")]
@@ -116,9 +116,7 @@ def new(
     if as_json:
         common.print_json(document)
         return
-    from . import output
-
-    output.opened(document)
+    feedback.opened(document)
 
 
 def _children(names: list[str], dobs: list[str]) -> list[Child]:
@@ -317,9 +315,7 @@ def _done(store, reference: str, as_json: bool, message: str) -> None:
     if as_json:
         common.print_json(show_document(store, reference))
         return
-    from . import output
-
-    output.after_change(message, show_document(store, reference))
+    feedback.after_change(message, show_document(store, reference))
 
 
 # --- Closing -------------------------------------------------------------------------------

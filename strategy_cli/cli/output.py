@@ -16,6 +16,7 @@ from rich.text import Text
 from ..domain.calendar import local
 from ..domain.model import AGENCIES, CATEGORIES
 from ..views import describe_change, relative
+from .feedback import quoracy
 
 console = Console(highlight=False)
 STATUS_STYLE = {"overdue": "bold red", "due-soon": "yellow", "upcoming": "green", "undated": "dim"}
@@ -33,36 +34,11 @@ def _children(document: dict) -> str:
 
 
 def quoracy_line(document: dict) -> Text:
-    if document["quorate"]:
-        line = Text("Quorate", style="bold green")
-    else:
-        line = Text("NOT QUORATE", style="bold red")
-    missing = document["missing_agencies"]
-    if missing:
-        line.append(
-            " - missing: " + ", ".join(AGENCIES.get(a, a) for a in missing),
-            style="red" if not document["quorate"] else "yellow",
-        )
+    head, rest = quoracy(document)
+    line = Text(head, style="bold green" if document["quorate"] else "bold red")
+    if rest:
+        line.append(rest, style="red" if not document["quorate"] else "yellow")
     return line
-
-
-def opened(document: dict) -> None:
-    console.print(
-        f"Opened [bold]{document['reference']}[/] ({document['procedure']}) for {escape(_children(document))}."
-    )
-    for item in document["deadlines"]:
-        if item["kind"] == "discussion":
-            console.print(f"Hold the strategy discussion by [bold]{when(item['due_at'])}[/].")
-            console.print(f"Why: {escape(item['rule'])}", style="dim")
-    for warning in document["warnings"]:
-        console.print(f"Warning: {escape(warning)}", style="yellow")
-
-
-def after_change(message: str, document: dict) -> None:
-    console.print(escape(message))
-    console.print(quoracy_line(document))
-    for warning in document["warnings"]:
-        console.print(f"Warning: {escape(warning)}", style="yellow")
 
 
 def discussion_list(items: list[dict]) -> None:
