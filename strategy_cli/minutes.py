@@ -17,6 +17,7 @@ from datetime import datetime
 from .domain.calendar import iso
 from .domain.model import AGENCIES, CATEGORIES
 from .domain.procedures import Profile
+from .views import circumstances
 
 MARKING = "OFFICIAL-SENSITIVE"
 
@@ -158,24 +159,6 @@ def attendees_by_agency(document: dict) -> list[dict]:
         {"agency": agency_label(agency), "id": agency, "people": people}
         for agency, people in sorted(groups.items(), key=lambda item: agency_label(item[0]))
     ]
-
-
-def circumstances(child: dict) -> list[str]:
-    """A child's recorded circumstances, in words (the interpreter's language is user text)."""
-    found = []
-    if child["looked_after"]:
-        found.append("Looked after")
-    if child["in_hospital"]:
-        found.append("In hospital (in-patient)")
-    elif child["hospital_services"]:
-        found.append("Receiving hospital or child development services")
-    if child["medical"]:
-        found.append("Medical implications")
-    if child["communication_needs"]:
-        found.append("Disability or communication needs")
-    if child["no_adult_care_needs"]:
-        found.append("Not likely to have adult care and support needs")
-    return found
 
 
 def _value(field: str, value) -> str:

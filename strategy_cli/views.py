@@ -31,6 +31,24 @@ def deadline_item(reference: str, deadline: Deadline, children: list[str], as_of
     }
 
 
+def circumstances(child: dict) -> list[str]:
+    """A child's recorded circumstances, in words (the interpreter's language is user text)."""
+    found = []
+    if child["looked_after"]:
+        found.append("Looked after")
+    if child["in_hospital"]:
+        found.append("In hospital (in-patient)")
+    elif child["hospital_services"]:
+        found.append("Receiving hospital or child development services")
+    if child["medical"]:
+        found.append("Medical implications")
+    if child["communication_needs"]:
+        found.append("Disability or communication needs")
+    if child["no_adult_care_needs"]:
+        found.append("Not likely to have adult care and support needs")
+    return found
+
+
 def child_json(child, on_day) -> dict:
     return {
         "name": child.name,

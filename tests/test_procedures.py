@@ -6,7 +6,7 @@ import pytest
 from strategy_cli import settings
 from strategy_cli.domain import checklist
 from strategy_cli.domain.model import Decision, Discussion
-from strategy_cli.domain.procedures import ProfileError, load_profile
+from strategy_cli.domain.procedures import DECISION_FIELDS, ProfileError, load_profile
 
 MINIMAL = """
 id = "testshire"
@@ -32,16 +32,7 @@ def test_builtin_profiles_load_with_the_key_questions():
         assert len(profile.questions) >= 30
         ids = [q.id for q in profile.questions]
         assert len(ids) == len(set(ids))
-        assert {q.decision for q in profile.questions if q.decision} == {
-            "s47",
-            "police_investigation",
-            "rationale",
-            "share",
-            "withholding",
-            "withhold",
-            "withhold_rationale",
-            "further_discussion",
-        }
+        assert {q.decision for q in profile.questions if q.decision} == set(DECISION_FIELDS)
         # the West Midlands points are folded in
         for wanted in (
             "safe-discharge",

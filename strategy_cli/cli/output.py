@@ -15,7 +15,7 @@ from rich.text import Text
 
 from ..domain.calendar import local
 from ..domain.model import AGENCIES, CATEGORIES
-from ..views import describe_change, relative
+from ..views import circumstances, describe_change, relative
 from .feedback import quoracy
 
 console = Console(highlight=False)
@@ -106,17 +106,7 @@ def _children_table(document: dict) -> None:
     for column in ("Name", "Born", "Age", "Circumstances"):
         table.add_column(column)
     for child in document["children"]:
-        flags = [
-            label
-            for key, label in (
-                ("looked_after", "looked after"),
-                ("in_hospital", "in hospital"),
-                ("hospital_services", "hospital services"),
-                ("medical", "medical implications"),
-                ("communication_needs", "communication needs"),
-            )
-            if child[key]
-        ]
+        flags = circumstances(child)
         if child["interpreter"]:
             flags.append(f"interpreter: {child['interpreter']}")
         born = child["dob"] or (f"unborn, due {child['edd']}" if child["edd"] else "-")
