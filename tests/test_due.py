@@ -125,3 +125,14 @@ def test_calendar_file_with_names(cli, tmp_path):
     path = tmp_path / "named.ics"
     cli.run("due", "--as-of", "2026-11-23T18:00", "--ics", str(path), "--with-names")
     assert "Ava Example" in path.read_text()
+
+
+def test_undated_follow_ups_of_a_discussion_share_one_row(cli):
+    ref = cli.new()
+    cli.run("held", ref, "--at", "2026-11-23T08:00")  # leaves two undated follow-ups
+    kinds = {i["kind"] for i in board(cli)}
+    assert kinds == {"record-circulated", "referrer-informed"}
+    plain = cli.run("due", "--as-of", "2026-11-23T18:00").stdout
+    assert plain.count(ref) == 1
+    assert "Circulate the record" in plain and "Tell the referrer" in plain
+    assert cli.run("due", "--explain", "--as-of", "2026-11-23T18:00").stdout.count(ref) == 2

@@ -196,6 +196,19 @@ def _deadlines_table(document: dict) -> None:
     console.print(table)
 
 
+def _board_rows(items: list[dict], explain: bool) -> list[list[dict]]:
+    """One row per dated item; a discussion's follow-ups with no date share one row (each on
+    its own line), so 300 open discussions do not bury what is dated. With --explain each
+    keeps its own row, to show its rule."""
+    rows, undated = [], {}
+    for item in items:
+        if item["due_at"] is None and not explain:
+            undated.setdefault(item["reference"], []).append(item)
+        else:
+            rows.append([item])
+    return rows + list(undated.values())
+
+
 def board(items: list[dict], as_of: datetime, within: str, explain: bool) -> None:
     """The duty manager's board, readable at 80 columns: one row an item, colour for status.
 
@@ -217,8 +230,9 @@ def board(items: list[dict], as_of: datetime, within: str, explain: bool) -> Non
     table.add_column("What is due", ratio=3)
     table.add_column("Due", no_wrap=True)
     table.add_column("Status", no_wrap=True)
-    for item in items:
-        what = Text(item["title"])
+    for group in _board_rows(items, explain):
+        item = group[0]
+        what = Text("\n".join(each["title"] for each in group))
         if explain:
             what.append("\n" + item["rule"], style="dim")
         status = item["status"]
