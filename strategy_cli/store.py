@@ -217,9 +217,9 @@ def _private_file(path: Path) -> None:
     SQLite gives its ``-wal`` and ``-shm`` files the database file's permissions. On Windows
     ``chmod`` only sets read-only, so privacy there rests on the user profile folder's ACL.
     """
-    folder = path.parent
-    if not folder.exists():
-        folder.mkdir(parents=True, mode=0o700, exist_ok=True)  # another command may race us
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    for folder in reversed(missing):  # each folder we create is private, not only the last
+        folder.mkdir(mode=0o700, exist_ok=True)  # exist_ok: another command may race us
     if not path.exists():
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
@@ -267,6 +267,8 @@ def _reason(error: sqlite3.Error) -> str:
         return "another strategy command held the database for too long; try again"
     if "full" in text:
         return "the disk is full"
+    if "disk I/O error" in text:
+        return "disk I/O error (is the disk full, or the folder not writable?)"
     return text
 
 

@@ -285,3 +285,17 @@ def test_a_run_builds_only_the_module_of_its_command():
 
 def test_unknown_command_is_a_usage_error(proc):
     assert "frobnicate" in proc.run("frobnicate", expect=2).stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="folder modes are POSIX")
+def test_every_folder_created_for_the_database_is_private(tmp_path):
+    import subprocess
+
+    target = tmp_path / "a" / "b" / "cases.db"
+    code = (
+        "import os, sys; os.umask(0); from strategy_cli.cli import run; "
+        f"sys.argv=['strategy','--db',{str(target)!r},'list']; run()"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    for folder in (tmp_path / "a", tmp_path / "a" / "b"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
