@@ -514,16 +514,20 @@ class Store:
             )
         ]
 
-    def refresh_stale(self, fingerprint, by: str, at: datetime) -> int:
-        """Recompute the stored deadlines of open discussions whose profile has changed.
+    def refresh_stale(self, fingerprint, by: str, at: datetime, reference: str | None = None) -> int:
+        """Recompute the stored deadlines of open discussions (or of the one ``reference``,
+        open or closed) whose profile has changed since they were computed.
 
         ``fingerprint(procedure)`` is the current profile's fingerprint. Normally nothing is
         stale and this costs one small query over the open discussions.
         """
-        rows = self.conn.execute(
-            "SELECT id, procedure, rules_fingerprint FROM discussion INDEXED BY discussion_open "
-            "WHERE status = 'open'"
-        ).fetchall()
+        if reference is not None:
+            rows = [self._discussion_row(reference)]
+        else:
+            rows = self.conn.execute(
+                "SELECT id, procedure, rules_fingerprint FROM discussion INDEXED BY discussion_open "
+                "WHERE status = 'open'"
+            ).fetchall()
         stale = [row["id"] for row in rows if row["rules_fingerprint"] != fingerprint(row["procedure"])]
         if stale:
             with self.writing(by, at) as writer:

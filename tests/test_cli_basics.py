@@ -17,10 +17,12 @@ def fresh_settings_caches():
     settings.user_config.cache_clear()
     settings.profile_sources.cache_clear()
     settings.profile.cache_clear()
+    settings.profile_fingerprint.cache_clear()
     yield
     settings.user_config.cache_clear()
     settings.profile_sources.cache_clear()
     settings.profile.cache_clear()
+    settings.profile_fingerprint.cache_clear()
 
 
 def test_new_prints_when_and_why(proc):
@@ -268,6 +270,9 @@ def test_a_changed_profile_recomputes_the_stored_deadlines(proc, tmp_path):
         "2026-11-25T10:00:00+00:00"
     ]
     assert proc.json("show", ref)["discussion_due"] == "2026-11-25T10:00:00+00:00"
+    proc.run("close", ref, "--reason", "Test", "--force")
+    profile.write_text(profile.read_text().replace("hours = 48\nrule", "hours = 72\nrule", 1))
+    assert proc.json("show", ref)["discussion_due"] == "2026-11-26T10:00:00+00:00"  # closed too
 
 
 def test_a_run_builds_only_the_module_of_its_command():

@@ -17,6 +17,7 @@ Ref = Annotated[str, typer.Argument(help="The discussion's reference, e.g. SD-20
 
 def show_document(store, reference: str) -> dict:
     """The JSON view of one discussion (cli.md), as of now."""
+    store.refresh_stale(settings.profile_fingerprint, common.user(), settings.now(), reference)
     with store.snapshot():
         discussion = store.discussion(reference)
         pending = store.pending(discussion.reference)
