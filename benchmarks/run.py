@@ -341,11 +341,10 @@ def targets(results: list[dict]) -> list[tuple[str, bool, str]]:
 # Why a target is missed: facts measured on this machine, shown under the targets missed.
 WHY = {
     "help": (
-        "`--help` is Typer's rich help: rendering it imports `typer.rich_utils`, which imports "
-        "`rich.markdown` and `markdown_it` at module level (about 80 ms) whenever help or a usage "
-        "error is shown, on top of importing Typer itself (40-60 ms for typer 0.28 alone here) and "
-        "Python's own start-up. The commands avoid it; help cannot without replacing Typer's help "
-        "formatter."
+        "The top-level `--help` is printed from the command table with a few rich renderables, "
+        "without Typer (Typer's rich help imports `rich.markdown` and `markdown_it`, about 80 ms, "
+        "and converts every command); what is left is Python's start-up and `rich.console`. "
+        "A miss here is a slow or busy machine: compare `python -c pass` in the same run."
     ),
     "json": (
         "Importing Typer 0.28 alone costs 40-60 ms here, a large part of a 150 ms budget that the "

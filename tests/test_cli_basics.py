@@ -276,7 +276,8 @@ def test_a_changed_profile_recomputes_the_stored_deadlines(proc, tmp_path):
 
 
 def test_a_run_builds_only_the_module_of_its_command():
-    from strategy_cli.cli import MODULES, build, invoked_command
+    from strategy_cli.cli import COMMANDS, invoked_command
+    from strategy_cli.cli.shell import build
 
     assert invoked_command(["--db", "x.db", "--by", "Sam", "due", "--json"]) == "due"
     assert invoked_command(["--debug", "child", "add"]) == "child"
@@ -285,7 +286,45 @@ def test_a_run_builds_only_the_module_of_its_command():
     assert names == {"due"}
     every = build()
     registered = {c.name for c in every.registered_commands} | {g.name for g in every.registered_groups}
-    assert registered == {name for commands in MODULES.values() for name in commands}
+    assert registered == set(COMMANDS)
+
+
+def test_the_overview_lists_every_command_with_its_own_summary(proc):
+    """``strategy --help`` is printed without Typer: it must say what Typer's help would."""
+    import typer.main
+
+    from strategy_cli.cli import COMMANDS, GLOBAL_OPTIONS, app
+
+    root = typer.main.get_command(app)
+    for name, command in root.commands.items():
+        assert command.get_short_help_str(limit=200) == COMMANDS[name][1], name
+    assert {option for p in root.params for option in p.opts} | {"--help"} == set(GLOBAL_OPTIONS)
+    shown = proc.run("--help", env={"COLUMNS": "200"}).stdout
+    for name, (_, summary) in COMMANDS.items():
+        assert f" {name} " in shown and summary in shown, name
+    assert proc.run("--db", "x.db", "--help", env={"COLUMNS": "200"}).stdout == shown
+    bare = proc.run(expect=2, env={"COLUMNS": "200"})
+    assert bare.stdout == shown
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a shell pipeline into head")
+def test_a_closed_pipe_ends_quietly(proc):
+    """``strategy due --help | head``: the reader goes away before the last write; that is no
+    error worth a message (it was "unexpected BrokenPipeError" before)."""
+    import shlex
+    import subprocess
+
+    strategy = f"{shlex.quote(sys.executable)} -m strategy_cli"
+    for args in ("--help", "due --help", "procedures show hampshire"):
+        done = subprocess.run(
+            f"{strategy} {args} | head -20 >/dev/null",
+            shell=True,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **proc.env, "COLUMNS": "80"},
+            timeout=60,
+        )
+        assert done.stderr == "", (args, done.stderr)
 
 
 def test_unknown_command_is_a_usage_error(proc):

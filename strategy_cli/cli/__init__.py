@@ -1,119 +1,67 @@
-"""The Typer shell: parse, call the store and the domain, print.
+"""The command line: which module holds each command, and the run that builds only that one.
 
-Errors a user can cause are ``StrategyError``s; they become one line on stderr and an exit
-code here, in ``Shell.invoke``, and nowhere else. Anything unexpected is one line too (no
-field value, no traceback) unless ``--debug`` is given.
+Importing this package is cheap (no Typer, no rich): a run builds the Typer app (``shell.py``)
+with only the module of the command it was asked for, because importing and converting every
+command's options costs more than a whole ``due --json``. ``strategy --help`` and a bare
+``strategy`` print the overview (``overview.py``) from the tables below without building Typer
+at all: Typer's rich help imports ``rich.markdown`` and converts every command, about twice
+the time (see benchmarks/RESULTS.md).
 """
 
-import sqlite3
 import sys
-from pathlib import Path
-from typing import Annotated
 
-import typer
-from typer.core import TyperGroup
+DESCRIPTION = "Convene, record and chase multi-agency strategy discussions (English children's social care)."
 
-from .. import __version__
-from ..errors import StrategyError
-from .common import GLOBALS
-
-
-class Shell(TyperGroup):
-    """The root command group: the one place where errors become messages and exit codes."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except StrategyError as error:
-            prefix = "Usage error" if error.exit_code == 2 else "Error"
-            print(f"{prefix}: {error}", file=sys.stderr)
-            raise typer.Exit(error.exit_code) from None
-        except KeyboardInterrupt:
-            print(
-                "Interrupted. A change is saved whole or not at all: check with "
-                "`strategy log REF` before running the command again.",
-                file=sys.stderr,
-            )
-            raise typer.Exit(130) from None
-        except (typer.Exit, typer.Abort, typer.TyperException):
-            raise
-        except sqlite3.DatabaseError as error:
-            _unexpected(error, f"database error ({error.__class__.__name__}); nothing was saved")
-        except Exception as error:  # noqa: BLE001 - the last line of defence, by design
-            _unexpected(error, f"unexpected {error.__class__.__name__}")
-
-
-def _unexpected(error: BaseException, summary: str):
-    if GLOBALS.debug:
-        import traceback
-
-        traceback.print_exception(error)
-    else:
-        print(f"Error: {summary}; run with --debug for details.", file=sys.stderr)
-    raise typer.Exit(1) from None
-
-
-def _version(value: bool):
-    if value:
-        print(f"strategy {__version__}")
-        raise typer.Exit()
-
-
-def main(
-    db: Annotated[
-        Path | None,
-        typer.Option(
-            "--db", help="Database file (default: $STRATEGY_DB, else strategy.db in your data folder)."
-        ),
-    ] = None,
-    by: Annotated[
-        str | None,
-        typer.Option("--by", help="Who the audit trail records (default: $STRATEGY_USER or your login)."),
-    ] = None,
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Show the traceback of an unexpected error.")
-    ] = False,
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
-    ] = False,
-):
-    """Convene, record and chase multi-agency strategy discussions."""
-    GLOBALS.db = db
-    GLOBALS.by = by
-    GLOBALS.debug = debug
-
-
-# Which module of cli/ holds each command, in the order --help lists them. A run builds only
-# the module of the command it was asked for: importing and converting every command's
-# options costs more than a whole `due --json` (see benchmarks/RESULTS.md).
-MODULES = {
-    "discussion": ("new", "list", "show", "child", "close", "reopen", "log"),
-    "meeting": ("attend", "held", "decide", "record", "action"),
-    "checklist": ("checklist",),
-    "due": ("due",),
-    "export": ("export",),
-    "admin": ("procedures", "demo", "check", "backup"),
+# Every command: the module of cli/ that holds it, and its one-line summary, in the order the
+# overview lists them. A test checks the summaries against the commands' own help.
+COMMANDS = {
+    "new": ("discussion", "Open a strategy discussion and say when it must be held, and why."),
+    "list": ("discussion", "The open discussions (with --all, closed ones too)."),
+    "show": (
+        "discussion",
+        "Everything about one discussion: children, attendees and quoracy, decision, what is due.",
+    ),
+    "child": ("discussion", "Add or correct a child."),
+    "attend": (
+        "meeting",
+        "Record who took part; the same name again corrects the entry, --remove takes it out.",
+    ),
+    "held": ("meeting", "The discussion took place: clears its deadline and starts the clocks that follow."),
+    "checklist": ("checklist", "Walk the key questions, resuming at the first unanswered one."),
+    "decide": ("meeting", "Record the decision; deciding again amends it (both stay in the trail)."),
+    "action": ("meeting", "Agree, complete or correct an action."),
+    "record": ("meeting", "A follow-up happened: clears its deadline."),
+    "due": ("due", "What is due and overdue, across every open discussion."),
+    "export": ("export", "The minutes of a discussion."),
+    "log": ("discussion", "The audit trail of one discussion: every change, who made it and when."),
+    "close": ("discussion", "Take a discussion off the board, with a reason."),
+    "reopen": ("discussion", "Put a closed discussion back on the board."),
+    "procedures": ("admin", "The procedure profiles available."),
+    "demo": (
+        "admin",
+        "Fill a demo database with fictional discussions in varied states, and show what is due.",
+    ),
+    "check": (
+        "admin",
+        "Verify the database: its integrity, the audit hash chain, and every record against its trail.",
+    ),
+    "backup": ("admin", "A consistent copy of the database, safe while others write, private to you."),
 }
-GLOBAL_OPTIONS_WITH_VALUES = ("--db", "--by")
+
+# The options given before the command: their help, and the placeholder of those that take a value.
+GLOBAL_OPTIONS = {
+    "--db": "Database file (default: $STRATEGY_DB, else strategy.db in your data folder).",
+    "--by": "Who the audit trail records (default: $STRATEGY_USER or your login).",
+    "--debug": "Show the traceback of an unexpected error.",
+    "--version": "Show the version and exit.",
+    "--help": "Show this message and exit.",
+}
+GLOBAL_OPTION_VALUES = {"--db": "<path>", "--by": "<name>"}
 
 
-def build(command: str | None = None) -> typer.Typer:
-    """The Typer app with every command, or only the module that holds ``command``."""
-    from importlib import import_module
-
-    app = typer.Typer(
-        cls=Shell,
-        name="strategy",
-        help="Convene, record and chase multi-agency strategy discussions (English children's social care).",
-        no_args_is_help=True,
-        add_completion=False,
-        pretty_exceptions_enable=False,
-    )
-    app.callback()(main)
-    wanted = [name for name, commands in MODULES.items() if command in commands] or list(MODULES)
-    for name in wanted:
-        import_module(f"{__name__}.{name}").register(app)
-    return app
+def summary(command: str) -> str:
+    """The one-line summary of a command, as the overview and its ``--help`` give it."""
+    return COMMANDS[command][1]
 
 
 def invoked_command(arguments: list[str]) -> str | None:
@@ -122,16 +70,23 @@ def invoked_command(arguments: list[str]) -> str | None:
     for argument in arguments:
         if skip:
             skip = False
-        elif argument in GLOBAL_OPTIONS_WITH_VALUES:
+        elif argument in GLOBAL_OPTION_VALUES:
             skip = True
         elif not argument.startswith("-"):
             return argument
     return None
 
 
+def wants_overview(arguments: list[str]) -> bool:
+    """No command at all, or only ``--help`` among the global options."""
+    return not arguments or (invoked_command(arguments) is None and "--help" in arguments)
+
+
 def __getattr__(name: str):
     """``strategy_cli.cli.app``: the whole CLI, built on first use (tests, documentation)."""
     if name == "app":
+        from .shell import build
+
         globals()["app"] = build()
         return globals()["app"]
     raise AttributeError(name)
@@ -139,9 +94,30 @@ def __getattr__(name: str):
 
 def run():
     """The console script: builds only what the command needs, and Ctrl-C outside any
-    command is still a clean exit."""
+    command is still a clean exit. A bare ``strategy`` is a usage error (exit 2), as Typer's
+    ``no_args_is_help`` makes it, after the overview."""
+    arguments = sys.argv[1:]
     try:
-        build(invoked_command(sys.argv[1:]))()
+        if wants_overview(arguments):
+            from .overview import print_overview
+
+            print_overview()
+            sys.exit(0 if arguments else 2)
+        from .shell import build
+
+        build(invoked_command(arguments))()
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         sys.exit(130)
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+
+
+def _quiet_broken_pipe():
+    """``strategy due | head``: the reader has gone, which is not an error worth a message.
+    Python's own advice: point stdout at devnull so the exit's flush does not fail again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(1)

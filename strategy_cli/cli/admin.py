@@ -7,9 +7,9 @@ import typer
 
 from .. import settings
 from ..errors import StrategyError
-from . import common
+from . import common, summary
 
-procedures_app = typer.Typer(help="The procedure profiles available.", invoke_without_command=True)
+procedures_app = typer.Typer(help=summary("procedures"), invoke_without_command=True)
 
 
 @procedures_app.callback()
@@ -142,8 +142,7 @@ def check(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ):
-    """Verify the database: integrity, foreign keys, schema version, the audit hash chain, and
-    that every record is what its audit trail says."""
+    """Verify the database: its integrity, the audit hash chain, and every record against its trail."""
     from ..integrity import records_match_trail, verify
 
     store = common.open_store()

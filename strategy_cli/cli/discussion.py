@@ -9,7 +9,7 @@ from ..domain import rules
 from ..domain.calendar import iso
 from ..domain.model import CATEGORIES, Child, Discussion
 from ..errors import StrategyError, UsageProblem
-from . import common, feedback
+from . import common, feedback, summary
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 Ref = Annotated[str, typer.Argument(help="The discussion's reference, e.g. SD-2026-0001.")]
@@ -382,7 +382,7 @@ def register(app: typer.Typer) -> None:
     app.command("new")(new)
     app.command("list")(list_)
     app.command("show")(show)
-    children = typer.Typer(help="Add or correct a child.", no_args_is_help=True)
+    children = typer.Typer(help=summary("child"), no_args_is_help=True)
     children.command("add")(child_add)
     children.command("edit")(child_edit)
     app.add_typer(children, name="child")

@@ -8,7 +8,7 @@ import typer
 from .. import settings
 from ..domain.model import AGENCIES, EVENTS, FORMATS, Action, Attendee, Decision
 from ..errors import StrategyError, UsageProblem
-from . import common
+from . import common, summary
 from .discussion import JsonOption, Ref, _done
 
 
@@ -295,7 +295,7 @@ def register(app: typer.Typer) -> None:
     app.command("held")(held)
     app.command("decide")(decide)
     app.command("record")(record)
-    actions = typer.Typer(help="Agree, complete or correct an action.", no_args_is_help=True)
+    actions = typer.Typer(help=summary("action"), no_args_is_help=True)
     actions.command("add")(action_add)
     actions.command("done")(action_done)
     actions.command("edit")(action_edit)

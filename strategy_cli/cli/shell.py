@@ -1,0 +1,102 @@
+"""The Typer shell: parse, call the store and the domain, print.
+
+Built by ``build`` with only the module of the command being run (see ``cli/__init__.py``).
+
+Errors a user can cause are ``StrategyError``s; they become one line on stderr and an exit
+code here, in ``Shell.invoke``, and nowhere else. Anything unexpected is one line too (no
+field value, no traceback) unless ``--debug`` is given.
+"""
+
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from .. import __version__
+from ..errors import StrategyError
+from . import COMMANDS, DESCRIPTION, GLOBAL_OPTIONS
+from .common import GLOBALS
+
+
+class Shell(TyperGroup):
+    """The root command group: the one place where errors become messages and exit codes."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except StrategyError as error:
+            prefix = "Usage error" if error.exit_code == 2 else "Error"
+            print(f"{prefix}: {error}", file=sys.stderr)
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            print(
+                "Interrupted. A change is saved whole or not at all: check with "
+                "`strategy log REF` before running the command again.",
+                file=sys.stderr,
+            )
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, typer.TyperException, BrokenPipeError):
+            raise  # Click ends a broken pipe (`strategy due | head`) quietly itself
+        except sqlite3.DatabaseError as error:
+            _unexpected(error, f"database error ({error.__class__.__name__}); nothing was saved")
+        except Exception as error:  # noqa: BLE001 - the last line of defence, by design
+            _unexpected(error, f"unexpected {error.__class__.__name__}")
+
+
+def _unexpected(error: BaseException, summary: str):
+    if GLOBALS.debug:
+        import traceback
+
+        traceback.print_exception(error)
+    else:
+        print(f"Error: {summary}; run with --debug for details.", file=sys.stderr)
+    raise typer.Exit(1) from None
+
+
+def _version(value: bool):
+    if value:
+        print(f"strategy {__version__}")
+        raise typer.Exit()
+
+
+def main(
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help=GLOBAL_OPTIONS["--db"]),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help=GLOBAL_OPTIONS["--by"]),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help=GLOBAL_OPTIONS["--debug"])] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help=GLOBAL_OPTIONS["--version"])
+    ] = False,
+):
+    """Convene, record and chase multi-agency strategy discussions."""
+    GLOBALS.db = db
+    GLOBALS.by = by
+    GLOBALS.debug = debug
+
+
+def build(command: str | None = None) -> typer.Typer:
+    """The Typer app with every command, or only the module that holds ``command``."""
+    from importlib import import_module
+
+    app = typer.Typer(
+        cls=Shell,
+        name="strategy",
+        help=DESCRIPTION,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    app.callback()(main)
+    modules = dict.fromkeys(module for module, _ in COMMANDS.values())
+    wanted = [COMMANDS[command][0]] if command in COMMANDS else list(modules)
+    for module in wanted:
+        import_module(f"{__package__}.{module}").register(app)
+    return app
