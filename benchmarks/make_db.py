@@ -293,6 +293,7 @@ class BulkWriter:
         for discussion_id, discussion in self._built.items():
             profile = settings.profile(discussion.procedure)
             calendar = self._calendar(profile.calendar_country, profile.calendar_subdivision)
+            due = rules.discussion_due(discussion, profile, calendar)
             for d in rules.deadlines(discussion, profile, calendar):
                 self.tables["deadline"].append(
                     (discussion_id, d.key, d.kind, d.title, stored(d.due_at), d.rule)
@@ -311,8 +312,9 @@ class BulkWriter:
                     *(row[column] for column in DISCUSSION_COLUMNS),
                     discussion.referrer,
                     None,  # follows_id
-                    stored(rules.discussion_due(discussion, profile, calendar)),
+                    stored(due),
                     settings.profile_fingerprint(discussion.procedure),
+                    rules.settled_quoracy(discussion, profile, due),
                 )
             )
         self.tables["bank_holidays"] = [(*key, days) for key, days in sorted(self._new_holidays.items())]
@@ -380,6 +382,7 @@ INSERTS = {  # in the order ``build`` inserts them: the discussion first, for th
             "follows_id",
             "discussion_due",
             "rules_fingerprint",
+            "quorate",
         ),
     ),
     "audit": _insert("audit", ("discussion_id", "at", "by", "action", "detail", "prev_hash", "hash")),

@@ -171,6 +171,7 @@ def commands(size: int, db: Path, copy: Path) -> list[tuple[str, list[str], Path
         ("strategy due --json", [STRATEGY, "due", "--json"], db),
         ("strategy due (table)", [STRATEGY, "due"], db),
         ("strategy show REF --json", [STRATEGY, "show", ref, "--json"], db),
+        ("strategy list --json", [STRATEGY, "list", "--json"], db),
         ("strategy export REF --format html", [STRATEGY, "export", ref, "--format", "html"], db),
         (
             "strategy new --no-input",
@@ -289,7 +290,7 @@ def targets(results: list[dict]) -> list[tuple[str, bool, str]]:
     floor = get("floor: argparse+sqlite3 (floor.py)", big)["median_ms"]
     help_ms = get("strategy --help", "-")["median_ms"]
     verdict("help", help_ms <= 200, f"`strategy --help` ≤ 200 ms: {help_ms:.0f} ms")
-    for command in ("strategy due --json", "strategy show REF --json"):
+    for command in ("strategy due --json", "strategy show REF --json", "strategy list --json"):
         ms, least = get(command, big)["median_ms"], get(command, big)["min_ms"]
         ok = ms <= 150 and ms <= 3 * floor
         noisy = (

@@ -175,6 +175,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         "ALTER TABLE decision ADD COLUMN further_discussion INTEGER;"
         "UPDATE decision SET further_discussion = 1 WHERE further_by IS NOT NULL",
     ),
+    # Whether a discussion is quorate, stored with its deadlines (NULL: judged when read), so
+    # `list` need not load every open record and its profile. Open discussions are marked
+    # stale, so their next read computes it.
+    (
+        "0004_stored_quorate",
+        "ALTER TABLE discussion ADD COLUMN quorate INTEGER;"
+        "UPDATE discussion SET rules_fingerprint = NULL WHERE status = 'open'",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -442,7 +450,7 @@ class Store:
         where = "" if include_closed else "WHERE status = 'open'"
         rows = self.conn.execute(
             f"SELECT id, reference, procedure, status, concern_at, categories, held_at, "
-            f"discussion_due FROM discussion {where} ORDER BY id"
+            f"discussion_due, quorate FROM discussion {where} ORDER BY id"
         ).fetchall()
         names = self._children_names([row["id"] for row in rows])
         return [
@@ -455,6 +463,7 @@ class Store:
                 "categories": json.loads(row["categories"]),
                 "held_at": parse_stored(row["held_at"]),
                 "discussion_due": parse_stored(row["discussion_due"]),
+                "quorate": None if row["quorate"] is None else bool(row["quorate"]),
                 "children": names.get(row["id"], []),
             }
             for row in rows
@@ -845,14 +854,15 @@ class Writer:
             calendar = self.bank_holidays(profile.calendar_country, profile.calendar_subdivision)
             pending = rules.deadlines(discussion, profile, calendar)
             due = rules.discussion_due(discussion, profile, calendar)
+            quorate = rules.settled_quoracy(discussion, profile, due)
             self.conn.execute("DELETE FROM deadline WHERE discussion_id = ?", (discussion_id,))
             self.conn.executemany(
                 "INSERT INTO deadline (discussion_id, key, kind, title, due_at, rule) VALUES (?, ?, ?, ?, ?, ?)",
                 [(discussion_id, d.key, d.kind, d.title, stored(d.due_at), d.rule) for d in pending],
             )
             self.conn.execute(
-                "UPDATE discussion SET discussion_due = ?, rules_fingerprint = ? WHERE id = ?",
-                (stored(due), settings.profile_fingerprint(discussion.procedure), discussion_id),
+                "UPDATE discussion SET discussion_due = ?, rules_fingerprint = ?, quorate = ? WHERE id = ?",
+                (stored(due), settings.profile_fingerprint(discussion.procedure), quorate, discussion_id),
             )
 
     def bank_holidays(self, country: str, subdivision: str | None) -> BankHolidays:

@@ -61,10 +61,13 @@ def test_a_schema_1_database_opens_with_every_record_kept(tmp_path):
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert _rows(db) == before
     # Every discussion shows, and its trail (written by the old release) replays to it.
+    listed = subprocess.run([*PY, "list", "--all", "--json"], env=env, capture_output=True, text=True)
+    quorate = {d["reference"]: d["quorate"] for d in json.loads(listed.stdout)}
     for ref in ("SD-2026-0001", "SD-2026-0002", "SD-2026-0003", "SD-2026-0004"):
         shown = subprocess.run([*PY, "show", ref, "--json"], env=env, capture_output=True, text=True)
         assert shown.returncode == 0, shown.stderr
         assert json.loads(shown.stdout)["reference"] == ref
+        assert quorate[ref] == json.loads(shown.stdout)["quorate"], ref
     assert assert_whole(db) == 4
     # ...and it takes new writes.
     more = subprocess.run(

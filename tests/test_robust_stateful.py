@@ -346,6 +346,8 @@ class RecordMachine(RuleBasedStateMachine):
             raise AssertionError(f"{ref}: {error}\n{json.dumps(log, indent=1, ensure_ascii=False)}") from None
         assert replayed == from_show(shown)
         assert all(a["present"] == (a["attendance"] == "present") for a in shown["attendees"])
+        listed = {d["reference"]: d for d in self.cli.json("list", "--all")}
+        assert listed[ref]["quorate"] == shown["quorate"]  # stored by the write, judged by show
         if STEPS_RUN["steps"] % 4 == 0:
             self.check()
 

@@ -206,6 +206,15 @@ CORE = [Attendee("S", "social-care"), Attendee("H", "health"), Attendee("P", "po
 DAY = date(2026, 11, 24)
 
 
+def test_quoracy_is_stored_only_once_it_no_longer_depends_on_today():
+    due = at(2026, 11, 24, 10, 0)
+    assert rules.settled_quoracy(discussion(attendees=CORE), HAMPSHIRE, None) is None
+    assert rules.settled_quoracy(discussion(attendees=CORE), HAMPSHIRE, due) is True
+    assert rules.settled_quoracy(discussion(attendees=CORE[:2]), HAMPSHIRE, due) is False
+    held = discussion(attendees=CORE, held_at=at(2026, 11, 23, 15, 0))
+    assert rules.settled_quoracy(held, HAMPSHIRE, None) is True
+
+
 def test_core_three_make_it_quorate():
     d = discussion(attendees=CORE)
     assert rules.is_quorate(d, HAMPSHIRE, DAY)

@@ -63,10 +63,10 @@ def imported(database: Path, *args: str) -> set[str]:
     return set(report["modules"])
 
 
-@pytest.mark.parametrize("command", ["due", "show"])
+@pytest.mark.parametrize("command", ["due", "show", "list"])
 def test_json_reads_do_not_import_heavy_libraries(database, command):
     path, reference = database
-    args = ("due", "--json") if command == "due" else ("show", reference, "--json")
+    args = {"due": ("due",), "show": ("show", reference), "list": ("list",)}[command] + ("--json",)
     loaded = imported(path, *args)
     assert not loaded & set(HEAVY), (
         f"`strategy {' '.join(args)}` imported {sorted(loaded & set(HEAVY))}; "

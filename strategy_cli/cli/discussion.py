@@ -142,8 +142,12 @@ def list_(
     """The open discussions (with --all, closed ones too)."""
     store = common.open_store(reading=True)
     now = settings.now()
-    found = store.discussions(include_closed=all_)
     items = []
+    with store.snapshot():
+        found = store.discussions(include_closed=all_)
+        for row in found:
+            if row["quorate"] is None:  # not stored: it depends on today's date
+                row["quorate"] = _quorate(store, row, now)
     for row in found:
         items.append(
             {
@@ -154,7 +158,7 @@ def list_(
                 "categories": row["categories"],
                 "held_at": iso(row["held_at"]),
                 "children": [{"name": name} for name in row["children"]],
-                "quorate": _quorate(store, row, now),
+                "quorate": row["quorate"],
             }
         )
     if as_json:

@@ -232,6 +232,15 @@ def quoracy_day(discussion: Discussion, discussion_due: datetime | None, today: 
     return today
 
 
+def settled_quoracy(discussion: Discussion, profile: Profile, discussion_due: datetime | None) -> bool | None:
+    """Whether the discussion is quorate, once that no longer depends on today's date (it was
+    held, or its deadline is known); None while it does. Stored with the deadlines, so that
+    `list` need not load every open record and its profile."""
+    if discussion.held_at is None and discussion_due is None:
+        return None
+    return is_quorate(discussion, profile, quoracy_day(discussion, discussion_due, date.min))
+
+
 # --- Warnings -------------------------------------------------------------------------
 
 
