@@ -130,16 +130,19 @@ def profile_sources() -> dict[str, tuple[str, str]]:
 
 @cache
 def profile_fingerprint(profile_id: str) -> str:
-    """A short hash of a profile's text (and its shared checklist's): when it changes, the
-    deadlines stored with the old one are recomputed. Cheap: no TOML parsing."""
+    """A short hash of a profile's text, its shared checklist's and the rules' version: when it
+    changes, the deadlines and quoracy stored with the old one are recomputed. Cheap: no TOML
+    parsing."""
     import hashlib
     import re
+
+    from .domain.rules import RULES_VERSION
 
     sources = profile_sources()
     if profile_id not in sources:
         return "unknown"
     text = sources[profile_id][0]
-    digest = hashlib.sha256(text.encode("utf-8"))
+    digest = hashlib.sha256(f"rules {RULES_VERSION}\n{text}".encode())
     named = re.search(r'^checklist\s*=\s*"([a-z0-9-]+)"', text, re.MULTILINE)
     if named:
         checklist = config_dir() / "procedures" / "checklists" / f"{named.group(1)}.toml"

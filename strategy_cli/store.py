@@ -450,7 +450,7 @@ class Store:
         where = "" if include_closed else "WHERE status = 'open'"
         rows = self.conn.execute(
             f"SELECT id, reference, procedure, status, concern_at, categories, held_at, "
-            f"discussion_due, quorate FROM discussion {where} ORDER BY id"
+            f"discussion_due, quorate, rules_fingerprint FROM discussion {where} ORDER BY id"
         ).fetchall()
         names = self._children_names([row["id"] for row in rows])
         return [
@@ -464,6 +464,7 @@ class Store:
                 "held_at": parse_stored(row["held_at"]),
                 "discussion_due": parse_stored(row["discussion_due"]),
                 "quorate": None if row["quorate"] is None else bool(row["quorate"]),
+                "rules_fingerprint": row["rules_fingerprint"],
                 "children": names.get(row["id"], []),
             }
             for row in rows

@@ -72,3 +72,24 @@ def test_json_reads_do_not_import_heavy_libraries(database, command):
         f"`strategy {' '.join(args)}` imported {sorted(loaded & set(HEAVY))}; "
         "find out why with: python -X importtime -m strategy_cli " + " ".join(args)
     )
+
+
+def test_the_overview_does_not_build_typer():
+    """``strategy --help`` is printed from the command table: no Typer, and not Typer's rich
+    help with its ``rich.markdown`` (which alone costs about 80 ms)."""
+    probe = (
+        "import json, sys\n"
+        "sys.argv = ['strategy', '--help']\n"
+        "from strategy_cli.cli import run\n"
+        "try:\n"
+        "    run()\n"
+        "except SystemExit as exit:\n"
+        "    code = exit.code or 0\n"
+        "sys.stderr.write('\\nPROBE ' + json.dumps({'code': code, 'modules': sorted(sys.modules)}) + '\\n')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    report = json.loads(done.stderr.strip().splitlines()[-1][len("PROBE ") :])
+    assert report["code"] == 0
+    assert "Commands" in done.stdout and "checklist" in done.stdout
+    loaded = {name.split(".")[0] for name in report["modules"]}
+    assert not loaded & {"typer", "click", "markdown_it"}, sorted(loaded & {"typer", "click", "markdown_it"})

@@ -78,8 +78,25 @@ def invoked_command(arguments: list[str]) -> str | None:
 
 
 def wants_overview(arguments: list[str]) -> bool:
-    """No command at all, or only ``--help`` among the global options."""
-    return not arguments or (invoked_command(arguments) is None and "--help" in arguments)
+    """A bare ``strategy``, or ``--help`` before any command among global options Typer would
+    accept. Anything else (``--version``, an unknown option, a missing value) goes to Typer,
+    which has the last word on what is an error."""
+    if not arguments:
+        return True
+    asked = False
+    words = iter(arguments)
+    for word in words:
+        if word in GLOBAL_OPTION_VALUES:
+            value = next(words, None)
+            if value is None or value.startswith("-"):
+                return False
+        elif word == "--help":
+            asked = True
+        elif word.startswith("-") and word != "--debug":
+            return False
+        elif not word.startswith("-"):
+            break  # the command: what follows is its own
+    return asked
 
 
 def __getattr__(name: str):
@@ -95,7 +112,8 @@ def __getattr__(name: str):
 def run():
     """The console script: builds only what the command needs, and Ctrl-C outside any
     command is still a clean exit. A bare ``strategy`` is a usage error (exit 2), as Typer's
-    ``no_args_is_help`` makes it, after the overview."""
+    ``no_args_is_help`` makes it, after the overview. A reader that closes the pipe early
+    (``strategy due | head``) ends it quietly: rich and Click both see to that."""
     arguments = sys.argv[1:]
     try:
         if wants_overview(arguments):
@@ -109,15 +127,3 @@ def run():
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         sys.exit(130)
-    except BrokenPipeError:
-        _quiet_broken_pipe()
-
-
-def _quiet_broken_pipe():
-    """``strategy due | head``: the reader has gone, which is not an error worth a message.
-    Python's own advice: point stdout at devnull so the exit's flush does not fail again."""
-    import os
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    sys.exit(1)

@@ -146,7 +146,11 @@ def list_(
     with store.snapshot():
         found = store.discussions(include_closed=all_)
         for row in found:
-            if row["quorate"] is None:  # not stored: it depends on today's date
+            current = settings.profile_fingerprint(row["procedure"])
+            if row["quorate"] is None or row["rules_fingerprint"] != current:
+                # Not stored (it depends on today's date, or the record predates schema 4),
+                # or stored under a profile since changed (a closed discussion; open ones
+                # were refreshed on opening): judged now, as `show` judges it.
                 row["quorate"] = _quorate(store, row, now)
     for row in found:
         items.append(

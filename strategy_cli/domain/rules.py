@@ -22,6 +22,11 @@ from .model import COUNTS_AS, DEADLINE_KINDS, Deadline, Discussion
 if TYPE_CHECKING:
     from .procedures import DeadlineRule, Profile, Timescale
 
+# Bump when a change to these rules (or to model.COUNTS_AS) changes what is computed for the
+# same record and profile: it is part of every profile's fingerprint, so the deadlines and
+# quoracy stored under the old rules are recomputed on the next read.
+RULES_VERSION = 2
+
 TITLES = {
     "discussion": "Hold the strategy discussion",
     "child-seen": "See the child",
