@@ -318,6 +318,7 @@ def test_a_run_builds_only_the_module_of_its_command():
     [
         ([], True),
         (["--help"], True),
+        (["-h"], True),
         (["--db", "x.db", "--by", "Sam", "--debug", "--help"], True),
         (["--help", "due"], True),  # Typer's --help is eager: the whole app's help
         (["due", "--help"], False),  # the command's own help
@@ -343,11 +344,13 @@ def test_the_overview_lists_every_command_with_its_own_summary(proc):
     root = typer.main.get_command(app)
     for name, command in root.commands.items():
         assert command.get_short_help_str(limit=200) == COMMANDS[name][1], name
-    assert {option for p in root.params for option in p.opts} | {"--help"} == set(GLOBAL_OPTIONS)
+    assert {option for p in root.params for option in p.opts} | {"-h, --help"} == set(GLOBAL_OPTIONS)
     shown = proc.run("--help", env={"COLUMNS": "200"}).stdout
     for name, (_, summary) in COMMANDS.items():
         assert f" {name} " in shown and summary in shown, name
     assert proc.run("--db", "x.db", "--help", env={"COLUMNS": "200"}).stdout == shown
+    assert proc.run("-h", env={"COLUMNS": "200"}).stdout == shown
+    assert "--within" in proc.run("due", "-h").stdout  # every command takes -h too
     bare = proc.run(expect=2, env={"COLUMNS": "200"})
     assert bare.stdout == shown
 

@@ -54,8 +54,9 @@ GLOBAL_OPTIONS = {
     "--by": "Who the audit trail records (default: $STRATEGY_USER or your login).",
     "--debug": "Show the traceback of an unexpected error.",
     "--version": "Show the version and exit.",
-    "--help": "Show this message and exit.",
+    "-h, --help": "Show this message and exit.",
 }
+HELP_OPTIONS = ["-h", "--help"]
 GLOBAL_OPTION_VALUES = {"--db": "<path>", "--by": "<name>"}
 
 
@@ -78,7 +79,7 @@ def invoked_command(arguments: list[str]) -> str | None:
 
 
 def wants_overview(arguments: list[str]) -> bool:
-    """A bare ``strategy``, or ``--help`` before any command among global options Typer would
+    """A bare ``strategy``, or ``--help`` (``-h``) before any command among global options Typer would
     accept. Anything else (``--version``, an unknown option, a missing value) goes to Typer,
     which has the last word on what is an error."""
     if not arguments:
@@ -90,7 +91,7 @@ def wants_overview(arguments: list[str]) -> bool:
             value = next(words, None)
             if value is None or value.startswith("-"):
                 return False
-        elif word == "--help":
+        elif word in HELP_OPTIONS:
             asked = True
         elif word.startswith("-") and word != "--debug":
             return False

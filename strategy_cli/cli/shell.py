@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import StrategyError
-from . import COMMANDS, DESCRIPTION, GLOBAL_OPTIONS
+from . import COMMANDS, DESCRIPTION, GLOBAL_OPTIONS, HELP_OPTIONS
 from .common import GLOBALS
 
 
@@ -92,6 +92,7 @@ def build(command: str | None = None) -> typer.Typer:
         help=DESCRIPTION,
         no_args_is_help=True,
         add_completion=False,
+        context_settings={"help_option_names": HELP_OPTIONS},  # every command inherits them
         pretty_exceptions_enable=False,
     )
     app.callback()(main)
