@@ -4,6 +4,7 @@ import os
 import stat
 from datetime import datetime
 
+import pytest
 from icalendar import Calendar
 from support import AVA
 
@@ -80,6 +81,21 @@ def test_plain_table_when_not_a_terminal(proc):
     assert "Hold the strategy discussion" in out.replace("\n", " ") or "Hold the" in out
     assert "items:" in out and "overdue" in out
     assert max(len(line) for line in out.splitlines()) <= 80
+
+
+@pytest.mark.parametrize("columns", [40, 50, 60, 71])
+def test_a_narrow_terminal_still_shows_what_is_due(cli, columns):
+    """Below 72 columns the table would squeeze "what is due" out of sight: each item becomes
+    a short block that says it in full, with its reference, status, date and children."""
+    late, soon = setup_three(cli)
+    items = board(cli, "--within", "60d")
+    out = cli.run("due", "--within", "60d", env={"COLUMNS": str(columns)}).stdout
+    flat = " ".join(out.split())
+    for item in items:
+        assert item["title"] in flat, item["title"]
+        assert item["reference"] in flat
+    assert "Ava Example" in flat and "no date" in flat
+    assert max(len(line.rstrip()) for line in out.splitlines()) <= columns
 
 
 def test_explain_shows_the_rule(cli):

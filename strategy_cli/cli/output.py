@@ -9,6 +9,7 @@ from datetime import datetime
 from rich import box
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -209,6 +210,11 @@ def _board_rows(items: list[dict], explain: bool) -> list[list[dict]]:
     return rows + list(undated.values())
 
 
+# Below this many columns the five-column table squeezes "what is due" out of sight, so each
+# item is printed as a short block instead.
+NARROW = 72
+
+
 def board(items: list[dict], as_of: datetime, within: str, explain: bool) -> None:
     """The duty manager's board, readable at 80 columns: one row an item, colour for status.
 
@@ -218,46 +224,63 @@ def board(items: list[dict], as_of: datetime, within: str, explain: bool) -> Non
     if not items:
         console.print(f"Nothing due within {within} of {as_of:%a %d %b %H:%M}.")
         return
-    table = Table(
-        title=f"Due as of {as_of:%a %d %b %Y %H:%M} (next {within})",
-        show_lines=explain,
-        pad_edge=False,
-        box=box.SIMPLE_HEAD,
-        expand=True,
-    )
-    table.add_column("Reference", no_wrap=True)
-    table.add_column("Children", ratio=2)
-    table.add_column("What is due", ratio=3)
-    table.add_column("Due", no_wrap=True)
-    table.add_column("Status", no_wrap=True)
-    for group in _board_rows(items, explain):
-        item = group[0]
-        what = Text("\n".join(each["title"] for each in group))
-        if explain:
-            what.append("\n" + item["rule"], style="dim")
-        status = item["status"]
-        moment = (
-            "-"
-            if item["due_at"] is None
-            else f"{local(datetime.fromisoformat(item['due_at'])):%a %d %b\n%H:%M}"
-        )
-        label = "no date" if item["due_at"] is None else relative(item["due_at"], as_of)
-        if status == "overdue":
-            label = label.replace("overdue", "OVERDUE")
-        table.add_row(
-            item["reference"],
-            escape(", ".join(item["children"])),
-            what,
-            moment,
-            Text(label, style=STATUS_STYLE[status]),
-        )
-    console.print(table)
+    title = f"Due as of {as_of:%a %d %b %Y %H:%M} (next {within})"
+    rows = [_board_row(group, as_of, explain) for group in _board_rows(items, explain)]
+    if console.width < NARROW:
+        _board_blocks(title, rows)
+    else:
+        _board_table(title, rows, explain)
     counts = {status: sum(1 for i in items if i["status"] == status) for status in STATUS_WORD}
     console.print(
         f"{len(items)} item{'s' if len(items) != 1 else ''}: "
         f"[bold red]{counts['overdue']} overdue[/], [yellow]{counts['due-soon']} due within 24 h[/], "
         f"[green]{counts['upcoming']} upcoming[/], {counts['undated']} with no date (as soon as practicable)."
     )
+
+
+def _board_row(group: list[dict], as_of: datetime, explain: bool) -> dict:
+    """What one row of the board shows, in words."""
+    item = group[0]
+    what = Text("\n".join(each["title"] for each in group))
+    if explain:
+        what.append("\n" + item["rule"], style="dim")
+    status = item["status"]
+    due = None if item["due_at"] is None else local(datetime.fromisoformat(item["due_at"]))
+    label = "no date" if due is None else relative(item["due_at"], as_of)
+    if status == "overdue":
+        label = label.replace("overdue", "OVERDUE")
+    return {
+        "reference": item["reference"],
+        "children": ", ".join(item["children"]),
+        "what": what,
+        "due": due,
+        "status": Text(label, style=STATUS_STYLE[status]),
+    }
+
+
+def _board_table(title: str, rows: list[dict], explain: bool) -> None:
+    table = Table(title=title, show_lines=explain, pad_edge=False, box=box.SIMPLE_HEAD, expand=True)
+    table.add_column("Reference", no_wrap=True)
+    table.add_column("Children", ratio=2)
+    table.add_column("What is due", ratio=3)
+    table.add_column("Due", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    for row in rows:
+        due = "-" if row["due"] is None else f"{row['due']:%a %d %b\n%H:%M}"
+        table.add_row(row["reference"], Text(row["children"]), row["what"], due, row["status"])
+    console.print(table)
+
+
+def _board_blocks(title: str, rows: list[dict]) -> None:
+    """The board for a narrow terminal: reference and status, then what is due, when, for whom."""
+    console.print(Text(title, style="italic"))
+    for row in rows:
+        when = "as soon as practicable" if row["due"] is None else f"by {row['due']:%a %d %b %H:%M}"
+        console.print()
+        console.print(Text.assemble((row["reference"], "bold"), "  ", row["status"]))
+        console.print(Padding(row["what"], (0, 0, 0, 2)))
+        console.print(Padding(Text(f"{when} · {row['children']}", style="dim"), (0, 0, 0, 2)))
+    console.print()
 
 
 def trail(reference: str, entries: list[dict]) -> None:
