@@ -83,13 +83,13 @@ def test_plain_table_when_not_a_terminal(proc):
     assert max(len(line) for line in out.splitlines()) <= 80
 
 
-@pytest.mark.parametrize("columns", [40, 50, 60, 71])
-def test_a_narrow_terminal_still_shows_what_is_due(cli, columns):
+@pytest.mark.parametrize("columns", [40, 71])
+def test_a_narrow_terminal_still_shows_what_is_due(proc, columns):
     """Below 72 columns the table would squeeze "what is due" out of sight: each item becomes
     a short block that says it in full, with its reference, status, date and children."""
-    late, soon = setup_three(cli)
-    items = board(cli, "--within", "60d")
-    out = cli.run("due", "--within", "60d", env={"COLUMNS": str(columns)}).stdout
+    late, soon = setup_three(proc)  # a real process: rich reads COLUMNS once, when it starts
+    items = board(proc, "--within", "60d")
+    out = proc.run("due", "--within", "60d", env={"COLUMNS": str(columns)}).stdout
     flat = " ".join(out.split())
     for item in items:
         assert item["title"] in flat, item["title"]
