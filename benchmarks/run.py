@@ -1,6 +1,6 @@
 """Time whole ``strategy`` processes at 1,000 and 100,000 discussions, against two floors.
 
-    python benchmarks/run.py [--runs 10] [--sizes 1000,100000] [--no-hyperfine]
+    python benchmarks/run.py [--runs 20] [--sizes 1000,100000] [--no-hyperfine]
 
 Builds the databases with ``make_db.py`` when they are missing (``benchmarks/1k.db``,
 ``benchmarks/100k.db``, 300 open discussions each; git ignores them), then times each command
@@ -314,8 +314,12 @@ def targets(results: list[dict]) -> list[tuple[str, bool, str]]:
         ms, least = get(command, big)["median_ms"], get(command, big)["min_ms"]
         noisy = f" (min {least:.0f} ms: the median was pushed up by other load)" if ms > 250 >= least else ""
         verdict("write", ms <= 250, f"`{command[9:]}` at 100k ≤ 250 ms: {ms:.0f} ms{noisy}")
-    ms = get("strategy export REF --format html", big)["median_ms"]
-    verdict("export", ms <= 300, f"`export REF --format html` at 100k ≤ 300 ms: {ms:.0f} ms")
+    ms, least = (
+        get("strategy export REF --format html", big)["median_ms"],
+        get("strategy export REF --format html", big)["min_ms"],
+    )
+    noisy = f" (min {least:.0f} ms: the median was pushed up by other load)" if ms > 300 >= least else ""
+    verdict("export", ms <= 300, f"`export REF --format html` at 100k ≤ 300 ms: {ms:.0f} ms{noisy}")
     mib = get("strategy due (table)", big)["peak_mib"]
     json_mib = get("strategy due --json", big)["peak_mib"]
     verdict(
@@ -409,7 +413,9 @@ CHOICES = """\
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Time strategy's commands as whole processes.")
-    parser.add_argument("--runs", type=int, default=10, help="Timed runs per command (at least 10).")
+    parser.add_argument(
+        "--runs", type=int, default=20, help="Timed runs per command (at least 10; 20 steadies the medians)."
+    )
     parser.add_argument("--sizes", default="1000,100000", help="Database sizes, comma-separated.")
     parser.add_argument("--no-hyperfine", action="store_true", help="Use the built-in loop even if found.")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md", help="Where to write the report.")
