@@ -452,7 +452,7 @@ class Store:
             f"SELECT id, reference, procedure, status, concern_at, categories, held_at, "
             f"discussion_due, quorate, rules_fingerprint FROM discussion {where} ORDER BY id"
         ).fetchall()
-        names = self._children_names([row["id"] for row in rows])
+        children = self._children_of([row["id"] for row in rows])
         return [
             {
                 "id": row["id"],
@@ -465,23 +465,28 @@ class Store:
                 "discussion_due": parse_stored(row["discussion_due"]),
                 "quorate": None if row["quorate"] is None else bool(row["quorate"]),
                 "rules_fingerprint": row["rules_fingerprint"],
-                "children": names.get(row["id"], []),
+                "children": children.get(row["id"], []),
             }
             for row in rows
         ]
 
     def _children_names(self, ids: list[int]) -> dict[int, list[str]]:
-        names: dict[int, list[str]] = {}
+        return {key: [child["name"] for child in found] for key, found in self._children_of(ids).items()}
+
+    def _children_of(self, ids: list[int]) -> dict[int, list[dict]]:
+        """Each discussion's children (name, date of birth, expected date of delivery), in
+        order, read in chunks of 500 ids (SQLite's limit on parameters is not much higher)."""
+        children: dict[int, list[dict]] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for row in self.conn.execute(
-                f"SELECT discussion_id, name FROM child WHERE discussion_id IN ({marks}) "
+                f"SELECT discussion_id, name, dob, edd FROM child WHERE discussion_id IN ({marks}) "
                 "ORDER BY discussion_id, position",
                 chunk,
             ):
-                names.setdefault(row[0], []).append(row[1])
-        return names
+                children.setdefault(row[0], []).append({"name": row[1], "dob": row[2], "edd": row[3]})
+        return children
 
     def board(self) -> list[dict]:
         """Every pending deadline of every open discussion, with its reference and children.

@@ -84,6 +84,24 @@ def test_held_clears_the_discussion_deadline(cli):
     assert "record-circulated" in kinds(shown)
 
 
+def test_held_again_corrects_the_chair_and_keeps_the_time(cli):
+    """Running `held` again to fix a misspelt chair must not move the meeting to now."""
+    ref = cli.new()
+    cli.run("held", ref, "--at", "2026-11-23T15:00", "--chair", "Jon Smiht")
+    shown = cli.json("held", ref, "--chair", "Jon Smith", env={"STRATEGY_NOW": "2026-11-25T16:00:00+00:00"})
+    assert shown["held_at"] == "2026-11-23T15:00:00+00:00" and shown["chair"] == "Jon Smith"
+    assert not any("after its deadline" in w for w in shown["warnings"])
+    moved = cli.json("held", ref, "--at", "2026-11-23T16:00")
+    assert moved["held_at"] == "2026-11-23T16:00:00+00:00" and moved["chair"] == "Jon Smith"
+
+
+def test_a_review_set_with_a_time_is_due_at_the_end_of_that_day(cli):
+    ref = cli.new()
+    cli.run("decide", ref, "--s47", "--police", "--rationale", "r", "--further-by", "2026-12-01T12:00")
+    review = next(d for d in cli.json("show", ref)["deadlines"] if d["kind"] == "review")
+    assert review["due_at"] == "2026-12-01T23:59:59+00:00"
+
+
 def test_held_format_must_be_known(cli):
     ref = cli.new()
     assert "zoom" in cli.run("held", ref, "--format", "zoom", expect=2).output
@@ -180,6 +198,17 @@ def test_a_held_follow_up_discussion_clears_the_review(cli):
     cli.run("held", second, "--at", "2026-11-30T10:00")
     assert "review" not in kinds(cli.json("show", first))
     assert cli.json("show", second)["follows"] == first
+
+
+def test_a_follow_up_keeps_the_children_and_the_procedure(cli):
+    first = cli.new(*AVA, "--procedure", "west-midlands")
+    later = cli.json(
+        "new", "--no-input", "--follows", first.lower(), "--child", "Noah Example", "--dob", "2019-05-05"
+    )
+    assert [c["name"] for c in later["children"]] == ["Ava Example", "Noah Example"]
+    assert later["procedure"] == "west-midlands" and later["follows"] == first
+    again = cli.json("new", "--no-input", "--follows", first, "--child", "Ava Example", "--dob", "2015-03-02")
+    assert [c["name"] for c in again["children"]] == ["Ava Example"]  # named again: not twice
 
 
 def test_actions_are_numbered_done_and_corrected(cli):

@@ -89,9 +89,14 @@ FIELDS = [
 ]
 
 
+def _has_control(value: str) -> bool:
+    """A control character other than tab and line breaks: it could drive the terminal."""
+    return any((ord(c) < 0x20 and c not in "\t\n\r") or 0x7F <= ord(c) <= 0x9F for c in value)
+
+
 def _expected(value: str):
     """What must happen to ``value``: "refuse", "blank" (None or refused), "file" or "exact"."""
-    if "\x00" in value or len(value) > MAX_TEXT:
+    if "\x00" in value or len(value) > MAX_TEXT or _has_control(value):
         return "refuse"
     if value.startswith("@") and len(value) > 1:
         return "file"
@@ -122,6 +127,7 @@ class Hostile:
             key = {"child": None, "summary": "summary", "referrer": "referrer"}[field]
             return result, ref, (lambda d: d["children"][0]["name"]) if key is None else (lambda d: d[key])
         if field in ("child-add", "interpreter"):
+            ref = self.new("Ava Example")  # a fresh discussion: a child's name is not entered twice
             name = value if field == "child-add" else "Ben Test"
             args = ["child", "add", ref, f"--name={name}", "--dob=2016-01-01"]
             if field == "interpreter":
@@ -248,7 +254,7 @@ def test_every_field_takes_the_known_payloads(hostile):
 
 SUBPROCESS_PAYLOADS = [
     "\u202eevil\u200f <xss-probe> [/] [bold]x **md** [x](javascript:alert(1)) {{ 7 * 7 }}"
-    "\x1b[31mred\x07\r\n\ttab é\u0301 🙂",
+    "\r\n\ttab é\u0301 🙂",
     "x" * MAX_TEXT,
 ]
 
@@ -278,9 +284,10 @@ def test_hostile_text_through_a_real_process(tmp_path, value):
         assert shown.returncode == 0, (args, shown.stderr.decode(errors="replace"))
         assert b"Traceback" not in shown.stderr
     _assert_html_safe(run("export", ref, "--format", "html").stdout.decode())
-    too_long = run("attend", ref, "--name", "x" * (MAX_TEXT + 1), "--agency", "police")
-    assert too_long.returncode == 2
-    assert b"Traceback" not in too_long.stderr
+    for refused in ("x" * (MAX_TEXT + 1), "\x1b[31mred\x07"):
+        done = run("attend", ref, "--name", refused, "--agency", "police")
+        assert done.returncode == 2
+        assert b"Traceback" not in done.stderr
     assert subprocess.run([*PY, "check"], env=env, capture_output=True).returncode == 0
 
 

@@ -324,6 +324,19 @@ def test_outcome_labels_verbatim(s47, police, hampshire, west_midlands):
     assert HAMPSHIRE.outcome_label(s47, None) is None
 
 
+def test_a_further_discussion_without_a_date_and_an_in_patient_without_a_discharge_plan_warn():
+    undated = discussion(
+        decision=Decision(s47=False, police_investigation=False, rationale="r", further_discussion=True)
+    )
+    assert any("no date is set" in w for w in rules.warnings(undated, [], None))
+    dated = replace(undated, decision=replace(undated.decision, further_by=at(2026, 12, 1, 23, 59)))
+    assert not any("no date is set" in w for w in rules.warnings(dated, [], None))
+    in_hospital = discussion(children=[Child("Ava Example", date(2015, 3, 2), in_hospital=True)])
+    assert any("safe-discharge" in w for w in rules.warnings(in_hospital, [], None))
+    planned = replace(in_hospital, answers={"safe-discharge": "Discharge to aunt after review"})
+    assert not any("safe-discharge" in w for w in rules.warnings(planned, [], None))
+
+
 def test_warnings_name_what_an_inspector_would_question():
     d = discussion(
         held_at=at(2026, 11, 24, 9, 0),

@@ -54,6 +54,9 @@ def checklist(
     procedure: Annotated[
         str | None, typer.Option("--procedure", help="The procedure, with --questions.")
     ] = None,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Never prompt, even in a terminal: --answers is then needed.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ):
     """Walk the key questions, resuming at the first unanswered one."""
@@ -72,9 +75,9 @@ def checklist(
         raise typer.BadParameter(f"{section!r} is not a section (known: {known})", param_hint="--section")
     if answers is not None:
         _from_file(store, discussion, profile, answers)
-    elif not common.interactive_terminal():
+    elif not common.can_prompt(no_input):
         raise UsageProblem(
-            "the checklist asks its questions in a terminal; without one, give --answers FILE "
+            "the checklist asks its questions in a terminal; without one (or with --no-input), give --answers FILE "
             "(JSON or TOML: question id to answer)"
         )
     else:
@@ -137,10 +140,24 @@ def _from_file(store, discussion: Discussion, profile: "Profile", path: Path) ->
         writer.answers(discussion.reference, plain)
         if decision_changed:
             _check_withholding(decision)
+            _check_new_rationale(discussion.decision, decision, profile, checked)
             if decision.decided_at is None:
                 decision.decided_at = now
             writer.decide(discussion.reference, decision, "decide.checklist")
     common.say(f"Saved {len(checked)} answer{'s' if len(checked) != 1 else ''} to {discussion.reference}.")
+
+
+def _check_new_rationale(before, after, profile: "Profile", checked: dict) -> None:
+    """As with `decide`: a changed outcome needs its own rationale, not the old one's."""
+    if before is None or None in (before.s47, before.police_investigation):
+        return
+    if (before.s47, before.police_investigation) == (after.s47, after.police_investigation):
+        return
+    if not any(profile.question_index[q].decision == "rationale" for q in checked):
+        raise UsageProblem(
+            "the answers change the outcome (s47 or police-investigation) but give no new "
+            "rationale: answer the rationale question too (nothing was saved)"
+        )
 
 
 def _check_withholding(decision) -> None:

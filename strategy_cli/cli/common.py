@@ -129,7 +129,7 @@ def text(value: str | None, option: str, required: bool = False) -> str | None:
     try:
         return check_text(value, option)
     except AnswerError as error:
-        raise typer.BadParameter(str(error), param_hint=option) from None
+        raise typer.BadParameter(str(error).removeprefix(f"{option}: "), param_hint=option) from None
 
 
 def text_or_file(value: str | None, option: str, required: bool = False) -> str | None:
@@ -138,7 +138,7 @@ def text_or_file(value: str | None, option: str, required: bool = False) -> str 
         path = Path(value[1:]).expanduser()
         try:
             value = path.read_text(encoding="utf-8").rstrip("\n")
-        except (OSError, UnicodeDecodeError) as error:
+        except (OSError, UnicodeDecodeError, ValueError) as error:  # ValueError: a NUL in the path
             raise typer.BadParameter(f"cannot read {str(path)!r}: {error}", param_hint=option) from None
     return text(value, option, required)
 

@@ -69,7 +69,8 @@ def new(
 ):
     """Open a strategy discussion and say when it must be held, and why."""
     needs_children = not child and not follows
-    if common.can_prompt(no_input) and (needs_children or settings.chosen_procedure(procedure) is None):
+    needs_procedure = settings.chosen_procedure(procedure) is None and not follows
+    if common.can_prompt(no_input) and (needs_children or needs_procedure):
         from .. import prompts
 
         known = {
@@ -82,14 +83,30 @@ def new(
             "summary": summary,
             "referrer": referrer,
         }
-        asked = prompts.ask_new_discussion(known, sorted(settings.profile_sources()), list(CATEGORIES))
+        try:
+            asked = prompts.ask_new_discussion(known, sorted(settings.profile_sources()), list(CATEGORIES))
+        except KeyboardInterrupt:
+            common.say(
+                "Interrupted: no discussion was opened (one is opened only once every question is answered)."
+            )
+            common.say("Run `strategy new` again to start over.")
+            raise typer.Exit(130) from None
         child, dob, procedure = asked["children"], asked["dobs"], asked["procedure"]
         category, summary, referrer = asked["categories"], asked["summary"], asked["referrer"]
         concern_at = asked["concern_at"]
     if not child and not follows:
         raise UsageProblem("at least one --child (with its --dob) is needed")
     children = _children(child or [], dob or [])
-    profile_id = common.procedure_id(procedure)
+    for each in children:
+        _check_child_dates(each)
+    store = common.open_store()
+    earlier = store.discussion(follows.strip().upper()) if follows else None
+    # A later discussion keeps the same children (any new one named is added) and, unless
+    # told otherwise, the same procedure.
+    if earlier is not None:
+        named = {c.name for c in earlier.children}
+        children = earlier.children + [c for c in children if c.name not in named]
+    profile_id = common.procedure_id(procedure or (earlier.procedure if earlier else None))
     now = settings.now()
     concern = common.instant(concern_at, "--concern-at") or now
     categories = list(dict.fromkeys(common.category(c) for c in (category or ["standard"])))
@@ -101,14 +118,9 @@ def new(
         opened_at=now,
         summary=common.text_or_file(summary, "--summary"),
         referrer=common.text_or_file(referrer, "--referrer"),
-        follows=follows.strip().upper() if follows else None,
+        follows=earlier.reference if earlier else None,
         children=children,
     )
-    store = common.open_store()
-    if discussion.follows:
-        earlier = store.discussion(discussion.follows)
-        if not children:  # a later discussion keeps the same children
-            discussion.children = earlier.children
     if concern > now:
         common.warn(f"the concern time {concern:%Y-%m-%d %H:%M} is in the future")
     with store.writing(common.user(), now) as writer:
@@ -116,6 +128,7 @@ def new(
     document = show_document(store, reference)
     if as_json:
         common.print_json(document)
+        feedback.warnings(document)
         return
     feedback.opened(document)
 
@@ -125,6 +138,8 @@ def _children(names: list[str], dobs: list[str]) -> list[Child]:
         raise UsageProblem(
             f"each --child needs its --dob, in order (got {len(names)} --child and {len(dobs)} --dob)"
         )
+    if len(set(names)) != len(names):
+        raise UsageProblem("the same --child name is given twice")
     children = []
     for name, born in zip(names, dobs, strict=True):
         name = common.text_or_file(name, "--child", required=True)
@@ -161,7 +176,7 @@ def list_(
                 "concern_at": iso(row["concern_at"]),
                 "categories": row["categories"],
                 "held_at": iso(row["held_at"]),
-                "children": [{"name": name} for name in row["children"]],
+                "children": row["children"],  # name, dob and edd, as `show` gives them
                 "quorate": row["quorate"],
             }
         )
@@ -254,6 +269,11 @@ def child_add(
     store = common.open_store()
     discussion = store.discussion(reference)
     common.require_open(discussion)
+    if any(c.name == child.name for c in discussion.children):
+        raise StrategyError(
+            f"{discussion.reference} already has a child named {child.name!r}; "
+            "correct their details with `strategy child edit`"
+        )
     with store.writing(common.user(), settings.now()) as writer:
         writer.add_child(discussion.reference, child)
     _done(store, discussion.reference, as_json, f"Added {child.name} to {discussion.reference}.")
@@ -302,7 +322,11 @@ def child_edit(
         "communication_needs": communication_needs,
         "no_adult_care_needs": no_adult_care_needs,
     }
+    if dob is not None and edd is not None:
+        raise UsageProblem("give --dob or --edd, not both: a child is born or not yet")
     corrected = Child(**{**current.__dict__, **{k: v for k, v in changes.items() if v is not None}})
+    if corrected.name != name and any(c.name == corrected.name for c in discussion.children):
+        raise StrategyError(f"{discussion.reference} already has a child named {corrected.name!r}")
     if dob is not None:
         corrected.dob, corrected.edd = common.day(dob, "--dob"), None
     if edd is not None:
@@ -321,10 +345,12 @@ def child_edit(
 
 def _done(store, reference: str, as_json: bool, message: str) -> None:
     """After a write: the whole discussion as JSON, or one line and the quoracy state."""
+    document = show_document(store, reference)
     if as_json:
-        common.print_json(show_document(store, reference))
+        common.print_json(document)
+        feedback.warnings(document)
         return
-    feedback.after_change(message, show_document(store, reference))
+    feedback.after_change(message, document)
 
 
 # --- Closing -------------------------------------------------------------------------------

@@ -20,7 +20,10 @@ def duration(value: str) -> timedelta:
     if not match:
         raise typer.BadParameter(f"{value!r} is not a duration (e.g. 36h, 7d, 2w)", param_hint="--within")
     amount, unit = int(match.group(1)), match.group(2).lower()
-    return timedelta(hours=amount) if unit == "h" else timedelta(days=amount * (7 if unit == "w" else 1))
+    hours = amount * {"h": 1, "d": 24, "w": 24 * 7}[unit]
+    if hours > 24 * 3660:  # every deadline there is falls within ten years
+        raise typer.BadParameter(f"{value!r} is more than ten years ahead", param_hint="--within")
+    return timedelta(hours=hours)
 
 
 def board_items(
@@ -96,6 +99,11 @@ def due(
             raise typer.BadParameter(
                 f"{wanted!r} is not one of {', '.join(DEADLINE_KINDS)}", param_hint="--kind"
             )
+    known = settings.profile_sources()  # the ids, without parsing any profile
+    if procedure is not None and procedure not in known:
+        raise typer.BadParameter(
+            f"{procedure!r} is not one of {', '.join(sorted(known))}", param_hint="--procedure"
+        )
     store = common.open_store(reading=True)
     items = board_items(store, moment, window, procedure, kind)
     if owner:

@@ -24,9 +24,11 @@ def _quoracy_line(document: dict) -> None:
         typer.secho(rest, fg=colour if not document["quorate"] else "yellow")
 
 
-def _warnings(document: dict) -> None:
+def warnings(document: dict) -> None:
+    """The discussion's standing warnings, on stderr (cli.md), so stdout stays the record or
+    the JSON document (which holds them too)."""
     for warning in document["warnings"]:
-        typer.secho(f"Warning: {warning}", fg="yellow")
+        typer.secho(f"Warning: {warning}", fg="yellow", err=True)
 
 
 def opened(document: dict) -> None:
@@ -40,11 +42,11 @@ def opened(document: dict) -> None:
             due = local(datetime.fromisoformat(item["due_at"]))
             typer.secho(f"Hold the strategy discussion by {due:%a %d %b %Y %H:%M}.", bold=True)
             typer.secho(f"Why: {item['rule']}", dim=True)
-    _warnings(document)
+    warnings(document)
 
 
 def after_change(message: str, document: dict) -> None:
     """After any other write: what was done, quoracy, and any warning."""
     typer.echo(message)
     _quoracy_line(document)
-    _warnings(document)
+    warnings(document)

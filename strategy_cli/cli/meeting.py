@@ -61,12 +61,11 @@ def held(
     if format_ is not None and format_ not in FORMATS:
         raise typer.BadParameter(f"{format_!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
     now = settings.now()
-    when = common.instant(at, "--at") or now
     store = common.open_store()
     discussion = store.discussion(reference)
     common.require_open(discussion)
-    if when < discussion.concern_at:
-        common.warn("the discussion is recorded as held before the concern was identified")
+    # Held again to correct the chair or the format: the time stays unless --at says otherwise.
+    when = common.instant(at, "--at") or discussion.held_at or now
     changes = {"held_at": when}
     if format_ is not None:
         changes["held_format"] = format_

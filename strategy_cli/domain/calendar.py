@@ -105,15 +105,27 @@ class ReadInstant:
     warning: str | None = None
 
 
+# Dates outside these years are typing slips (9999 for 1999), and near the ends of Python's
+# calendar the deadline arithmetic would overflow: refused as usage errors, naming the value.
+YEARS = range(1900, 2201)
+
+
 def parse_date(text: str) -> date:
     """A calendar date written ``YYYY-MM-DD`` (dates of birth, expected dates of delivery)."""
     value = text.strip()
     if not _DATE.match(value):
         raise TimeInputError(f"{text!r} is not a date (use YYYY-MM-DD)")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise TimeInputError(f"{text!r} is not a real date") from None
+    _check_year(day.year, text)
+    return day
+
+
+def _check_year(year: int, text: str) -> None:
+    if year not in YEARS:
+        raise TimeInputError(f"{text!r} is outside the years {YEARS[0]} to {YEARS[-1]}")
 
 
 def parse_instant(text: str, *, now: datetime, date_means: str = "start") -> ReadInstant:
@@ -138,6 +150,7 @@ def parse_instant(text: str, *, now: datetime, date_means: str = "start") -> Rea
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise TimeInputError(f"{text!r} is not a real date-time") from None
+    _check_year(parsed.year, text)
     if parsed.tzinfo is not None:
         return ReadInstant(local(parsed))
     return _local_wall_time(parsed, text)

@@ -47,12 +47,22 @@ def read_answer(question: Question, value: object) -> object:
 
 
 def check_text(value: str, what: str) -> str:
-    """Free text as users give it: kept exactly, but a NUL or a paste past 100 kB is refused."""
+    """Free text as users give it: kept exactly, but a NUL, another control character (an
+    escape sequence would drive the terminal it is shown on) or a paste past 100 kB is refused.
+    Tabs and line breaks are text."""
     if "\x00" in value:
         raise AnswerError(f"{what}: the text contains a NUL character")
+    control = next((c for c in value if _is_control(c)), None)
+    if control is not None:
+        raise AnswerError(f"{what}: the text contains a control character ({control!r})")
     if len(value) > MAX_TEXT:
         raise AnswerError(f"{what}: the text is {len(value):,} characters (at most {MAX_TEXT:,})")
     return value
+
+
+def _is_control(character: str) -> bool:
+    code = ord(character)
+    return (code < 0x20 and character not in "\t\n\r") or 0x7F <= code <= 0x9F
 
 
 def answers(discussion: Discussion, profile: Profile) -> dict[str, object]:

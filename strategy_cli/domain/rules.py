@@ -14,6 +14,7 @@ from .calendar import (
     add_months,
     after_hours,
     after_working_days,
+    end_of_day,
     local,
     same_day,
 )
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 # Bump when a change to these rules (or to model.COUNTS_AS) changes what is computed for the
 # same record and profile: it is part of every profile's fingerprint, so the deadlines and
 # quoracy stored under the old rules are recomputed on the next read.
-RULES_VERSION = 2
+RULES_VERSION = 3
 
 TITLES = {
     "discussion": "Hold the strategy discussion",
@@ -135,7 +136,8 @@ def _review(discussion: Discussion, profile: Profile, found: list[Deadline]) -> 
         return
     if "review-held" in discussion.events or discussion.followed_by_held:
         return
-    found.append(Deadline("review", TITLES["review"], decision.further_by, rules[0].rule, "review"))
+    due = end_of_day(local(decision.further_by).date()) if decision.further_by else None
+    found.append(Deadline("review", TITLES["review"], due, rules[0].rule, "review"))
 
 
 def _actions(discussion: Discussion, profile: Profile, found: list[Deadline]) -> None:
@@ -264,6 +266,8 @@ def warnings(discussion: Discussion, pending: list[Deadline], discussion_due: da
         found.append("The decision was recorded before the discussion was marked held.")
     if decision is not None and decision.rationale is None and decision.s47 is not None:
         found.append("The decision has no recorded rationale.")
+    if decision is not None and decision.further_discussion and decision.further_by is None:
+        found.append("A further discussion is needed but no date is set for it (decide --further-by).")
     icpc = next((d.due_at for d in pending if d.kind == "icpc" and d.due_at), None)
     for action in discussion.actions:
         if icpc and action.due_at and action.done_at is None and action.due_at > icpc:
@@ -273,4 +277,6 @@ def warnings(discussion: Discussion, pending: list[Deadline], discussion_due: da
     for child in discussion.children:
         if child.edd and child.edd < local(discussion.concern_at).date():
             found.append(f"{child.name}: the expected date of delivery is before the concern.")
+        if child.in_hospital and not discussion.answers.get("safe-discharge"):
+            found.append(f"{child.name} is in hospital: a safe-discharge decision is needed (checklist).")
     return found
