@@ -19,8 +19,19 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 # Columns of the discussion itself that ``update_discussion`` entries may set.
-DISCUSSION_COLUMNS = ("held_at", "held_format", "chair", "status", "closed_reason", "summary", "referrer")
-DISCUSSION_ACTIONS = {"held", "held.correct", "close", "reopen"}
+DISCUSSION_COLUMNS = (
+    "held_at",
+    "held_format",
+    "chair",
+    "status",
+    "closed_reason",
+    "summary",
+    "referrer",
+    "concern_at",
+    "categories",
+    "procedure",
+)
+DISCUSSION_ACTIONS = {"held", "held.correct", "close", "reopen", "edit"}
 DECISION_ACTIONS = {"decide", "decide.amend", "decide.checklist"}
 INSTANT_FIELDS = {
     "held_at",

@@ -336,6 +336,11 @@ def _action(row: sqlite3.Row) -> Action:
     )
 
 
+def _from_column(column: str, value):
+    """A discussion column as the audit trail writes it (categories are stored as JSON text)."""
+    return json.loads(value) if column == "categories" and value is not None else value
+
+
 def _plain(value):
     """A domain value as the audit trail writes it (JSON-safe, instants in UTC)."""
     if isinstance(value, datetime):
@@ -661,10 +666,11 @@ class Writer:
     def update_discussion(self, reference: str, action: str, changes: dict, note: str | None = None) -> None:
         """Set columns of the discussion itself (held, status, summary), old values audited."""
         row = self.store._discussion_row(reference)
-        old = {column: row[column] for column in changes}
+        old = {column: _from_column(column, row[column]) for column in changes}
         new = {column: _plain(value) for column, value in changes.items()}
         assignments = ", ".join(f"{column} = ?" for column in new)
-        self.conn.execute(f"UPDATE discussion SET {assignments} WHERE id = ?", (*new.values(), row["id"]))
+        values = [json.dumps(value) if column == "categories" else value for column, value in new.items()]
+        self.conn.execute(f"UPDATE discussion SET {assignments} WHERE id = ?", (*values, row["id"]))
         detail = {"old": old, "new": new}
         if note:
             detail["note"] = note

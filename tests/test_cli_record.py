@@ -315,3 +315,28 @@ def test_further_discussion_is_one_field_for_decide_and_the_checklist(cli, tmp_p
     assert review and review[0]["due_at"] is None  # needed, but no date set yet: still on the board
     cli.run("decide", ref, "--no-further")
     assert "review" not in kinds(cli.json("show", ref))
+
+
+def test_edit_corrects_what_new_recorded_and_the_deadlines_follow(cli):
+    ref = cli.new(*AVA, "--procedure", "hampshire", "--concern-at", "2026-11-23T10:00")
+    shown = cli.json(
+        "edit",
+        ref,
+        "--concern-at",
+        "2026-11-22T09:00",
+        "--category",
+        "serious-harm",
+        "--procedure",
+        "west-midlands",
+        "--summary",
+        "Bruise reported by school",
+    )
+    assert shown["concern_at"] == "2026-11-22T09:00:00+00:00" and shown["categories"] == ["serious-harm"]
+    assert shown["procedure"] == "west-midlands" and shown["summary"] == "Bruise reported by school"
+    assert shown["discussion_due"] == "2026-11-22T23:59:59+00:00"  # the same day, under west-midlands
+    entry = cli.json("log", ref)[-1]
+    assert entry["action"] == "edit" and entry["detail"]["old"]["procedure"] == "hampshire"
+    assert cli.run("check").exit_code == 0  # the trail replays to the corrected record
+    assert "nothing to correct" in cli.run("edit", ref, "--procedure", "west-midlands", expect=2).output
+    cli.run("close", ref, "--reason", "Test", "--force")
+    assert "closed" in cli.run("edit", ref, "--summary", "x", expect=1).output

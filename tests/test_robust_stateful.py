@@ -312,6 +312,24 @@ class RecordMachine(RuleBasedStateMachine):
         ref = self.ref(data)
         self.run(ref, "close", ref, f"--reason={reason}", *(["--force"] if force else []))
 
+    @precondition(lambda self: self.refs)
+    @rule(
+        data=st.data(),
+        concern=st.one_of(st.none(), INSTANTS),
+        categories=st.lists(
+            st.sampled_from(["standard", "serious-harm", "allegation-against-staff"]), max_size=2
+        ),
+        procedure=st.sampled_from([None, "hampshire", "west-midlands"]),
+        summary=st.one_of(st.none(), TEXT),
+    )
+    def edit(self, data, concern, categories, procedure, summary):
+        ref = self.ref(data)
+        args = [f"--concern-at={concern}"] if concern else []
+        args += [f"--category={c}" for c in categories]
+        args += [f"--procedure={procedure}"] if procedure else []
+        args += [f"--summary={summary}"] if summary is not None else []
+        self.run(ref, "edit", ref, *args)
+
     @precondition(lambda self: any(d["status"] == "closed" for d in self.shown.values()))
     @rule(data=st.data(), reason=st.sampled_from([None, "new information"]))
     def reopen(self, data, reason):

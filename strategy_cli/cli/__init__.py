@@ -22,6 +22,7 @@ COMMANDS = {
         "Everything about one discussion: children, attendees and quoracy, decision, what is due.",
     ),
     "child": ("discussion", "Add or correct a child."),
+    "edit": ("discussion", "Correct what `new` recorded; the old values stay in the audit trail."),
     "attend": (
         "meeting",
         "Record who took part; the same name again corrects the entry, --remove takes it out.",

@@ -343,6 +343,48 @@ def child_edit(
     _done(store, discussion.reference, as_json, f"Corrected {corrected.name} on {discussion.reference}.")
 
 
+def edit(
+    reference: Ref,
+    concern_at: Annotated[
+        str | None, typer.Option("--concern-at", help="When the concern was identified.")
+    ] = None,
+    category: Annotated[
+        list[str] | None, typer.Option("--category", help="Every category, repeated (replaces them all).")
+    ] = None,
+    procedure: Annotated[str | None, typer.Option("--procedure", help="The local procedure.")] = None,
+    summary: Annotated[str | None, typer.Option("--summary", help="The reason for the discussion.")] = None,
+    referrer: Annotated[str | None, typer.Option("--referrer", help="Who referred.")] = None,
+    as_json: JsonOption = False,
+):
+    """Correct what `new` recorded; the old values stay in the audit trail."""
+    store = common.open_store()
+    discussion = store.discussion(reference)
+    common.require_open(discussion)
+    given = {
+        "concern_at": common.instant(concern_at, "--concern-at"),
+        "categories": list(dict.fromkeys(common.category(c) for c in category)) if category else None,
+        "procedure": common.procedure_id(procedure) if procedure else None,
+        "summary": common.text_or_file(summary, "--summary"),
+        "referrer": common.text_or_file(referrer, "--referrer"),
+    }
+    changes = {k: v for k, v in given.items() if v is not None and v != getattr(discussion, k)}
+    if not changes:
+        raise UsageProblem("nothing to correct: give an option whose value differs from the record")
+    with store.writing(common.user(), settings.now()) as writer:
+        writer.update_discussion(discussion.reference, "edit", changes)
+    corrected = ", ".join(EDITED[column] for column in changes)
+    _done(store, discussion.reference, as_json, f"Corrected the {corrected} of {discussion.reference}.")
+
+
+EDITED = {
+    "concern_at": "concern time",
+    "categories": "categories",
+    "procedure": "procedure",
+    "summary": "reason",
+    "referrer": "referrer",
+}
+
+
 def _done(store, reference: str, as_json: bool, message: str) -> None:
     """After a write: the whole discussion as JSON, or one line and the quoracy state."""
     document = show_document(store, reference)
@@ -420,6 +462,7 @@ def register(app: typer.Typer) -> None:
     children.command("add")(child_add)
     children.command("edit")(child_edit)
     app.add_typer(children, name="child")
+    app.command("edit")(edit)
     app.command("close")(close)
     app.command("reopen")(reopen)
     app.command("log")(log)
