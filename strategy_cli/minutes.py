@@ -352,8 +352,10 @@ def professional(document: dict, profile: Profile, trail: list[dict], generated_
 def family(document: dict, profile: Profile, generated_at: datetime) -> dict:
     """Only what may be shared with the family: an allow-list, field by field.
 
-    The chair, the attendees, the reason, the checklist, the rationale, what is withheld and
-    the police's plans are never read here, so they cannot reach the family version.
+    domain.md's allow-list: the header (reference, date and time, format, chair, profile and
+    marking), the children, what the decision says to share, the actions marked for the family.
+    The attendees, the reason, the checklist, the rationale, what is withheld and the police's
+    plans are never read here, so they cannot reach the family version.
     """
     decision = document["decision"] or {}
     return {
@@ -361,6 +363,9 @@ def family(document: dict, profile: Profile, generated_at: datetime) -> dict:
         "marking": MARKING,
         "reference": document["reference"],
         "held_at": document["held_at"],
+        "format_label": FORMAT_LABELS.get(document["format"], document["format"]),
+        "chair": document["chair"],
+        "profile_name": profile.name,
         "children": [
             {"name": c["name"], "age": c["age"], "unborn": c["dob"] is None and c["edd"] is not None}
             for c in document["children"]

@@ -245,7 +245,9 @@ def visible_pieces(tag: str) -> list[str]:
     ]
 
 
-FAMILY_ALLOWED = {"C1", "C2", "SHARE", "FTASK", "FOWNER"}
+# domain.md's allow-list: the header (the chair's name is in it), the children, what the
+# decision says to share, the actions marked for the family.
+FAMILY_ALLOWED = {"C1", "C2", "SHARE", "FTASK", "FOWNER", "CHAIR"}
 
 
 def build_hostile_discussion(cli: Cli, tmp: Path) -> tuple[str, set[str]]:
@@ -605,10 +607,10 @@ def test_family_version_holds_only_the_allow_list(hostile):
             "withheld",
             "withhold",
             "quorate",
-            "chair",
-            "telephone",
         ]:
             assert never not in lowered, f"{fmt}: family version mentions {never!r}"
+        for header in ("telephone", "chair", "date and time", "procedure"):  # domain.md's header
+            assert header in lowered, f"{fmt}: the family version's header lacks {header!r}"
         assert "OFFICIAL-SENSITIVE" in family
 
 
