@@ -333,6 +333,12 @@ def test_a_further_discussion_without_a_date_and_an_in_patient_without_a_dischar
     assert not any("no date is set" in w for w in rules.warnings(dated, [], None))
     in_hospital = discussion(children=[Child("Ava Example", date(2015, 3, 2), in_hospital=True)])
     assert any("safe-discharge" in w for w in rules.warnings(in_hospital, [], None))
+    early = replace(dated, decision=replace(dated.decision, further_by=at(2026, 11, 1, 23, 59)))
+    assert any("before the concern" in w for w in rules.warnings(early, [], None))
+    late_task = discussion(
+        actions=[Action(1, "Task", "Sam", None, at(2026, 11, 20, 9, 0), at(2026, 11, 23, 11, 0))]
+    )
+    assert "Action 1 is due before it was agreed." in rules.warnings(late_task, [], None)
     planned = replace(in_hospital, answers={"safe-discharge": "Discharge to aunt after review"})
     assert not any("safe-discharge" in w for w in rules.warnings(planned, [], None))
 
@@ -346,7 +352,7 @@ def test_warnings_name_what_an_inspector_would_question():
     pending = rules.deadlines(d, HAMPSHIRE, ENGLAND)
     found = " ".join(rules.warnings(d, pending, rules.discussion_due(d, HAMPSHIRE, ENGLAND)))
     assert "withheld" in found and "no rationale" in found
-    assert "before the discussion was marked held" in found
+    assert "dated Mon 23 Nov 12:00, before the discussion was held (Tue 24 Nov 09:00)" in found
     assert "due after the initial child protection conference" in found
     assert "held before the concern" in " ".join(
         rules.warnings(replace(d, held_at=at(2026, 11, 1)), [], None)

@@ -263,9 +263,14 @@ def warnings(discussion: Discussion, pending: list[Deadline], discussion_due: da
     if decision is not None and decision.withholding and not decision.withhold_rationale:
         found.append("Information is withheld from the family but no rationale is recorded.")
     if decision is not None and decision.decided_at and held and decision.decided_at < held:
-        found.append("The decision was recorded before the discussion was marked held.")
+        found.append(
+            f"The decision is dated {local(decision.decided_at):%a %d %b %H:%M}, before the discussion "
+            f"was held ({local(held):%a %d %b %H:%M}): check the times given to decide --at and held --at."
+        )
     if decision is not None and decision.rationale is None and decision.s47 is not None:
         found.append("The decision has no recorded rationale.")
+    if decision is not None and decision.further_by and decision.further_by < discussion.concern_at:
+        found.append("The further discussion is due before the concern was identified.")
     if decision is not None and decision.further_discussion and decision.further_by is None:
         found.append("A further discussion is needed but no date is set for it (decide --further-by).")
     icpc = next((d.due_at for d in pending if d.kind == "icpc" and d.due_at), None)
@@ -274,6 +279,8 @@ def warnings(discussion: Discussion, pending: list[Deadline], discussion_due: da
             found.append(f"Action {action.number} is due after the initial child protection conference.")
         if not action.owner:
             found.append(f"Action {action.number} has no owner.")
+        if action.due_at and action.agreed_at and action.due_at < action.agreed_at:
+            found.append(f"Action {action.number} is due before it was agreed.")
     for child in discussion.children:
         if child.edd and child.edd < local(discussion.concern_at).date():
             found.append(f"{child.name}: the expected date of delivery is before the concern.")
