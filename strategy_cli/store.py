@@ -341,6 +341,11 @@ def _from_column(column: str, value):
     return json.loads(value) if column == "categories" and value is not None else value
 
 
+def _to_column(column: str, value):
+    """The other way: an audit-trail value as the discussion column stores it."""
+    return json.dumps(value) if column == "categories" else value
+
+
 def _plain(value):
     """A domain value as the audit trail writes it (JSON-safe, instants in UTC)."""
     if isinstance(value, datetime):
@@ -669,7 +674,7 @@ class Writer:
         old = {column: _from_column(column, row[column]) for column in changes}
         new = {column: _plain(value) for column, value in changes.items()}
         assignments = ", ".join(f"{column} = ?" for column in new)
-        values = [json.dumps(value) if column == "categories" else value for column, value in new.items()]
+        values = [_to_column(column, value) for column, value in new.items()]
         self.conn.execute(f"UPDATE discussion SET {assignments} WHERE id = ?", (*values, row["id"]))
         detail = {"old": old, "new": new}
         if note:

@@ -118,6 +118,11 @@ def category(value: str) -> str:
     return value
 
 
+def categories(values: list[str]) -> list[str]:
+    """Every ``--category`` checked, each once, in the order given."""
+    return list(dict.fromkeys(category(value) for value in values))
+
+
 def text(value: str | None, option: str, required: bool = False) -> str | None:
     """Free text kept exactly as given; a NUL or a 100 kB+ paste is refused, naming the option."""
     from ..domain.checklist import AnswerError, check_text

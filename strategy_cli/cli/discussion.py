@@ -109,7 +109,7 @@ def new(
     profile_id = common.procedure_id(procedure or (earlier.procedure if earlier else None))
     now = settings.now()
     concern = common.instant(concern_at, "--concern-at") or now
-    categories = list(dict.fromkeys(common.category(c) for c in (category or ["standard"])))
+    categories = common.categories(category or ["standard"])
     discussion = Discussion(
         reference="",
         procedure=profile_id,
@@ -159,27 +159,25 @@ def list_(
     now = settings.now()
     items = []
     with store.snapshot():
-        found = store.discussions(include_closed=all_)
-        for row in found:
-            current = settings.profile_fingerprint(row["procedure"])
-            if row["quorate"] is None or row["rules_fingerprint"] != current:
+        for row in store.discussions(include_closed=all_):
+            quorate = row["quorate"]
+            if quorate is None or row["rules_fingerprint"] != settings.profile_fingerprint(row["procedure"]):
                 # Not stored (it depends on today's date, or the record predates schema 4),
                 # or stored under a profile since changed (a closed discussion; open ones
                 # were refreshed on opening): judged now, as `show` judges it.
-                row["quorate"] = _quorate(store, row, now)
-    for row in found:
-        items.append(
-            {
-                "reference": row["reference"],
-                "procedure": row["procedure"],
-                "status": row["status"],
-                "concern_at": iso(row["concern_at"]),
-                "categories": row["categories"],
-                "held_at": iso(row["held_at"]),
-                "children": row["children"],  # name, dob and edd, as `show` gives them
-                "quorate": row["quorate"],
-            }
-        )
+                quorate = _quorate(store, row, now)
+            items.append(
+                {
+                    "reference": row["reference"],
+                    "procedure": row["procedure"],
+                    "status": row["status"],
+                    "concern_at": iso(row["concern_at"]),
+                    "categories": row["categories"],
+                    "held_at": iso(row["held_at"]),
+                    "children": row["children"],  # name, dob and edd, as `show` gives them
+                    "quorate": quorate,
+                }
+            )
     if as_json:
         common.print_json(items)
         return
@@ -197,7 +195,7 @@ def _quorate(store, row, now) -> bool:
 
 def show(reference: Ref, as_json: JsonOption = False):
     """Everything about one discussion: children, attendees and quoracy, decision, what is due."""
-    store = common.open_store(reading=True)
+    store = common.open_store()  # show_document refreshes this discussion's deadlines if stale
     document = show_document(store, reference)
     if as_json:
         common.print_json(document)
@@ -362,7 +360,7 @@ def edit(
     common.require_open(discussion)
     given = {
         "concern_at": common.instant(concern_at, "--concern-at"),
-        "categories": list(dict.fromkeys(common.category(c) for c in category)) if category else None,
+        "categories": common.categories(category) if category else None,
         "procedure": common.procedure_id(procedure) if procedure else None,
         "summary": common.text_or_file(summary, "--summary"),
         "referrer": common.text_or_file(referrer, "--referrer"),

@@ -58,7 +58,7 @@ def export(
             "records that the professional record went to the invitees; not with --audience family",
             param_hint="--circulated",
         )
-    store = common.open_store(reading=True)
+    store = common.open_store()  # show_document refreshes this discussion's deadlines if stale
     discussion = store.discussion(reference)
     if circulated:
         common.require_open(discussion)  # before anything is written, not after
