@@ -25,7 +25,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, fields
@@ -251,7 +253,7 @@ def connect(path: Path) -> sqlite3.Connection:
                 f"{path} was made by a newer version of strategy (schema {version}, this version "
                 f"knows {SCHEMA_VERSION}); upgrade strategy to use it"
             )
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = _write_ahead_logging(conn)
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as error:
@@ -268,10 +270,36 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _write_ahead_logging(conn: sqlite3.Connection) -> str:
+    """Switch a new file to WAL, retrying while other commands switch it at the same moment.
+
+    The switch needs an exclusive lock, and when two connections both hold a shared lock and
+    want it, SQLite refuses one at once ("database is locked") without waiting on the busy
+    timeout, to avoid a deadlock. It happens only while a brand-new file is first opened by
+    several commands together; once the file is in WAL the mode is kept and this is one read.
+    """
+    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    if mode.lower() == "wal":
+        return mode
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.005, 0.05))  # apart, so the next try does not collide
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    text = str(error)
+    return "locked" in text or "busy" in text
+
+
 def _reason(error: sqlite3.Error) -> str:
     """SQLite's own words, which never contain a field value."""
     text = str(error)
-    if "locked" in text or "busy" in text:
+    if _is_busy(error):
         return "another strategy command held the database for too long; try again"
     if "full" in text:
         return "the disk is full"

@@ -158,3 +158,37 @@ def test_many_processes_create_the_same_new_database_at_once(tmp_path):
     assert len(set(references)) == count
     assert assert_whole(db) == count
     assert (os.stat(db).st_mode & 0o777) == 0o600
+
+
+def _open_when_released(path: str, barrier, results) -> None:
+    """One command's first open, started at the same instant as the others'."""
+    from strategy_cli import store
+
+    barrier.wait()
+    try:
+        store.connect(Path(path)).close()
+        results.put("ok")
+    except Exception as error:  # reported to the test, which names it
+        results.put(repr(error))
+
+
+def test_a_brand_new_file_opened_by_many_at_once_never_reports_locked(tmp_path):
+    """Switching a new file to WAL needs an exclusive lock, and SQLite refuses a second
+    connection at once (no busy wait) when two try together. Processes released by a barrier
+    hit that window in about one round in four; every open must still succeed."""
+    import multiprocessing
+
+    context = multiprocessing.get_context()
+    for round_ in range(12):
+        path = tmp_path / f"round-{round_}" / "new.db"
+        barrier, results = context.Barrier(8), context.Queue()
+        processes = [
+            context.Process(target=_open_when_released, args=(str(path), barrier, results)) for _ in range(8)
+        ]
+        for process in processes:
+            process.start()
+        outcomes = [results.get(timeout=60) for _ in processes]
+        for process in processes:
+            process.join(timeout=60)
+        assert outcomes == ["ok"] * 8, (round_, outcomes)
+        assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
