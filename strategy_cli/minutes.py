@@ -49,6 +49,7 @@ STATUS_LABELS = {
 CORRECTIONS = {
     "held.correct": "Meeting details corrected",
     "child.edit": "Child corrected",
+    "child.remove": "Child removed (entered by mistake)",
     "attend.correct": "Attendee corrected",
     "attend.remove": "Attendee removed",
     "decide.amend": "Decision amended",
@@ -57,6 +58,7 @@ CORRECTIONS = {
     "answer": "Checklist answer changed",
     "action.edit": "Action corrected",
     "record": "Follow-up date corrected",
+    "record.withdraw": "Follow-up withdrawn (recorded by mistake)",
 }
 
 # Additions that change what the minutes say, when made after the record was circulated.
@@ -251,7 +253,7 @@ def amendments(document: dict, trail: list[dict], profile: Profile) -> list[dict
             continue
         rows: list[dict] = []
         what = None
-        if action == "attend.remove":
+        if action in ("attend.remove", "child.remove"):
             rows, what = [{"field": "", "old": None, "new": None}], CORRECTIONS[action]
         elif action in CORRECTIONS:
             rows, what = (
@@ -273,12 +275,15 @@ def amendments(document: dict, trail: list[dict], profile: Profile) -> list[dict
             what = ADDITIONS[action] + " after the record was circulated"
         if not rows:
             continue
+        subject = _subject(entry, questions)
+        if action in ("child.remove", "record.withdraw") and detail.get("note"):
+            subject = f"{subject} (why: {detail['note']})"
         found.append(
             {
                 "at": iso(entry["at"]),
                 "by": entry["by"],
                 "what": what,
-                "subject": _subject(entry, questions),
+                "subject": subject,
                 "changes": rows,
             }
         )

@@ -134,6 +134,10 @@ def _apply(state: dict, action: str, detail: Mapping, where: str, strict: bool) 
         index = _find(state["children"], "name", old["name"], where)
         _expect(strict, state["children"][index], _instants(dict(old)), where)
         state["children"][index] = _instants(dict(new))
+    elif action == "child.remove":
+        index = _find(state["children"], "name", old["name"], where)
+        _expect(strict, state["children"][index], _instants(dict(old)), where)
+        del state["children"][index]
     elif action == "attend":
         state["attendees"].append(dict(new))
     elif action in ("attend.correct", "attend.remove"):
@@ -172,6 +176,9 @@ def _apply(state: dict, action: str, detail: Mapping, where: str, strict: bool) 
     elif action == "record":
         _expect(strict, state["events"].get(detail["event"]), instant(old), where)
         state["events"][detail["event"]] = instant(new)
+    elif action == "record.withdraw":
+        _expect(strict, state["events"].get(detail["event"]), instant(old), where)
+        del state["events"][detail["event"]]
     else:
         raise ReplayError(f"{where}: replay does not know this action")
 

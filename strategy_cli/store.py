@@ -740,6 +740,21 @@ class Writer:
         )
         self.audit(discussion_id, "child.edit", {"old": snapshot(old), "new": snapshot(child)})
 
+    def remove_child(self, reference: str, name: str, reason: str | None = None) -> None:
+        """Take out a child entered by mistake; the trail keeps every detail that was recorded."""
+        discussion_id = self._id(reference)
+        found = self.conn.execute(
+            "SELECT * FROM child WHERE discussion_id = ? AND name = ? ORDER BY position",
+            (discussion_id, name),
+        ).fetchone()
+        if found is None:
+            raise StrategyError(f"{reference} has no child named {name!r}")
+        self.conn.execute("DELETE FROM child WHERE id = ?", (found["id"],))
+        detail = {"old": snapshot(_child(found)), "new": None}
+        if reason:
+            detail["note"] = reason
+        self.audit(discussion_id, "child.remove", detail)
+
     # Attendees ---------------------------------------------------------------------------
 
     def attend(self, reference: str, attendee: Attendee) -> str:
@@ -874,6 +889,20 @@ class Writer:
             "record",
             {"event": event, "old": None if found is None else found[0], "new": stored(at)},
         )
+
+    def withdraw_event(self, reference: str, event: str, reason: str | None = None) -> None:
+        """Take back a follow-up recorded by mistake: its deadline is pending again."""
+        discussion_id = self._id(reference)
+        found = self.conn.execute(
+            "SELECT at FROM event WHERE discussion_id = ? AND event = ?", (discussion_id, event)
+        ).fetchone()
+        if found is None:
+            raise StrategyError(f"{reference} has no {event} recorded to withdraw")
+        self.conn.execute("DELETE FROM event WHERE discussion_id = ? AND event = ?", (discussion_id, event))
+        detail = {"event": event, "old": found[0], "new": None}
+        if reason:
+            detail["note"] = reason
+        self.audit(discussion_id, "record.withdraw", detail)
 
     # Deadlines -------------------------------------------------------------------------------
 

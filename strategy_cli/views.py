@@ -164,7 +164,12 @@ def relative(due_at: str | None, as_of: datetime) -> str:
 
 
 def describe_change(detail: dict) -> str:
-    """An audit entry's change in a line or two: field: old -> new."""
+    """An audit entry's change in a line or two: field: old -> new, and why when a reason was given."""
+    change = _change(detail)
+    return f"{change} (why: {detail['note']!r})" if detail.get("note") else change
+
+
+def _change(detail: dict) -> str:
     old, new = detail.get("old"), detail.get("new")
     prefix = ""
     if "question" in detail:

@@ -140,6 +140,51 @@ def test_the_whole_walk_ends_with_a_summary(cli, monkeypatch):
     assert "NOT QUORATE" in result.output
 
 
+class ByQuestion(Scripted):
+    """Answers by question id's text: the s47 question "no", the rationale from ``rationale``,
+    every other question skipped; Ctrl-C once the rationale question has been asked."""
+
+    def __init__(self, rationale):
+        super().__init__([])
+        self.rationale = rationale
+
+    def select(self, message, choices, default=None):
+        self.asked.append(message)
+        return "no" if message.startswith("Is the threshold for significant harm met") else prompts.SKIP_LABEL
+
+    def text(self, message, default=None, instruction=None):
+        self.asked.append(message)
+        if message.startswith("What is the rationale for the decision"):
+            if self.rationale is KeyboardInterrupt:
+                raise KeyboardInterrupt
+            return self.rationale
+        return ""
+
+
+@pytest.mark.parametrize("rationale", ["Police lead; no s47 now", "", KeyboardInterrupt])
+def test_a_walk_that_changes_the_outcome_asks_for_its_rationale_at_once(cli, monkeypatch, rationale):
+    """The old rationale was the reason for the other outcome: it is set aside (kept in the
+    trail) in the same transaction as the change, and the new reason is asked for at once."""
+    ref = cli.new()
+    cli.run("decide", ref, "--s47", "--police", "--rationale", "Joint: injury and disclosure")
+    monkeypatch.setattr(common, "interactive_terminal", lambda: True)
+    script = ByQuestion(rationale)
+    monkeypatch.setattr(prompts, "PROMPTER", script)
+    result = cli.run("checklist", ref, "--section", "action", "--review", expect=None)
+    assert result.exit_code == (130 if rationale is KeyboardInterrupt else 0), result.output
+    s47_at = next(i for i, m in enumerate(script.asked) if m.startswith("Is the threshold"))
+    assert script.asked[s47_at + 1].startswith("What is the rationale for the decision")
+    assert "The outcome is now Outcome 2" in result.output and "it was Outcome 3" in result.output
+    decision = cli.json("show", ref)["decision"]
+    assert (decision["s47"], decision["police_investigation"]) == (False, True)
+    assert decision["rationale"] == (rationale or None if isinstance(rationale, str) else None)
+    trail = [e for e in cli.json("log", ref) if e["action"] == "decide.checklist"]
+    assert trail[0]["detail"]["old"]["rationale"] == "Joint: injury and disclosure"
+    assert trail[0]["detail"]["new"]["rationale"] is None
+    if not decision["rationale"]:
+        assert "no recorded rationale" in cli.run("show", ref).output
+
+
 # --- In a real terminal --------------------------------------------------------------------
 
 pexpect = pytest.importorskip("pexpect") if os.name == "posix" else None

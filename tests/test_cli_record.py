@@ -340,3 +340,62 @@ def test_edit_corrects_what_new_recorded_and_the_deadlines_follow(cli):
     assert "nothing to correct" in cli.run("edit", ref, "--procedure", "west-midlands", expect=2).output
     cli.run("close", ref, "--reason", "Test", "--force")
     assert "closed" in cli.run("edit", ref, "--summary", "x", expect=1).output
+
+
+def test_a_child_entered_by_mistake_is_removed_with_a_trace(cli):
+    ref = cli.new()
+    cli.run("child", "add", ref, "--name", "Ava Exmaple", "--dob", "2015-03-02", "--looked-after")
+    assert "fostering" in cli.json("show", ref)["missing_agencies"]
+    cli.run("child", "remove", ref, "Ava Exmaple", "--reason", "entered twice, misspelt")
+    shown = cli.json("show", ref)
+    assert [c["name"] for c in shown["children"]] == ["Ava Example"]
+    assert "fostering" not in shown["missing_agencies"]  # the record follows at once
+    entry = cli.json("log", ref)[-1]
+    assert entry["action"] == "child.remove" and entry["detail"]["new"] is None
+    assert entry["detail"]["old"]["looked_after"] is True
+    assert entry["detail"]["note"] == "entered twice, misspelt"
+    assert "no child named 'Nobody'" in cli.run("child", "remove", ref, "Nobody", expect=1).output
+    only = cli.run("child", "remove", ref, "Ava Example", expect=1).output
+    assert "only child" in only
+    assert len(cli.json("show", ref)["children"]) == 1
+    assert "records: 1 discussions match" in cli.run("check").stdout
+
+
+def test_a_follow_up_recorded_by_mistake_is_withdrawn_and_its_deadline_returns(cli):
+    ref = cli.new()
+    cli.run("held", ref, "--at", "2026-11-23T10:00")
+    cli.run("decide", ref, "--s47", "--no-police", "--rationale", "Injury unexplained")
+    assert "child-seen" in kinds(cli.json("show", ref))
+    cli.run("record", ref, "child-seen", "--at", "2026-11-23T12:00")
+    assert "child-seen" not in kinds(cli.json("show", ref))
+    cli.run("record", ref, "child-seen", "--withdraw", "--reason", "it was the sibling who was seen")
+    shown = cli.json("show", ref)
+    assert "child-seen" in kinds(shown)
+    entry = cli.json("log", ref)[-1]
+    assert entry["action"] == "record.withdraw"
+    assert (entry["detail"]["old"], entry["detail"]["new"]) == ("2026-11-23T12:00:00+00:00", None)
+    again = cli.run("record", ref, "child-seen", "--withdraw", expect=1).output
+    assert "no child-seen recorded" in again
+    both = cli.run("record", ref, "child-seen", "--withdraw", "--at", "2026-11-23T12:00", expect=2)
+    assert "--withdraw" in both.output
+    assert (
+        "--reason goes with --withdraw"
+        in cli.run("record", ref, "referrer-informed", "--reason", "x", expect=2).output
+    )
+    assert "records: 1 discussions match" in cli.run("check").stdout
+
+
+def test_an_action_marked_done_by_mistake_is_undone(cli):
+    ref = cli.new()
+    cli.run("action", "add", ref, "--task", "Visit", "--owner", "Sam", "--due", "2026-11-25")
+    refused = cli.run("action", "edit", ref, "1", "--not-done", expect=1).output
+    assert "not marked done" in refused
+    cli.run("action", "done", ref, "1")
+    assert "action-1" not in {i["key"] for i in cli.json("show", ref)["deadlines"]}
+    cli.run("action", "edit", ref, "1", "--not-done")
+    shown = cli.json("show", ref)
+    assert shown["actions"][0]["done_at"] is None
+    assert "action-1" in {i["key"] for i in shown["deadlines"]}
+    entry = cli.json("log", ref)[-1]
+    assert entry["action"] == "action.edit" and entry["detail"]["new"]["done_at"] is None
+    assert "records: 1 discussions match" in cli.run("check").stdout

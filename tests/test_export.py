@@ -277,6 +277,7 @@ def build_hostile_discussion(cli: Cli, tmp: Path) -> tuple[str, set[str]]:
         now=day + "09:10",
     )["reference"]
     cli.run("child", "add", ref, "--name", p("C2"), "--dob", "2016-05-05", "--interpreter", p("LANG"))
+    cli.run("child", "add", ref, "--name", p("C3GONE"), "--dob", "2017-06-06")  # removed below
     for n, agency, flag in [
         (1, "social-care", None),
         (2, "health", None),
@@ -354,6 +355,10 @@ def build_hostile_discussion(cli: Cli, tmp: Path) -> tuple[str, set[str]]:
         now="2026-11-20T10:00",
         user=p("USER"),
     )
+    # A child entered by mistake and a follow-up recorded by mistake, taken back with reasons.
+    cli.run("child", "remove", ref, payload("C3GONE"), "--reason", p("WHYGONE"), now="2026-11-20T10:10")
+    cli.run("record", ref, "child-seen", "--at", "2026-11-20T09:00", now="2026-11-20T10:15")
+    cli.run("record", ref, "child-seen", "--withdraw", "--reason", p("WHYBACK"), now="2026-11-20T10:20")
     cli.run("close", ref, "--force", "--reason", p("CLOSE"), now="2026-11-21T10:00")
     return ref, tags
 

@@ -1,7 +1,7 @@
 """Any sequence of commands leaves a record its own audit trail can rebuild.
 
-A hypothesis state machine runs the writing commands (new, child add/edit, attend and
---remove, held, decide, action add/done/edit, record, close/reopen, checklist --answers) in
+A hypothesis state machine runs the writing commands (new, child add/edit/remove, attend and
+--remove, held, decide, action add/done/edit, record and --withdraw, close/reopen, checklist --answers) in
 any order, in-process through CliRunner. After every step: no command ended in a traceback,
 replaying ``strategy log REF --json`` (strategy_cli/replay.py) gives exactly the record
 ``strategy show REF --json`` prints, and ``strategy check`` passes.
@@ -198,6 +198,13 @@ class RecordMachine(RuleBasedStateMachine):
         ref = self.ref(data)
         self.run(ref, "attend", ref, f"--name={name}", f"--agency={agency}", f"--role={role}", *attendance)
 
+    @precondition(lambda self: self.refs)
+    @rule(data=st.data(), reason=st.sampled_from([None, "entered twice", "[/]"]))
+    def child_remove(self, data, reason):
+        ref = self.ref(data)
+        name = self.known(data, ref, "children", NAMES)
+        self.run(ref, "child", "remove", ref, name, *([f"--reason={reason}"] if reason is not None else []))
+
     @precondition(lambda self: any(d["attendees"] for d in self.shown.values()))
     @rule(data=st.data())
     def attend_remove(self, data):
@@ -285,6 +292,7 @@ class RecordMachine(RuleBasedStateMachine):
                     "--due=2026-12-24",
                     "--not-for-family",
                     "--for-family",
+                    "--not-done",
                 ]
             ),
             min_size=1,
@@ -301,6 +309,13 @@ class RecordMachine(RuleBasedStateMachine):
     def record(self, data, event, at):
         ref = self.ref(data)
         self.run(ref, "record", ref, event, f"--at={at}")
+
+    @precondition(lambda self: self.refs)
+    @rule(data=st.data(), event=EVENTS, reason=st.sampled_from([None, "wrong child"]))
+    def record_withdraw(self, data, event, reason):
+        ref = self.ref(data)
+        extra = [f"--reason={reason}"] if reason is not None else []
+        self.run(ref, "record", ref, event, "--withdraw", *extra)
 
     @precondition(lambda self: self.refs)
     @rule(

@@ -21,7 +21,7 @@ COMMANDS = {
         "discussion",
         "Everything about one discussion: children, attendees and quoracy, decision, what is due.",
     ),
-    "child": ("discussion", "Add or correct a child."),
+    "child": ("discussion", "Add, correct or remove a child."),
     "edit": ("discussion", "Correct what `new` recorded; the old values stay in the audit trail."),
     "attend": (
         "meeting",

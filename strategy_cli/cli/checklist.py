@@ -149,9 +149,7 @@ def _from_file(store, discussion: Discussion, profile: "Profile", path: Path) ->
 
 def _check_new_rationale(before, after, profile: "Profile", checked: dict) -> None:
     """As with `decide`: a changed outcome needs its own rationale, not the old one's."""
-    if before is None or None in (before.s47, before.police_investigation):
-        return
-    if (before.s47, before.police_investigation) == (after.s47, after.police_investigation):
+    if not rules.changes_outcome(before, after):
         return
     if not any(profile.question_index[q].decision == "rationale" for q in checked):
         raise UsageProblem(
@@ -201,6 +199,7 @@ def _walk(store, discussion: Discussion, profile: "Profile", review: bool, secti
                 continue
             if _save(store, discussion, question, answer):
                 saved += 1
+                saved += _rationale_if_outcome_changed(store, discussion, profile, console)
     except KeyboardInterrupt:
         console.print(
             f"\nStopped. {saved} answer{'s' if saved != 1 else ''} saved this time; every answer given is kept."
@@ -209,8 +208,41 @@ def _walk(store, discussion: Discussion, profile: "Profile", review: bool, secti
         raise typer.Exit(130) from None
 
 
+def _rationale_if_outcome_changed(store, before: Discussion, profile: "Profile", console) -> int:
+    """After an answer that changed a settled outcome, ask at once why (1 if it was given).
+
+    ``_save`` has already set the old rationale aside (it stays in the audit trail); until a
+    new one is given the decision shows as having no rationale.
+    """
+    from rich.markup import escape
+
+    from .. import prompts
+
+    after = store.discussion(before.reference)
+    if before.decision is None or after.decision is None or after.decision.rationale is not None:
+        return 0
+    if not rules.changes_outcome(before.decision, after.decision) or before.decision.rationale is None:
+        return 0
+    old = profile.outcome_label(before.decision.s47, before.decision.police_investigation)
+    new = profile.outcome_label(after.decision.s47, after.decision.police_investigation)
+    console.print(
+        f"[bold yellow]The outcome is now {escape(new)} (it was {escape(old)}).[/] The rationale "
+        "given for the earlier outcome is kept in the audit trail; give the reason for this one."
+    )
+    question = next(q for q in profile.questions if q.decision == "rationale")
+    answer = prompts.ask_question(question, None)
+    if answer is prompts.SKIP:
+        common.warn("the decision has no rationale until one is given")
+        return 0
+    return int(_save(store, after, question, answer))
+
+
 def _save(store, discussion: Discussion, question: "Question", answer) -> bool:
-    """Save one answer in its own transaction; a bad one is reported and not saved."""
+    """Save one answer in its own transaction; a bad one is reported and not saved.
+
+    An answer that changes a settled outcome sets the old rationale aside in the same
+    transaction: it was the reason for the other outcome.
+    """
     try:
         value = rules.read_answer(question, answer)
     except AnswerError as error:
@@ -220,6 +252,8 @@ def _save(store, discussion: Discussion, question: "Question", answer) -> bool:
     with store.writing(common.user(), now) as writer:
         if question.decision:
             decision = rules.with_answer(discussion.decision, question, value)
+            if rules.changes_outcome(discussion.decision, decision):
+                decision.rationale = None
             if decision.decided_at is None:
                 decision.decided_at = now
             writer.decide(discussion.reference, decision, "decide.checklist")

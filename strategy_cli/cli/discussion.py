@@ -341,6 +341,30 @@ def child_edit(
     _done(store, discussion.reference, as_json, f"Corrected {corrected.name} on {discussion.reference}.")
 
 
+def child_remove(
+    reference: Ref,
+    name: Annotated[str, typer.Argument(help="The child's name as recorded.")],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why, for the audit trail (e.g. entered twice).")
+    ] = None,
+    as_json: JsonOption = False,
+):
+    """Take out a child entered by mistake; every detail recorded stays in the audit trail."""
+    store = common.open_store()
+    discussion = store.discussion(reference)
+    common.require_open(discussion)
+    if not any(c.name == name for c in discussion.children):
+        raise StrategyError(f"{discussion.reference} has no child named {name!r}")
+    if len(discussion.children) == 1:
+        raise StrategyError(
+            f"{name!r} is the only child of {discussion.reference}: a discussion is about at least "
+            "one child (correct their details with `strategy child edit`, or close the discussion)"
+        )
+    with store.writing(common.user(), settings.now()) as writer:
+        writer.remove_child(discussion.reference, name, common.text_or_file(reason, "--reason"))
+    _done(store, discussion.reference, as_json, f"Removed {name} from {discussion.reference}.")
+
+
 def edit(
     reference: Ref,
     concern_at: Annotated[
@@ -459,6 +483,7 @@ def register(app: typer.Typer) -> None:
     children = typer.Typer(help=summary("child"), no_args_is_help=True)
     children.command("add")(child_add)
     children.command("edit")(child_edit)
+    children.command("remove")(child_remove)
     app.add_typer(children, name="child")
     app.command("edit")(edit)
     app.command("close")(close)

@@ -170,16 +170,32 @@ def record(
     reference: Ref,
     event: Annotated[str, typer.Argument(help=f"What happened: {', '.join(EVENTS)}.")],
     at: Annotated[str | None, typer.Option("--at", help="When it happened (default now).")] = None,
+    withdraw: Annotated[
+        bool,
+        typer.Option("--withdraw", help="It was recorded by mistake: take it back (its deadline returns)."),
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why it is withdrawn, for the audit trail.")
+    ] = None,
     as_json: JsonOption = False,
 ):
     """A follow-up happened: clears its deadline."""
     if event not in EVENTS:
         raise typer.BadParameter(f"{event!r} is not one of {', '.join(EVENTS)}", param_hint="EVENT")
+    if withdraw and at is not None:
+        raise UsageProblem("--withdraw takes a follow-up back; --at corrects its time: give one of them")
+    if reason is not None and not withdraw:
+        raise UsageProblem("--reason goes with --withdraw")
     now = settings.now()
     when = common.instant(at, "--at") or now
     store = common.open_store()
     discussion = store.discussion(reference)
     common.require_open(discussion)
+    if withdraw:
+        with store.writing(common.user(), now) as writer:
+            writer.withdraw_event(discussion.reference, event, common.text_or_file(reason, "--reason"))
+        _done(store, discussion.reference, as_json, f"Withdrew {event} on {discussion.reference}.")
+        return
     if event in discussion.events:
         common.warn(f"{event} was already recorded; this corrects its time (the old one is kept in the log)")
     if (
@@ -267,6 +283,9 @@ def action_edit(
     agency: AgencyOpt = None,
     due: Due = None,
     for_family: Annotated[bool | None, typer.Option("--for-family/--not-for-family")] = None,
+    not_done: Annotated[
+        bool, typer.Option("--not-done", help="It was marked done by mistake: its deadline returns.")
+    ] = False,
     as_json: JsonOption = False,
 ):
     """Correct an action; the old values stay in the audit trail."""
@@ -278,13 +297,17 @@ def action_edit(
         "for_family": for_family,
     }
     changes = {k: v for k, v in changes.items() if v is not None}
-    if not changes:
-        raise UsageProblem("nothing to correct: give --task, --owner, --agency or --due")
+    if not changes and not not_done:
+        raise UsageProblem("nothing to correct: give --task, --owner, --agency, --due or --not-done")
     store = common.open_store()
     discussion = store.discussion(reference)
     common.require_open(discussion)
     with store.writing(common.user(), settings.now()) as writer:
         action = writer.action(discussion.reference, number)
+        if not_done:
+            if action.done_at is None:
+                raise StrategyError(f"action {number} of {discussion.reference} is not marked done")
+            changes["done_at"] = None
         writer.change_action(discussion.reference, replace(action, **changes), "action.edit")
     _done(store, discussion.reference, as_json, f"Action {number} corrected.")
 

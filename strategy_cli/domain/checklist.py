@@ -92,6 +92,17 @@ def with_answer(decision: Decision | None, question: Question, value: object) ->
     return changed
 
 
+def changes_outcome(before: Decision | None, after: Decision) -> bool:
+    """Whether a settled outcome (s47 and police both answered) is now a different one.
+
+    The rationale recorded was the reason for the old outcome, so it no longer stands: as with
+    ``decide``, the new outcome needs its own.
+    """
+    if before is None or None in (before.s47, before.police_investigation):
+        return False
+    return (before.s47, before.police_investigation) != (after.s47, after.police_investigation)
+
+
 def triggered(question: Question, given: dict[str, object]) -> bool:
     """Whether a question is to be asked: top-level ones always, follow-ups by their answer."""
     if question.follows is None:
