@@ -52,44 +52,69 @@ def ask_question(question, current=None):
     return SKIP if not answer or not answer.strip() else answer
 
 
-def ask_new_discussion(known: dict, procedures: list[str], categories: list[str]) -> dict:
-    """Ask, in a terminal, for whatever ``strategy new`` was not given on the command line."""
-    from .domain.calendar import TimeInputError, parse_date
+def carry_on_unfinished(started: str, about: str) -> bool:
+    """Whether to carry on with a `new` that Ctrl-C interrupted (else it is forgotten)."""
+    picked = PROMPTER.select(
+        f"Carry on with the discussion you began at {started} ({about})?",
+        ["Carry on", "Start afresh (forget it)"],
+    )
+    return picked == "Carry on"
 
-    found = dict(known)
-    if not found["children"] and not found.get("follows"):
-        names, dobs = [], []
-        while True:
-            name = PROMPTER.text("Child's name" + (" (Enter when there are no more)" if names else ""))
-            if not name.strip():
-                if names:
-                    break
-                continue
-            names.append(name.strip())
-            while True:
-                born = PROMPTER.text(f"{name.strip()}: date of birth (YYYY-MM-DD; edd:YYYY-MM-DD if unborn)")
-                try:
-                    parse_date(born.strip().removeprefix("edd:"))
-                    dobs.append(born.strip())
-                    break
-                except TimeInputError as error:
-                    print(error, file=sys.stderr)
-        found["children"], found["dobs"] = names, dobs
-    if found["procedure"] is None:
+
+def ask_new_discussion(found: dict, procedures: list[str], categories: list[str], now) -> None:
+    """Ask, in a terminal, for whatever ``strategy new`` has not been told.
+
+    ``found`` holds what is known (a key is there once answered) and is filled answer by
+    answer, so when Ctrl-C interrupts it holds every answer given. ``now()`` is the moment
+    "Enter for now" means: taken when the answer is given, not when the discussion is opened.
+    """
+    if "children_done" not in found:
+        _ask_children(found)
+    if "procedure" not in found:
         found["procedure"] = PROMPTER.select("Procedure", procedures)
-    if found["concern_at"] is None:
+    if "concern_at" not in found:
         found["concern_at"] = _ask_instant(
             "When was the concern identified or the referral received? (YYYY-MM-DD HH:MM; Enter for now)"
-        )
-    if not found["categories"]:
+        ) or now().isoformat(timespec="seconds")
+    if "categories" not in found:
         found["categories"] = PROMPTER.checkbox("Category of concern", categories, ["standard"]) or [
             "standard"
         ]
-    if found["summary"] is None:
+    if "summary" not in found:
         found["summary"] = PROMPTER.text("Reason for the discussion (as the minutes will show it)") or None
-    if found["referrer"] is None:
+    if "referrer" not in found:
         found["referrer"] = PROMPTER.text("Referrer (Enter to leave blank)") or None
-    return found
+
+
+def _ask_children(found: dict) -> None:
+    """Each child's name, then their date of birth, until Enter on an empty name."""
+    names = found.setdefault("children", [])
+    dobs = found.setdefault("dobs", [])
+    if names:
+        print(f"Children so far: {', '.join(names)}", file=sys.stderr)
+    while True:
+        if len(dobs) < len(names):  # a name given, its date of birth not yet
+            dobs.append(_ask_dob(names[len(dobs)]))
+            continue
+        name = PROMPTER.text("Child's name" + (" (Enter when there are no more)" if names else ""))
+        if not name.strip():
+            if names:
+                break
+            continue
+        names.append(name.strip())
+    found["children_done"] = True
+
+
+def _ask_dob(name: str) -> str:
+    from .domain.calendar import TimeInputError, parse_date
+
+    while True:
+        born = PROMPTER.text(f"{name}: date of birth (YYYY-MM-DD; edd:YYYY-MM-DD if unborn)").strip()
+        try:
+            parse_date(born.removeprefix("edd:"))
+            return born
+        except TimeInputError as error:
+            print(error, file=sys.stderr)
 
 
 def _ask_instant(message: str) -> str | None:

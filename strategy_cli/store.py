@@ -185,6 +185,13 @@ MIGRATIONS: list[tuple[str, str]] = [
         "ALTER TABLE discussion ADD COLUMN quorate INTEGER;"
         "UPDATE discussion SET rules_fingerprint = NULL WHERE status = 'open'",
     ),
+    # What `new` was told before Ctrl-C interrupted its questions, one per user, so the next
+    # `strategy new` carries on from there (cli.md: Ctrl-C keeps every answer already given).
+    # Not part of any record: no audit entry; it goes when the discussion is opened.
+    (
+        "0005_unfinished_new",
+        "CREATE TABLE unfinished_new (by TEXT PRIMARY KEY, started_at TEXT NOT NULL, answers TEXT NOT NULL)",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -587,6 +594,13 @@ class Store:
                 writer._touched.update(stale)
         return len(stale)
 
+    def unfinished_new(self, by: str) -> tuple[datetime, dict] | None:
+        """When ``by`` began a `new` that was interrupted, and the answers given (or None)."""
+        row = self.conn.execute(
+            "SELECT started_at, answers FROM unfinished_new WHERE by = ?", (by,)
+        ).fetchone()
+        return None if row is None else (parse_stored(row[0]), json.loads(row[1]))
+
     @contextmanager
     def snapshot(self) -> Iterator[None]:
         """Reads that see one moment of the database, whatever other commands commit meanwhile
@@ -708,6 +722,16 @@ class Writer:
         if note:
             detail["note"] = note
         self.audit(row["id"], action, detail)
+
+    def keep_unfinished_new(self, answers: dict) -> None:
+        """Keep what an interrupted `new` was told, replacing any earlier unfinished one."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO unfinished_new (by, started_at, answers) VALUES (?, ?, ?)",
+            (self.by, stored(self.at), json.dumps(answers, ensure_ascii=False)),
+        )
+
+    def drop_unfinished_new(self) -> None:
+        self.conn.execute("DELETE FROM unfinished_new WHERE by = ?", (self.by,))
 
     # Children --------------------------------------------------------------------------
 

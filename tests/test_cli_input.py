@@ -2,7 +2,9 @@
 message naming the value, exit 1 or 2, and nothing written; warnings go to stderr."""
 
 import json
+import os
 import sqlite3
+import sys
 
 import pytest
 from support import AVA
@@ -121,14 +123,122 @@ def test_list_gives_each_child_as_show_does(cli):
     assert cli.json("list")[0]["children"] == [{"name": "Ava Example", "dob": "2015-03-02", "edd": None}]
 
 
-def test_ctrl_c_while_new_asks_says_nothing_was_opened(cli, monkeypatch):
+def _scripted(monkeypatch, replies):
     from support import Scripted
 
     from strategy_cli import prompts
     from strategy_cli.cli import common
 
     monkeypatch.setattr(common, "interactive_terminal", lambda: True)
-    monkeypatch.setattr(prompts, "PROMPTER", Scripted(["Ava Example", KeyboardInterrupt]))
+    script = Scripted(replies)
+    monkeypatch.setattr(prompts, "PROMPTER", script)
+    return script
+
+
+def test_ctrl_c_while_new_asks_keeps_the_answers_and_new_carries_on(cli, monkeypatch):
+    """cli.md: Ctrl-C at a prompt keeps every answer already given and says how to resume."""
+    _scripted(monkeypatch, ["Ava Example", "2015-03-02", "Ben Example", KeyboardInterrupt])
     result = cli.run("new", expect=130)
-    assert "no discussion was opened" in result.output and "strategy log" not in result.output
+    assert "every answer given is kept" in result.output and "strategy new" in result.output
+    assert cli.json("list") == []  # nothing opened: no half-written record
+    # Carrying on asks Ben's date of birth first (he was named, his date not yet given).
+    script = _scripted(
+        monkeypatch,
+        ["Carry on", "2017-08-09", "", "hampshire", "2026-11-23 08:30", ["standard"], "Bruise", ""],
+    )
+    opened = cli.json("new")
+    assert script.asked[0].startswith("Carry on with the discussion you began at Mon 23 Nov 2026 09:00")
+    assert "Ava Example, Ben Example" in script.asked[0]
+    assert script.asked[1].startswith("Ben Example: date of birth")
+    assert [(c["name"], c["dob"]) for c in opened["children"]] == [
+        ("Ava Example", "2015-03-02"),
+        ("Ben Example", "2017-08-09"),
+    ]
+    assert opened["concern_at"] == "2026-11-23T08:30:00+00:00" and opened["summary"] == "Bruise"
+    # Opening it forgets the unfinished one: the next `new` starts at the first question.
+    script = _scripted(monkeypatch, [KeyboardInterrupt])
+    cli.run("new", expect=130)
+    assert script.asked == ["Child's name"]
+
+
+def test_ctrl_c_later_keeps_the_options_and_the_moment_enter_meant_now(cli, monkeypatch):
+    # The children on the command line, the procedure chosen, Enter for now (09:00), Ctrl-C.
+    _scripted(monkeypatch, ["west-midlands", "", KeyboardInterrupt])
+    cli.run("new", *AVA, expect=130)
+    later = {"STRATEGY_NOW": "2026-11-23T09:40"}
+    _scripted(monkeypatch, ["Carry on", ["serious-harm"], "", ""])
+    opened = cli.json("new", env=later)
+    assert opened["procedure"] == "west-midlands" and opened["children"][0]["name"] == "Ava Example"
+    assert opened["concern_at"] == "2026-11-23T09:00:00+00:00"  # not 09:40
+    assert opened["categories"] == ["serious-harm"]
+
+
+def test_starting_afresh_forgets_the_unfinished_one_and_each_user_has_their_own(cli, monkeypatch):
+    _scripted(monkeypatch, ["Ava Example", KeyboardInterrupt])
+    cli.run("new", expect=130)
+    other = {"STRATEGY_USER": "another manager"}
+    script = _scripted(monkeypatch, [KeyboardInterrupt])
+    cli.run("new", env=other, expect=130)
+    assert script.asked == ["Child's name"]  # not offered someone else's
+    script = _scripted(monkeypatch, ["Start afresh (forget it)", KeyboardInterrupt])
+    cli.run("new", expect=130)
+    assert script.asked[1] == "Child's name"
+    script = _scripted(monkeypatch, [KeyboardInterrupt])
+    result = cli.run("new", expect=130)
+    assert script.asked == ["Child's name"] and "nothing had been answered yet" in result.output
     assert cli.json("list") == []
+    assert "The database is whole" in cli.run("check").output
+
+
+@pytest.mark.skipif(os.name != "posix", reason="pexpect drives a POSIX pseudo-terminal")
+def test_real_terminal_new_interrupted_then_carried_on(proc):
+    pexpect = pytest.importorskip("pexpect")
+    env = {**os.environ, **proc.env, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "100"}
+
+    def spawn():
+        return pexpect.spawn(
+            sys.executable, ["-m", "strategy_cli", "new"], env=env, encoding="utf-8", timeout=20
+        )
+
+    child = spawn()
+    child.expect("Child's name")
+    child.sendline("Ava Example")
+    child.expect("Ava Example: date of birth")
+    child.sendline("2015-03-02")
+    child.expect("Enter when there are no more")
+    child.sendline("")
+    child.expect("Procedure")
+    child.send("\x03")  # Ctrl-C
+    child.expect("every answer given is kept")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert proc.json("list") == []
+
+    child = spawn()
+    child.expect("Carry on with the discussion you began at .* \\(Ava Example\\)")
+    child.send("\r")  # Carry on, the first choice
+    child.expect("Procedure")  # the children are not asked again
+    child.send("\r")  # hampshire, the first
+    child.expect("When was the concern identified")
+    child.sendline("2026-11-23 08:00")
+    child.expect("Category of concern")
+    child.send("\r")  # standard, already ticked
+    child.expect("Reason for the discussion")
+    child.sendline("Bruise seen at school")
+    child.expect("Referrer")
+    child.sendline("")
+    child.expect("Opened SD-2026-0001 \\(hampshire\\) for Ava Example")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    shown = proc.json("show", "SD-2026-0001")
+    assert shown["summary"] == "Bruise seen at school" and shown["children"][0]["dob"] == "2015-03-02"
+
+
+def test_a_bad_option_given_with_the_questions_is_named_before_any_question(cli, monkeypatch):
+    script = _scripted(monkeypatch, [KeyboardInterrupt])
+    result = cli.run("new", "--concern-at", "yesterday-ish", expect=2)
+    assert "yesterday-ish" in result.output and script.asked == []
+    result = cli.run("new", "--category", "serius-harm", expect=2)
+    assert "serius-harm" in result.output and script.asked == []

@@ -6,7 +6,7 @@ import typer
 
 from .. import settings, views
 from ..domain import rules
-from ..domain.calendar import iso
+from ..domain.calendar import TimeInputError, iso, parse_instant
 from ..domain.model import CATEGORIES, Child, Discussion
 from ..errors import StrategyError, UsageProblem
 from . import common, feedback, summary
@@ -70,28 +70,22 @@ def new(
     """Open a strategy discussion and say when it must be held, and why."""
     needs_children = not child and not follows
     needs_procedure = settings.chosen_procedure(procedure) is None and not follows
+    store, carried_on = None, False
     if common.can_prompt(no_input) and (needs_children or needs_procedure):
-        from .. import prompts
-
-        known = {
-            "children": child or [],
-            "dobs": dob or [],
+        _check_before_asking(concern_at, category, procedure)
+        store = common.open_store()
+        given = {
+            "children": child,
+            "dobs": dob if child else None,
+            "children_done": True if child or follows else None,
             "procedure": settings.chosen_procedure(procedure),
             "concern_at": concern_at,
-            "follows": follows,
-            "categories": category or [],
+            "categories": category,
             "summary": summary,
             "referrer": referrer,
         }
-        try:
-            asked = prompts.ask_new_discussion(known, sorted(settings.profile_sources()), list(CATEGORIES))
-        except KeyboardInterrupt:
-            common.say(
-                "Interrupted: no discussion was opened (one is opened only once every question is answered)."
-            )
-            common.say("Run `strategy new` again to start over.")
-            raise typer.Exit(130) from None
-        child, dob, procedure = asked["children"], asked["dobs"], asked["procedure"]
+        asked, carried_on = _ask_in_terminal(store, {k: v for k, v in given.items() if v})
+        child, dob, procedure = asked.get("children"), asked.get("dobs"), asked["procedure"]
         category, summary, referrer = asked["categories"], asked["summary"], asked["referrer"]
         concern_at = asked["concern_at"]
     if not child and not follows:
@@ -99,7 +93,7 @@ def new(
     children = _children(child or [], dob or [])
     for each in children:
         _check_child_dates(each)
-    store = common.open_store()
+    store = store or common.open_store()
     earlier = store.discussion(follows.strip().upper()) if follows else None
     # A later discussion keeps the same children (any new one named is added) and, unless
     # told otherwise, the same procedure.
@@ -125,12 +119,66 @@ def new(
         common.warn(f"the concern time {concern:%Y-%m-%d %H:%M} is in the future")
     with store.writing(common.user(), now) as writer:
         reference = writer.open_discussion(discussion)
+        if carried_on:
+            writer.drop_unfinished_new()
     document = show_document(store, reference)
     if as_json:
         common.print_json(document)
         feedback.warnings(document)
         return
     feedback.opened(document)
+
+
+def _check_before_asking(concern_at: str | None, category: list[str] | None, procedure: str | None) -> None:
+    """Options given alongside the questions are checked first: a bad one is named before any
+    question, not after every answer (nor kept in an unfinished `new` that could never open)."""
+    if procedure is not None:
+        common.procedure_id(procedure)
+    common.categories(category or [])
+    if concern_at is not None:
+        try:
+            parse_instant(concern_at, now=settings.now())
+        except TimeInputError as error:
+            raise typer.BadParameter(str(error), param_hint="--concern-at") from None
+
+
+def _ask_in_terminal(store, given: dict) -> tuple[dict, bool]:
+    """Ask for what `new` was not told; returns the answers and whether an unfinished `new`
+    was carried on. Ctrl-C keeps every answer given (cli.md) for the next `new` to carry on."""
+    from .. import prompts
+    from ..render import when
+
+    found, carried_on = dict(given), False
+    try:
+        unfinished = store.unfinished_new(common.user())
+        if unfinished is not None:
+            started, answers = unfinished
+            about = "; ".join(
+                filter(None, [", ".join(answers.get("children", [])), answers.get("procedure")])
+            )
+            if prompts.carry_on_unfinished(when(started), about or "nothing answered yet"):
+                found, carried_on = {**answers, **given}, True
+            else:
+                with store.writing(common.user(), settings.now()) as writer:
+                    writer.drop_unfinished_new()
+        prompts.ask_new_discussion(found, sorted(settings.profile_sources()), list(CATEGORIES), settings.now)
+    except KeyboardInterrupt:
+        _keep_unfinished(store, found, given)
+        raise typer.Exit(130) from None
+    return found, carried_on
+
+
+def _keep_unfinished(store, found: dict, given: dict) -> None:
+    """Save what an interrupted `new` was told, and say how to carry on."""
+    if not any(value not in (None, [], "") and given.get(key) != value for key, value in found.items()):
+        common.say("Interrupted: no discussion was opened, and nothing had been answered yet.")
+        return
+    with store.writing(common.user(), settings.now()) as writer:
+        writer.keep_unfinished_new(found)
+    common.say(
+        "Interrupted: no discussion was opened yet, but every answer given is kept."
+        "\nRun `strategy new` to carry on from where you stopped."
+    )
 
 
 def _children(names: list[str], dobs: list[str]) -> list[Child]:
