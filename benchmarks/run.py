@@ -172,6 +172,7 @@ def commands(size: int, db: Path, copy: Path) -> list[tuple[str, list[str], Path
         ("strategy due (table)", [STRATEGY, "due"], db),
         ("strategy show REF --json", [STRATEGY, "show", ref, "--json"], db),
         ("strategy list --json", [STRATEGY, "list", "--json"], db),
+        ("strategy list (table)", [STRATEGY, "list"], db),
         ("strategy export REF --format html", [STRATEGY, "export", ref, "--format", "html"], db),
         (
             "strategy new --no-input",

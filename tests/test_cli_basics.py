@@ -391,3 +391,25 @@ def test_every_folder_created_for_the_database_is_private(tmp_path):
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
     for folder in (tmp_path / "a", tmp_path / "a" / "b"):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+@pytest.mark.parametrize("columns", [50, 80, 120])
+def test_list_fits_the_terminal_and_always_says_whether_quorate(proc, columns):
+    """Six columns need about 80 cells; narrower, each discussion is a short block, so the
+    quoracy column is never cropped away."""
+    from rich.cells import cell_len
+
+    first = proc.new("--child", "测试 Example", "--dob", "2015-03-02", "--procedure", "west-midlands")
+    second = proc.new()
+    for name, agency in (("S", "social-care"), ("H", "health"), ("P", "police")):
+        proc.run("attend", second, "--name", name, "--agency", agency)
+    out = proc.run("list", env={"COLUMNS": str(columns)}).stdout
+    lines = out.splitlines()
+    assert max(cell_len(line.rstrip()) for line in lines) <= columns
+    flat = " ".join(out.split())
+    assert first in flat and second in flat and "测试 Example" in flat
+    if columns >= 80:
+        row = {line.split()[0]: line for line in lines if line.startswith("SD-")}
+        assert row[first].rstrip().endswith("no") and row[second].rstrip().endswith("yes")
+    else:
+        assert f"{first} west-midlands NOT QUORATE" in flat and f"{second} hampshire quorate" in flat

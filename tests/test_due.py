@@ -5,9 +5,13 @@ import stat
 from datetime import datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from icalendar import Calendar
+from rich.cells import cell_len
 from support import AVA
 
+from strategy_cli.cli.output import wrap_cells, wrap_names
 from strategy_cli.views import relative
 
 
@@ -152,3 +156,58 @@ def test_undated_follow_ups_of_a_discussion_share_one_row(cli):
     assert plain.count(ref) == 1
     assert "Circulate the record" in plain and "Tell the referrer" in plain
     assert cli.run("due", "--explain", "--as-of", "2026-11-23T18:00").stdout.count(ref) == 2
+
+
+# --- The board's own table layout -------------------------------------------------------------
+
+WORDS = st.text(
+    alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "Zs"], exclude_characters="\n\r\t"),
+    max_size=60,
+)
+
+
+@given(text=WORDS, width=st.integers(2, 40))  # a wide character takes 2 cells
+def test_wrapped_lines_fit_their_cells_and_keep_every_word(text, width):
+    lines = wrap_cells(text, width)
+    assert all(cell_len(line) <= width for line in lines)
+    assert "".join("".join(lines).split()) == "".join(text.split())
+
+
+@given(names=st.lists(WORDS.filter(str.strip), min_size=1, max_size=4), width=st.integers(4, 40))
+def test_names_wrap_whole_where_they_fit(names, width):
+    lines = wrap_names(names, width)
+    assert all(cell_len(line) <= width for line in lines)
+    flat = " ".join(lines)
+    for name in names:
+        if cell_len(name) + 1 <= width:  # fits whole (with its comma): never broken
+            assert " ".join(name.split()) in flat
+
+
+@pytest.mark.parametrize("columns", [72, 80, 120])
+def test_the_board_lines_up_in_terminal_cells_with_wide_names(proc, columns):
+    """Names in a wide script take two cells a character: the columns still line up and no
+    line is wider than the terminal."""
+    ref = proc.new("--child", "测试 Example", "--dob", "2015-03-02", "--procedure", "hampshire")
+    proc.run("child", "add", ref, "--name", "Ava Example-Placeholder-Hyphenated-Name", "--dob", "2016-01-01")
+    proc.run("action", "add", ref, "--task", "Ask the GP " * 8, "--owner", "Hana", "--due", "2026-11-24")
+    out = proc.run("due", "--as-of", "2026-11-23T18:00", env={"COLUMNS": str(columns)}).stdout
+    lines = out.splitlines()
+    assert max(cell_len(line) for line in lines) <= columns
+    rows = [line for line in lines if line.startswith((ref, " "))]
+    assert rows and all(line == line.rstrip() for line in rows)  # no padding after the last cell
+    header = next(line for line in lines if line.startswith("Reference"))
+    starts = [header.index(title) for title in ("Children", "What is due", "Due ", "Status")]
+    for line in lines:
+        if line.startswith(ref):  # each cell starts where its heading does, counted in cells
+            for start in starts[1:]:
+                prefix = line[: _char_index(line, start)]
+                assert cell_len(prefix) == start and prefix.endswith("  "), (line, start)
+    assert "测试 Example," in out and "Ask the GP" in out
+
+
+def _char_index(line: str, cells: int) -> int:
+    """The index of the character at a cell offset (wide characters take two cells)."""
+    for index in range(len(line) + 1):
+        if cell_len(line[:index]) >= cells:
+            return index
+    return len(line)

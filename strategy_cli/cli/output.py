@@ -6,7 +6,7 @@ made here; when stdout is not a terminal rich drops colour and the layout stays 
 
 from datetime import datetime
 
-from rich import box
+from rich.cells import cell_len, chop_cells
 from rich.console import Console
 from rich.markup import escape
 from rich.padding import Padding
@@ -22,6 +22,8 @@ from .feedback import quoracy
 console = Console(highlight=False)
 STATUS_STYLE = {"overdue": "bold red", "due-soon": "yellow", "upcoming": "green", "undated": "dim"}
 STATUS_WORD = {"overdue": "OVERDUE", "due-soon": "due soon", "upcoming": "upcoming", "undated": "no date"}
+# A cell of a table laid out by ``_print_columns``: its lines, each with its style ("" for none).
+Cell = list[tuple[str, str]]
 
 
 def when(text: str | None) -> str:
@@ -46,19 +48,55 @@ def discussion_list(items: list[dict]) -> None:
     if not items:
         console.print("No discussions.")
         return
-    table = Table(title="Strategy discussions", expand=False)
-    for column in ("Reference", "Children", "Procedure", "Concern", "Held", "Quorate"):
-        table.add_column(column)
-    for item in items:
-        table.add_row(
-            item["reference"] + (" (closed)" if item["status"] == "closed" else ""),
-            escape(", ".join(c["name"] for c in item["children"])),
-            item["procedure"],
-            when(item["concern_at"]),
-            when(item["held_at"]) if item["held_at"] else "-",
-            Text("yes", style="green") if item["quorate"] else Text("no", style="bold red"),
+    headings = ["Reference", "Children", "Procedure", "Concern", "Held", "Quorate"]
+    references = [item["reference"] + (" (closed)" if item["status"] == "closed" else "") for item in items]
+    fixed = [
+        max(len(headings[0]), *(len(r) for r in references)),
+        max(len(headings[2]), *(len(item["procedure"]) for item in items)),
+        len("21 Sep 2026"),
+        len("21 Sep 2026"),
+        len("Quorate"),
+    ]
+    children_width = _shared(console.width, fixed, 6)
+    if children_width < 12:  # too narrow for six columns: a short block each
+        _discussion_blocks(references, items)
+        return
+    widths = [fixed[0], children_width, *fixed[1:]]
+    rows = [
+        [
+            [(reference, "")],
+            [(line, "") for line in wrap_names([c["name"] for c in item["children"]], widths[1])],
+            [(item["procedure"], "")],
+            _day_and_time(item["concern_at"]),
+            _day_and_time(item["held_at"]),
+            [("yes", "green") if item["quorate"] else ("no", "bold red")],
+        ]
+        for reference, item in zip(references, items, strict=True)
+    ]
+    _print_columns("Strategy discussions", headings, rows, widths)
+
+
+def _day_and_time(text: str | None) -> Cell:
+    if text is None:
+        return [("-", "")]
+    instant = local(datetime.fromisoformat(text))
+    return [(f"{instant:%d %b %Y}", ""), (f"{instant:%H:%M}", "")]
+
+
+def _discussion_blocks(references: list[str], items: list[dict]) -> None:
+    """The list for a narrow terminal: reference, procedure and quoracy, then the children
+    and the times."""
+    console.print(Text("Strategy discussions", style="italic"))
+    for reference, item in zip(references, items, strict=True):
+        quorate = ("quorate", "green") if item["quorate"] else ("NOT QUORATE", "bold red")
+        held = f"held {when(item['held_at'])}" if item["held_at"] else "not held yet"
+        console.print()
+        console.print(Text.assemble((reference, "bold"), f"  {item['procedure']}  ", quorate))
+        console.print(Padding(Text(", ".join(c["name"] for c in item["children"])), (0, 0, 0, 2)))
+        console.print(
+            Padding(Text(f"concern {when(item['concern_at'])} · {held}", style="dim"), (0, 0, 0, 2))
         )
-    console.print(table)
+    console.print()
 
 
 def discussion(document: dict, profile) -> None:
@@ -252,23 +290,106 @@ def _board_row(group: list[dict], as_of: datetime, explain: bool) -> dict:
     return {
         "reference": item["reference"],
         "children": ", ".join(item["children"]),
+        "names": item["children"],
+        "titles": [each["title"] for each in group],
+        "rule": item["rule"] if explain else None,
         "what": what,
         "due": due,
         "status": Text(label, style=STATUS_STYLE[status]),
     }
 
 
+# The board's columns: reference, children, what is due, due, status, two spaces apart. The
+# children and what is due share what the others leave, two parts to three.
+GAP = "  "
+
+
+def _print_columns(title: str, headings: list[str], rows: list[list[Cell]], widths: list[int], spaced=False):
+    """A table laid out here rather than by rich's Table, which measures and wraps every cell
+    of every row several times (about 0.8 ms a row: 300 open discussions took a second to
+    print; see benchmarks/RESULTS.md). Widths are in terminal cells, so a name in a wide
+    script still lines up; colour comes from each line's style, and none when piped."""
+    out = Text()
+    out.append(f"{title}\n\n", style="italic")
+    _append_line(out, [(heading, "bold") for heading in headings], widths)
+    out.append("─" * (sum(widths) + len(GAP) * (len(widths) - 1)) + "\n", style="dim")
+    for number, cells in enumerate(rows):
+        if spaced and number:
+            out.append("\n")
+        for index in range(max(len(cell) for cell in cells)):
+            _append_line(out, [cell[index] if index < len(cell) else ("", "") for cell in cells], widths)
+    out.append("\n")
+    console.print(out, end="", no_wrap=True, overflow="crop", crop=False)
+
+
+def _append_line(out: Text, line: Cell, widths: list[int]) -> None:
+    """One line of a row: each cell padded to its column, nothing after the last one filled."""
+    while line and not line[-1][0]:
+        line = line[:-1]
+    for column, (text, style) in enumerate(line):
+        if column:
+            out.append(" " * (widths[column - 1] - cell_len(line[column - 1][0])) + GAP)
+        out.append(text, style=style or None)
+    out.append("\n")
+
+
+def _shared(width: int, fixed: list[int], columns: int) -> int:
+    """What the fixed columns and the gaps between all ``columns`` leave for those that wrap."""
+    return width - sum(fixed) - len(GAP) * (columns - 1)
+
+
 def _board_table(title: str, rows: list[dict], explain: bool) -> None:
-    table = Table(title=title, show_lines=explain, pad_edge=False, box=box.SIMPLE_HEAD, expand=True)
-    table.add_column("Reference", no_wrap=True)
-    table.add_column("Children", ratio=2)
-    table.add_column("What is due", ratio=3)
-    table.add_column("Due", no_wrap=True)
-    table.add_column("Status", no_wrap=True)
-    for row in rows:
-        due = "-" if row["due"] is None else f"{row['due']:%a %d %b\n%H:%M}"
-        table.add_row(row["reference"], Text(row["children"]), row["what"], due, row["status"])
-    console.print(table)
+    reference_width = max(len("Reference"), *(len(row["reference"]) for row in rows))
+    status_width = max(len("Status"), *(cell_len(row["status"].plain) for row in rows))
+    due_width = len("Wed 23 Sep")
+    shared = _shared(console.width, [reference_width, due_width, status_width], 5)
+    children_width = max(8, shared * 2 // 5)  # the children and what is due share it, 2 to 3
+    widths = [reference_width, children_width, max(12, shared - children_width), due_width, status_width]
+    headings = ["Reference", "Children", "What is due", "Due", "Status"]
+    _print_columns(title, headings, [_board_cells(row, widths) for row in rows], widths, spaced=explain)
+
+
+def _board_cells(row: dict, widths: list[int]) -> list[Cell]:
+    what = [(line, "") for title in row["titles"] for line in wrap_cells(title, widths[2])]
+    if row["rule"]:
+        what += [(line, "dim") for line in wrap_cells(row["rule"], widths[2])]
+    due = ["-"] if row["due"] is None else [f"{row['due']:%a %d %b}", f"{row['due']:%H:%M}"]
+    return [
+        [(row["reference"], "")],
+        [(line, "") for line in wrap_names(row["names"], widths[1])],
+        what,
+        [(line, "") for line in due],
+        [(row["status"].plain, str(row["status"].style))],
+    ]
+
+
+def wrap_names(names: list[str], width: int) -> list[str]:
+    """Children's names, as many to a line as fit, a name broken only when it cannot fit whole."""
+    lines: list[str] = []
+    for number, name in enumerate(names):
+        comma = "," if number < len(names) - 1 else ""
+        if lines and cell_len(f"{lines[-1]} {name}{comma}") <= width:
+            lines[-1] = f"{lines[-1]} {name}{comma}"
+            continue
+        wrapped = wrap_cells(name, max(1, width - len(comma)))  # room for the comma
+        lines += [*wrapped[:-1], wrapped[-1] + comma]
+    return lines
+
+
+def wrap_cells(text: str, width: int) -> list[str]:
+    """Words into lines of at most ``width`` terminal cells; a longer word is cut."""
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if cell_len(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        pieces = chop_cells(word, width) if cell_len(word) > width else [word]
+        lines += pieces[:-1]
+        line = pieces[-1]
+    return [*lines, line] if line or not lines else lines
 
 
 def _board_blocks(title: str, rows: list[dict]) -> None:
