@@ -413,3 +413,17 @@ def test_list_fits_the_terminal_and_always_says_whether_quorate(proc, columns):
         assert row[first].rstrip().endswith("no") and row[second].rstrip().endswith("yes")
     else:
         assert f"{first} west-midlands NOT QUORATE" in flat and f"{second} hampshire quorate" in flat
+
+
+def test_log_reads_at_any_width(proc):
+    """An entry a block: when, who and what on one line, the change wrapped beneath it."""
+    from rich.cells import cell_len
+
+    ref = proc.new()
+    proc.run("--by", "Team Manager A", "attend", ref, "--name", "Sam Social", "--agency", "social-care")
+    for columns in (40, 100):
+        out = proc.run("log", ref, env={"COLUMNS": str(columns)}).stdout
+        assert max(cell_len(line) for line in out.splitlines()) <= columns
+        assert f"Audit trail of {ref} (3 entries)" in out
+        flat = " ".join(out.split())
+        assert "Team Manager A attend" in flat and "name: 'Sam Social'" in flat

@@ -242,3 +242,12 @@ def test_a_bad_option_given_with_the_questions_is_named_before_any_question(cli,
     assert "yesterday-ish" in result.output and script.asked == []
     result = cli.run("new", "--category", "serius-harm", expect=2)
     assert "serius-harm" in result.output and script.asked == []
+
+
+@pytest.mark.parametrize("value", ["\x1f", "\x1c\x1d", " \x1e "])
+def test_control_characters_python_counts_as_blank_are_refused_not_dropped(cli, value):
+    """str.strip() removes \\x1c-\\x1f, so a check after the blank test let them through as
+    "no summary" while the same characters inside text were refused (found by hypothesis)."""
+    result = cli.run("new", "--no-input", *AVA, "--procedure", "hampshire", "--summary", value, expect=2)
+    assert "control character" in result.output
+    assert cli.json("list") == []

@@ -127,14 +127,16 @@ def text(value: str | None, option: str, required: bool = False) -> str | None:
     """Free text kept exactly as given; a NUL or a 100 kB+ paste is refused, naming the option."""
     from ..domain.checklist import AnswerError, check_text
 
+    if value is not None:
+        try:  # before the blank check: Python counts some control characters as blank
+            check_text(value, option)
+        except AnswerError as error:
+            raise typer.BadParameter(str(error).removeprefix(f"{option}: "), param_hint=option) from None
     if value is None or not value.strip():
         if required:
             raise typer.BadParameter("must not be empty", param_hint=option)
         return None
-    try:
-        return check_text(value, option)
-    except AnswerError as error:
-        raise typer.BadParameter(str(error).removeprefix(f"{option}: "), param_hint=option) from None
+    return value
 
 
 def text_or_file(value: str | None, option: str, required: bool = False) -> str | None:

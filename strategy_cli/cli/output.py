@@ -367,9 +367,13 @@ def wrap_names(names: list[str], width: int) -> list[str]:
     """Children's names, as many to a line as fit, a name broken only when it cannot fit whole."""
     lines: list[str] = []
     for number, name in enumerate(names):
+        name = " ".join(name.splitlines()).replace("\t", " ")  # a line break would break the row
         comma = "," if number < len(names) - 1 else ""
         if lines and cell_len(f"{lines[-1]} {name}{comma}") <= width:
             lines[-1] = f"{lines[-1]} {name}{comma}"
+            continue
+        if cell_len(name + comma) <= width:
+            lines.append(name + comma)
             continue
         wrapped = wrap_cells(name, max(1, width - len(comma)))  # room for the comma
         lines += [*wrapped[:-1], wrapped[-1] + comma]
@@ -405,14 +409,18 @@ def _board_blocks(title: str, rows: list[dict]) -> None:
 
 
 def trail(reference: str, entries: list[dict]) -> None:
-    table = Table(title=f"Audit trail of {reference}", title_justify="left")
-    for column in ("When", "Who", "What", "Change"):
-        table.add_column(column)
+    """The audit trail, an entry a block (when, who, what, then the change), so it reads at
+    any width: a table squeezed the change into a narrow column."""
+    out = Text()
+    count = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
+    out.append(f"Audit trail of {reference} ({count})\n", style="italic")
     for entry in entries:
-        table.add_row(
-            f"{local(entry['at']):%Y-%m-%d %H:%M:%S}",
-            escape(entry["by"]),
-            entry["action"],
-            escape(describe_change(entry["detail"])),
-        )
-    console.print(table)
+        at = f"{local(entry['at']):%Y-%m-%d %H:%M:%S}"
+        out.append(f"\n{at}", style="bold")
+        fits = cell_len(f"{at}  {entry['by']}  {entry['action']}") <= console.width
+        out.append(f"  {entry['by']}  " if fits else f"\n  {entry['by']}  ")
+        out.append(entry["action"], style="cyan")
+        out.append("\n")
+        for line in wrap_cells(describe_change(entry["detail"]), max(20, console.width - 2)):
+            out.append(f"  {line}\n")
+    console.print(out, end="", no_wrap=True, overflow="crop", crop=False)
