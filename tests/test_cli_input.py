@@ -141,6 +141,11 @@ def test_ctrl_c_while_new_asks_keeps_the_answers_and_new_carries_on(cli, monkeyp
     result = cli.run("new", expect=130)
     assert "every answer given is kept" in result.output and "strategy new" in result.output
     assert cli.json("list") == []  # nothing opened: no half-written record
+    for board in (["due"], ["list"]):  # and the first look of the day says it is waiting
+        reminder = cli.run(*board).stderr
+        assert "Not opened yet: the discussion you began at Mon 23 Nov 2026 09:00" in reminder
+        assert "(Ava Example, Ben Example)" in reminder and "strategy new" in reminder
+    assert "Not opened yet" not in cli.run("list", env={"STRATEGY_USER": "someone else"}).stderr
     # Carrying on asks Ben's date of birth first (he was named, his date not yet given).
     script = _scripted(
         monkeypatch,
@@ -159,6 +164,7 @@ def test_ctrl_c_while_new_asks_keeps_the_answers_and_new_carries_on(cli, monkeyp
     script = _scripted(monkeypatch, [KeyboardInterrupt])
     cli.run("new", expect=130)
     assert script.asked == ["Child's name"]
+    assert "Not opened yet" not in cli.run("due").stderr
 
 
 def test_ctrl_c_later_keeps_the_options_and_the_moment_enter_meant_now(cli, monkeypatch):

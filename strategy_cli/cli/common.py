@@ -46,6 +46,28 @@ def user() -> str:
     return settings.who(GLOBALS.by)
 
 
+def unfinished_new(store) -> tuple[str, str, dict] | None:
+    """When this user began a `new` that Ctrl-C interrupted, whom it is about (both for a
+    reader) and the answers given; None when there is none."""
+    found = store.unfinished_new(user())
+    if found is None:
+        return None
+    from ..render import when
+
+    started, answers = found
+    about = "; ".join(filter(None, [", ".join(answers.get("children", [])), answers.get("procedure")]))
+    return when(started), about or "nothing answered yet", answers
+
+
+def remind_unfinished_new(store) -> None:
+    """An interrupted `new` is easy to forget: the board and the list mention it."""
+    found = unfinished_new(store)
+    if found is not None:
+        say(
+            f"Not opened yet: the discussion you began at {found[0]} ({found[1]}); `strategy new` carries on."
+        )
+
+
 def warn(message: str) -> None:
     print(f"Warning: {message}", file=sys.stderr)
 

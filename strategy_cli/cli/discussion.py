@@ -146,17 +146,13 @@ def _ask_in_terminal(store, given: dict) -> tuple[dict, bool]:
     """Ask for what `new` was not told; returns the answers and whether an unfinished `new`
     was carried on. Ctrl-C keeps every answer given (cli.md) for the next `new` to carry on."""
     from .. import prompts
-    from ..render import when
 
     found, carried_on = dict(given), False
     try:
-        unfinished = store.unfinished_new(common.user())
+        unfinished = common.unfinished_new(store)
         if unfinished is not None:
-            started, answers = unfinished
-            about = "; ".join(
-                filter(None, [", ".join(answers.get("children", [])), answers.get("procedure")])
-            )
-            if prompts.carry_on_unfinished(when(started), about or "nothing answered yet"):
+            started, about, answers = unfinished
+            if prompts.carry_on_unfinished(started, about):
                 found, carried_on = {**answers, **given}, True
             else:
                 with store.writing(common.user(), settings.now()) as writer:
@@ -232,6 +228,7 @@ def list_(
     from . import output
 
     output.discussion_list(items)
+    common.remind_unfinished_new(store)
 
 
 def _quorate(store, row, now) -> bool:

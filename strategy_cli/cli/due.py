@@ -119,6 +119,7 @@ def due(
     from . import output
 
     output.board(items, moment, within, explain)
+    common.remind_unfinished_new(store)
 
 
 def _owned(store, items: list[dict], owner: str) -> list[dict]:
