@@ -242,15 +242,15 @@ def amendments(document: dict, trail: list[dict], profile: Profile) -> list[dict
         return []
     held_at = datetime.fromisoformat(held)
     questions = {q.id: q.text for q in profile.questions}
-    circulated_at = None
+    circulation = _circulation(trail)
     found = []
     for entry in _one_change_each(trail):
         action, detail = entry["action"], entry["detail"]
-        if action == "record" and detail.get("event") == "record-circulated" and circulated_at is None:
-            circulated_at = entry["at"]
-            continue
+        if action == "record" and detail.get("event") == "record-circulated" and detail.get("old") is None:
+            continue  # circulating the record is progress, not an amendment
         if entry["at"] <= held_at or action == "held":
             continue
+        circulated_before = circulation is not None and entry["id"] > circulation
         rows: list[dict] = []
         what = None
         if action in ("attend.remove", "child.remove"):
@@ -265,7 +265,7 @@ def amendments(document: dict, trail: list[dict], profile: Profile) -> list[dict
                 ),
                 CORRECTIONS[action],
             )
-        if not rows and circulated_at is not None and action in ADDITIONS:
+        if not rows and circulated_before and action in ADDITIONS:
             rows = _changes(
                 detail.get("old"),
                 detail.get("new"),
@@ -287,6 +287,20 @@ def amendments(document: dict, trail: list[dict], profile: Profile) -> list[dict
                 "changes": rows,
             }
         )
+    return found
+
+
+def _circulation(trail: list[dict]) -> int | None:
+    """The audit entry that recorded the record's circulation, unless it was withdrawn since
+    (then the record was not circulated, and nothing is "added after" it)."""
+    found = None
+    for entry in trail:
+        if entry["detail"].get("event") != "record-circulated":
+            continue
+        if entry["action"] == "record" and found is None:
+            found = entry["id"]
+        elif entry["action"] == "record.withdraw":
+            found = None
     return found
 
 

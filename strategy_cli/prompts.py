@@ -81,9 +81,9 @@ def ask_new_discussion(found: dict, procedures: list[str], categories: list[str]
             "standard"
         ]
     if "summary" not in found:
-        found["summary"] = PROMPTER.text("Reason for the discussion (as the minutes will show it)") or None
+        found["summary"] = _ask_text("Reason for the discussion (as the minutes will show it)")
     if "referrer" not in found:
-        found["referrer"] = PROMPTER.text("Referrer (Enter to leave blank)") or None
+        found["referrer"] = _ask_text("Referrer (Enter to leave blank)")
 
 
 def _ask_children(found: dict) -> None:
@@ -96,13 +96,31 @@ def _ask_children(found: dict) -> None:
         if len(dobs) < len(names):  # a name given, its date of birth not yet
             dobs.append(_ask_dob(names[len(dobs)]))
             continue
-        name = PROMPTER.text("Child's name" + (" (Enter when there are no more)" if names else ""))
-        if not name.strip():
+        name = _ask_text("Child's name" + (" (Enter when there are no more)" if names else ""))
+        if name is None:
             if names:
                 break
             continue
+        if name.strip() in names:
+            print(f"{name.strip()!r} is already named; give each child once", file=sys.stderr)
+            continue
         names.append(name.strip())
     found["children_done"] = True
+
+
+def _ask_text(message: str) -> str | None:
+    """Free text, asked again while it holds what the options refuse (a control character
+    would drive the terminal it is shown on); empty means none."""
+    from .domain.checklist import AnswerError, check_text
+
+    while True:
+        typed = PROMPTER.text(message)
+        try:
+            check_text(typed, "that")
+        except AnswerError as error:
+            print(str(error).replace("that: ", "", 1), file=sys.stderr)
+            continue
+        return typed if typed.strip() else None
 
 
 def _ask_dob(name: str) -> str:

@@ -230,3 +230,28 @@ def test_real_terminal_walk_interrupt_and_resume(proc):
     child.close()
     assert child.exitstatus == 130
     assert proc.json("show", ref)["checklist"]["answered"] == 2
+
+
+def test_a_profile_without_a_rationale_question_points_to_decide(cli, monkeypatch):
+    """A user's profile may leave the rationale question out: the outcome change is saved and
+    the manager is told how to record the reason, never a traceback (review finding)."""
+    import dataclasses
+
+    from strategy_cli import settings
+
+    ref = cli.new()
+    cli.run("decide", ref, "--s47", "--police", "--rationale", "Joint: injury and disclosure")
+    real = settings.profile
+
+    def without_rationale(profile_id):
+        profile = real(profile_id)
+        return dataclasses.replace(
+            profile, questions=[q for q in profile.questions if q.decision != "rationale"]
+        )
+
+    monkeypatch.setattr(settings, "profile", without_rationale)
+    monkeypatch.setattr(common, "interactive_terminal", lambda: True)
+    monkeypatch.setattr(prompts, "PROMPTER", ByQuestion("unused"))
+    result = cli.run("checklist", ref, "--section", "action", "--review")
+    assert f"strategy decide {ref} --rationale" in result.output
+    assert cli.json("show", ref)["decision"]["s47"] is False

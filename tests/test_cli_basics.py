@@ -427,3 +427,19 @@ def test_log_reads_at_any_width(proc):
         assert f"Audit trail of {ref} (3 entries)" in out
         flat = " ".join(out.split())
         assert "Team Manager A attend" in flat and "name: 'Sam Social'" in flat
+
+
+def test_tables_print_on_a_terminal_that_is_not_utf8(proc):
+    """A Windows console or redirect may use a code page with no box-drawing characters."""
+    ref = proc.new()
+    for command in (["list"], ["due"], ["log", ref]):
+        done = proc.run(*command, env={"PYTHONIOENCODING": "cp1252"})
+        assert ref in done.stdout and "─" not in done.stdout
+
+
+def test_log_never_crops_the_action_behind_a_long_name(proc):
+    ref = proc.new()
+    long_name = "Very Long Team Manager Name " * 3
+    proc.run("--by", long_name, "child", "add", ref, "--name", "Ben Example", "--dob", "2016-01-01")
+    out = proc.run("log", ref, env={"COLUMNS": "40"}).stdout
+    assert "child.add" in out and "Very Long Team Manager" in out

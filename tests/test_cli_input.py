@@ -257,3 +257,42 @@ def test_control_characters_python_counts_as_blank_are_refused_not_dropped(cli, 
     result = cli.run("new", "--no-input", *AVA, "--procedure", "hampshire", "--summary", value, expect=2)
     assert "control character" in result.output
     assert cli.json("list") == []
+
+
+def test_new_checks_each_answer_as_it_is_given(cli, monkeypatch):
+    """A name given twice or holding a control character is asked again at once, not refused
+    after every other answer (review finding)."""
+    script = _scripted(
+        monkeypatch,
+        ["Ava Example", "2015-03-02", "Ava Example", "\x1b[31mRed", "", "hampshire", "", ["standard"]]
+        + ["Reason \x1b]0;x\x07", "Bruise", ""],
+    )
+    result = cli.run("new", "--json")
+    opened = json.loads(result.stdout)
+    assert [c["name"] for c in opened["children"]] == ["Ava Example"]
+    assert opened["summary"] == "Bruise"
+    assert "already named" in result.stderr and "control character" in result.stderr
+    assert "\x1b" not in result.stderr  # the refused text is shown escaped, never raw
+    assert len(script.asked) == 11
+
+
+def test_options_given_with_the_questions_are_all_checked_first(cli, monkeypatch):
+    script = _scripted(monkeypatch, [KeyboardInterrupt])
+    result = cli.run("new", "--child", "A Example", "--child", "B Example", "--dob", "2015-01-01", expect=2)
+    assert "each --child needs its --dob" in result.output and script.asked == []
+    result = cli.run("new", "--summary", "bad\x1bsummary", expect=2)
+    assert "--summary" in result.output and script.asked == []
+
+
+def test_concern_at_now_means_when_new_was_run_even_when_carried_on_later(cli, monkeypatch):
+    _scripted(monkeypatch, ["Ava Example", "2015-03-02", "", KeyboardInterrupt])
+    cli.run("new", "--concern-at", "now", "--procedure", "hampshire", expect=130)  # 09:00
+    _scripted(monkeypatch, ["Carry on", ["standard"], "", ""])
+    opened = cli.json("new", env={"STRATEGY_NOW": "2026-11-23T15:00"})
+    assert opened["concern_at"] == "2026-11-23T09:00:00+00:00"
+    assert opened["discussion_due"] == "2026-11-24T09:00:00+00:00"
+
+
+def test_an_audit_name_with_control_characters_is_refused(cli):
+    result = cli.run("--by", "M\x1b]0;x\x1b\\", "list", expect=2)
+    assert "--by" in result.output and "control character" in result.output

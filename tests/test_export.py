@@ -806,3 +806,28 @@ def test_printed_html_is_a4_and_marked_on_every_page(full, tmp_path, audience):
     else:
         assert "Joint s47 enquiry and criminal investigation" in everything
         assert "Designated nurse for safeguarding" in everything
+
+
+def test_a_withdrawn_circulation_is_not_circulated(small):
+    """`record record-circulated --withdraw` (it was not sent after all): later additions are
+    not "added after the record was circulated", and the circulation is pending again."""
+    cli, ref = small
+    cli.run("held", ref, "--at", "2026-11-23T08:00", now="2026-11-23T08:30")
+    cli.run("record", ref, "record-circulated", "--at", "2026-11-23T09:00", now="2026-11-23T09:00")
+    cli.run(
+        "action",
+        "add",
+        ref,
+        "--task",
+        "Visit",
+        "--owner",
+        "Sam",
+        "--due",
+        "2026-11-25",
+        now="2026-11-23T09:10",
+    )
+    assert "after the record was circulated" in cli.run("export", ref, now="2026-11-23T09:20").stdout
+    cli.run("record", ref, "record-circulated", "--withdraw", now="2026-11-23T09:30")
+    minutes = cli.run("export", ref, now="2026-11-23T09:40").stdout
+    assert "after the record was circulated" not in minutes
+    assert "Follow-up withdrawn (recorded by mistake)" in minutes

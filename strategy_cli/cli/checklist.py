@@ -229,7 +229,12 @@ def _rationale_if_outcome_changed(store, before: Discussion, profile: "Profile",
         f"[bold yellow]The outcome is now {escape(new)} (it was {escape(old)}).[/] The rationale "
         "given for the earlier outcome is kept in the audit trail; give the reason for this one."
     )
-    question = next(q for q in profile.questions if q.decision == "rationale")
+    question = next((q for q in profile.questions if q.decision == "rationale"), None)
+    if question is None:  # a user's profile may leave the question out
+        common.warn(
+            f"this procedure's checklist has no rationale question: record it with `strategy decide {before.reference} --rationale TEXT`"
+        )
+        return 0
     answer = prompts.ask_question(question, None)
     if answer is prompts.SKIP:
         common.warn("the decision has no rationale until one is given")

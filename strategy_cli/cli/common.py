@@ -43,7 +43,14 @@ def open_store(reading: bool = False):
 
 
 def user() -> str:
-    return settings.who(GLOBALS.by)
+    """Who the audit trail records; refused (naming --by) if it holds what no text may."""
+    from ..domain.checklist import AnswerError, check_text
+
+    who = settings.who(GLOBALS.by)
+    try:
+        return check_text(who, "--by")
+    except AnswerError as error:
+        raise typer.BadParameter(str(error).removeprefix("--by: "), param_hint="--by") from None
 
 
 def unfinished_new(store) -> tuple[str, str, dict] | None:

@@ -6,7 +6,7 @@ import typer
 
 from .. import settings, views
 from ..domain import rules
-from ..domain.calendar import TimeInputError, iso, parse_instant
+from ..domain.calendar import iso
 from ..domain.model import CATEGORIES, Child, Discussion
 from ..errors import StrategyError, UsageProblem
 from . import common, feedback, summary
@@ -72,7 +72,9 @@ def new(
     needs_procedure = settings.chosen_procedure(procedure) is None and not follows
     store, carried_on = None, False
     if common.can_prompt(no_input) and (needs_children or needs_procedure):
-        _check_before_asking(concern_at, category, procedure)
+        concern_at = _check_before_asking(
+            child, dob, concern_at, category, procedure, {"--summary": summary, "--referrer": referrer}
+        )
         store = common.open_store()
         given = {
             "children": child,
@@ -129,17 +131,29 @@ def new(
     feedback.opened(document)
 
 
-def _check_before_asking(concern_at: str | None, category: list[str] | None, procedure: str | None) -> None:
+def _check_before_asking(
+    children: list[str] | None,
+    dobs: list[str] | None,
+    concern_at: str | None,
+    category: list[str] | None,
+    procedure: str | None,
+    texts: dict[str, str | None],
+) -> str | None:
     """Options given alongside the questions are checked first: a bad one is named before any
-    question, not after every answer (nor kept in an unfinished `new` that could never open)."""
+    question, not after every answer (nor kept in an unfinished `new` that could never open).
+
+    Returns the concern time as an instant (ISO), so "now" or "today" mean the moment the
+    command was run even when an interrupted `new` is carried on hours later.
+    """
     if procedure is not None:
         common.procedure_id(procedure)
     common.categories(category or [])
-    if concern_at is not None:
-        try:
-            parse_instant(concern_at, now=settings.now())
-        except TimeInputError as error:
-            raise typer.BadParameter(str(error), param_hint="--concern-at") from None
+    if children:
+        _children(children, dobs or [])
+    for option, value in texts.items():
+        common.text_or_file(value, option)
+    instant = common.instant(concern_at, "--concern-at")
+    return None if instant is None else instant.isoformat()
 
 
 def _ask_in_terminal(store, given: dict) -> tuple[dict, bool]:

@@ -92,7 +92,8 @@ def _discussion_blocks(references: list[str], items: list[dict]) -> None:
         held = f"held {when(item['held_at'])}" if item["held_at"] else "not held yet"
         console.print()
         console.print(Text.assemble((reference, "bold"), f"  {item['procedure']}  ", quorate))
-        console.print(Padding(Text(", ".join(c["name"] for c in item["children"])), (0, 0, 0, 2)))
+        names = ", ".join(" ".join(c["name"].split()) for c in item["children"])  # one line each
+        console.print(Padding(Text(names), (0, 0, 0, 2)))
         console.print(
             Padding(Text(f"concern {when(item['concern_at'])} · {held}", style="dim"), (0, 0, 0, 2))
         )
@@ -312,7 +313,8 @@ def _print_columns(title: str, headings: list[str], rows: list[list[Cell]], widt
     out = Text()
     out.append(f"{title}\n\n", style="italic")
     _append_line(out, [(heading, "bold") for heading in headings], widths)
-    out.append("─" * (sum(widths) + len(GAP) * (len(widths) - 1)) + "\n", style="dim")
+    rule = "─" if console.encoding.lower().startswith("utf") else "-"  # a Windows code page has no ─
+    out.append(rule * (sum(widths) + len(GAP) * (len(widths) - 1)) + "\n", style="dim")
     for number, cells in enumerate(rows):
         if spaced and number:
             out.append("\n")
@@ -417,8 +419,13 @@ def trail(reference: str, entries: list[dict]) -> None:
     for entry in entries:
         at = f"{local(entry['at']):%Y-%m-%d %H:%M:%S}"
         out.append(f"\n{at}", style="bold")
-        fits = cell_len(f"{at}  {entry['by']}  {entry['action']}") <= console.width
-        out.append(f"  {entry['by']}  " if fits else f"\n  {entry['by']}  ")
+        if cell_len(f"{at}  {entry['by']}  {entry['action']}") <= console.width:
+            out.append(f"  {entry['by']}  ")
+        else:  # who on lines of their own, so the action is never cropped
+            out.append("\n")
+            for line in wrap_cells(entry["by"], max(20, console.width - 2)):
+                out.append(f"  {line}\n")
+            out.append("  ")
         out.append(entry["action"], style="cyan")
         out.append("\n")
         for line in wrap_cells(describe_change(entry["detail"]), max(20, console.width - 2)):
