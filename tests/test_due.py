@@ -1,5 +1,6 @@
 """``strategy due``: order, window, statuses, filters, plain output, and the calendar file."""
 
+import json
 import os
 import stat
 from datetime import datetime
@@ -211,3 +212,27 @@ def _char_index(line: str, cells: int) -> int:
         if cell_len(line[:index]) >= cells:
             return index
     return len(line)
+
+
+@pytest.mark.parametrize("columns", [60, 100])
+def test_the_board_says_not_quorate_for_a_discussion_held_without_the_core_agencies(proc, columns):
+    """domain.md: "not quorate" everywhere the discussion is shown. A discussion not yet held is
+    not marked (nobody has attended yet, so every row would say it)."""
+    thin = proc.new()
+    proc.run("attend", thin, "--name", "Sam Social", "--agency", "social-care")
+    proc.run("held", thin, "--at", "2026-11-23T08:00")
+    full = proc.new()
+    for name, agency in (("S", "social-care"), ("H", "health"), ("P", "police")):
+        proc.run("attend", full, "--name", name, "--agency", agency)
+    proc.run("held", full, "--at", "2026-11-23T08:00")
+    unheld = proc.new()
+    out = proc.run("due", "--as-of", "2026-11-23T18:00", env={"COLUMNS": str(columns)}).stdout
+    lines = out.splitlines()
+    marked = {
+        ref
+        for ref in (thin, full, unheld)
+        for i, line in enumerate(lines)
+        if line.startswith(ref) and "not quorate" in " ".join(lines[i : i + 2])
+    }
+    assert marked == {thin}
+    assert all("quorate" not in json.dumps(item) for item in board(proc))  # the JSON is as cli.md says

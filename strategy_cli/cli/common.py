@@ -42,6 +42,23 @@ def open_store(reading: bool = False):
     return store
 
 
+def quorate(store, row: dict, now) -> bool:
+    """Whether a discussion (a row of ``store.discussions``) is quorate, as `show` judges it.
+
+    Read from the record where it is stored; judged now where it is not (it depends on today's
+    date, or the record predates schema 4) or was stored under a profile since changed.
+    """
+    if row["quorate"] is not None and row["rules_fingerprint"] == settings.profile_fingerprint(
+        row["procedure"]
+    ):
+        return row["quorate"]
+    from ..domain import rules
+
+    discussion = store.discussion(row["reference"])
+    on_day = rules.quoracy_day(discussion, row["discussion_due"], now.date())
+    return rules.is_quorate(discussion, settings.profile(discussion.procedure), on_day)
+
+
 def user() -> str:
     """Who the audit trail records; refused (naming --by) if it holds what no text may."""
     from ..domain.checklist import AnswerError, check_text

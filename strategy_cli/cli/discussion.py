@@ -5,7 +5,6 @@ from typing import Annotated
 import typer
 
 from .. import settings, views
-from ..domain import rules
 from ..domain.calendar import iso
 from ..domain.model import CATEGORIES, Child, Discussion
 from ..errors import StrategyError, UsageProblem
@@ -218,12 +217,7 @@ def list_(
     items = []
     with store.snapshot():
         for row in store.discussions(include_closed=all_):
-            quorate = row["quorate"]
-            if quorate is None or row["rules_fingerprint"] != settings.profile_fingerprint(row["procedure"]):
-                # Not stored (it depends on today's date, or the record predates schema 4),
-                # or stored under a profile since changed (a closed discussion; open ones
-                # were refreshed on opening): judged now, as `show` judges it.
-                quorate = _quorate(store, row, now)
+            quorate = common.quorate(store, row, now)
             items.append(
                 {
                     "reference": row["reference"],
@@ -243,13 +237,6 @@ def list_(
 
     output.discussion_list(items)
     common.remind_unfinished_new(store)
-
-
-def _quorate(store, row, now) -> bool:
-    discussion = store.discussion(row["reference"])
-    profile = settings.profile(discussion.procedure)
-    on_day = rules.quoracy_day(discussion, row["discussion_due"], now.date())
-    return rules.is_quorate(discussion, profile, on_day)
 
 
 def show(reference: Ref, as_json: JsonOption = False):

@@ -118,8 +118,21 @@ def due(
         return
     from . import output
 
-    output.board(items, moment, within, explain)
+    output.board(items, moment, within, explain, _held_not_quorate(store, items))
     common.remind_unfinished_new(store)
+
+
+def _held_not_quorate(store, items: list[dict]) -> set[str]:
+    """The discussions on the board held without the agencies quoracy needs (domain.md: the
+    program says "not quorate" everywhere it shows the discussion). One not yet held is not
+    marked: before the meeting nobody has attended, and every row would say it."""
+    on_board = {item["reference"] for item in items}
+    now = settings.now()
+    return {
+        row["reference"]
+        for row in store.discussions()
+        if row["reference"] in on_board and row["held_at"] is not None and not common.quorate(store, row, now)
+    }
 
 
 def _owned(store, items: list[dict], owner: str) -> list[dict]:

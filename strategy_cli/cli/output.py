@@ -254,7 +254,7 @@ def _board_rows(items: list[dict], explain: bool) -> list[list[dict]]:
 NARROW = 72
 
 
-def board(items: list[dict], as_of: datetime, within: str, explain: bool) -> None:
+def board(items: list[dict], as_of: datetime, within: str, explain: bool, not_quorate: set[str]) -> None:
     """The duty manager's board, readable at 80 columns: one row an item, colour for status.
 
     The status column says it in words too ("2 days overdue", "in 3 h"), so the board still
@@ -264,7 +264,7 @@ def board(items: list[dict], as_of: datetime, within: str, explain: bool) -> Non
         console.print(f"Nothing due within {within} of {as_of:%a %d %b %H:%M}.")
         return
     title = f"Due as of {as_of:%a %d %b %Y %H:%M} (next {within})"
-    rows = [_board_row(group, as_of, explain) for group in _board_rows(items, explain)]
+    rows = [_board_row(group, as_of, explain, not_quorate) for group in _board_rows(items, explain)]
     if console.width < NARROW:
         _board_blocks(title, rows)
     else:
@@ -277,7 +277,7 @@ def board(items: list[dict], as_of: datetime, within: str, explain: bool) -> Non
     )
 
 
-def _board_row(group: list[dict], as_of: datetime, explain: bool) -> dict:
+def _board_row(group: list[dict], as_of: datetime, explain: bool, not_quorate: set[str]) -> dict:
     """What one row of the board shows, in words."""
     item = group[0]
     what = Text("\n".join(each["title"] for each in group))
@@ -290,6 +290,7 @@ def _board_row(group: list[dict], as_of: datetime, explain: bool) -> dict:
         label = label.replace("overdue", "OVERDUE")
     return {
         "reference": item["reference"],
+        "not_quorate": item["reference"] in not_quorate,
         "children": ", ".join(item["children"]),
         "names": item["children"],
         "titles": [each["title"] for each in group],
@@ -357,7 +358,7 @@ def _board_cells(row: dict, widths: list[int]) -> list[Cell]:
         what += [(line, "dim") for line in wrap_cells(row["rule"], widths[2])]
     due = ["-"] if row["due"] is None else [f"{row['due']:%a %d %b}", f"{row['due']:%H:%M}"]
     return [
-        [(row["reference"], "")],
+        [(row["reference"], ""), *([("not quorate", "bold red")] if row["not_quorate"] else [])],
         [(line, "") for line in wrap_names(row["names"], widths[1])],
         what,
         [(line, "") for line in due],
@@ -404,7 +405,8 @@ def _board_blocks(title: str, rows: list[dict]) -> None:
     for row in rows:
         when = "as soon as practicable" if row["due"] is None else f"by {row['due']:%a %d %b %H:%M}"
         console.print()
-        console.print(Text.assemble((row["reference"], "bold"), "  ", row["status"]))
+        quorate = ("  not quorate", "bold red") if row["not_quorate"] else ""
+        console.print(Text.assemble((row["reference"], "bold"), "  ", row["status"], quorate))
         console.print(Padding(row["what"], (0, 0, 0, 2)))
         console.print(Padding(Text(f"{when} · {row['children']}", style="dim"), (0, 0, 0, 2)))
     console.print()
