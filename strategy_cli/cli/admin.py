@@ -117,8 +117,7 @@ def demo(
 ):
     """Fill a demo database with fictional discussions in varied states, and show what is due."""
     from ..demo import fill
-    from .due import board_items, duration
-    from .output import board
+    from .due import board_items, duration, print_board
 
     if common.GLOBALS.db is not None:
         path = common.GLOBALS.db
@@ -133,7 +132,7 @@ def demo(
     common.say(f"Demo database: {path} ({len(references)} fictional discussions).")
     common.say(f"Try: strategy --db {path} show {references[0]}")
     now = settings.now()
-    board(board_items(store, now, duration("7d")), now, "7d", explain=False)
+    print_board(store, board_items(store, now, duration("7d")), now, "7d", explain=False)
 
 
 def check(

@@ -116,10 +116,15 @@ def due(
     if as_json:
         common.print_json(items)
         return
+    print_board(store, items, moment, within, explain)
+    common.remind_unfinished_new(store)
+
+
+def print_board(store, items: list[dict], moment, within: str, explain: bool) -> None:
+    """The board for a person (`due`, and `demo` after filling its database)."""
     from . import output
 
     output.board(items, moment, within, explain, _held_not_quorate(store, items))
-    common.remind_unfinished_new(store)
 
 
 def _held_not_quorate(store, items: list[dict]) -> set[str]:
