@@ -236,3 +236,20 @@ def test_the_board_says_not_quorate_for_a_discussion_held_without_the_core_agenc
     }
     assert marked == {thin}
     assert all("quorate" not in json.dumps(item) for item in board(proc))  # the JSON is as cli.md says
+
+
+def test_the_board_is_coloured_in_a_terminal_and_never_passes_control_codes_through(proc):
+    """Colour by meaning where the terminal takes it; a control sequence that reached the
+    database behind the tool's back (the tool refuses them) is stripped, never sent raw."""
+    import sqlite3
+
+    late, _ = setup_three(proc)
+    with sqlite3.connect(proc.db) as conn:
+        conn.execute("UPDATE child SET name = ? WHERE name = 'Ava Example'", ("Ava\x1b]0;pwned\x07 Example",))
+    coloured = proc.run(
+        "due", "--as-of", "2026-11-23T18:00", env={"FORCE_COLOR": "1", "COLUMNS": "100"}
+    ).stdout
+    assert "\x1b[1;31m" in coloured and "OVERDUE" in coloured  # bold red: overdue
+    assert "\x1b]" not in coloured and "\x07" not in coloured and "Ava ]0;pwned  Example" in coloured
+    plain = proc.run("due", "--as-of", "2026-11-23T18:00", env={"COLUMNS": "100"}).stdout
+    assert "\x1b" not in plain and "OVERDUE" in plain

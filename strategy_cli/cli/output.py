@@ -7,10 +7,12 @@ made here; when stdout is not a terminal rich drops colour and the layout stays 
 from datetime import datetime
 
 from rich.cells import cell_len, chop_cells
+from rich.color import ColorSystem
 from rich.console import Console
 from rich.markup import escape
 from rich.padding import Padding
 from rich.panel import Panel
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -311,29 +313,64 @@ def _print_columns(title: str, headings: list[str], rows: list[list[Cell]], widt
     of every row several times (about 0.8 ms a row: 300 open discussions took a second to
     print; see benchmarks/RESULTS.md). Widths are in terminal cells, so a name in a wide
     script still lines up; colour comes from each line's style, and none when piped."""
-    out = Text()
-    out.append(f"{title}\n\n", style="italic")
-    _append_line(out, [(heading, "bold") for heading in headings], widths)
     rule = "─" if console.encoding.lower().startswith("utf") else "-"  # a Windows code page has no ─
-    out.append(rule * (sum(widths) + len(GAP) * (len(widths) - 1)) + "\n", style="dim")
+    lines = [
+        [(title, "italic")],
+        [],
+        _line([(heading, "bold") for heading in headings], widths),
+        [(rule * (sum(widths) + len(GAP) * (len(widths) - 1)), "dim")],
+    ]
     for number, cells in enumerate(rows):
         if spaced and number:
-            out.append("\n")
+            lines.append([])
         for index in range(max(len(cell) for cell in cells)):
-            _append_line(out, [cell[index] if index < len(cell) else ("", "") for cell in cells], widths)
-    out.append("\n")
-    console.print(out, end="", no_wrap=True, overflow="crop", crop=False)
+            lines.append(_line([cell[index] if index < len(cell) else ("", "") for cell in cells], widths))
+    lines.append([])
+    _write(lines)
 
 
-def _append_line(out: Text, line: Cell, widths: list[int]) -> None:
+def _line(line: Cell, widths: list[int]) -> Cell:
     """One line of a row: each cell padded to its column, nothing after the last one filled."""
     while line and not line[-1][0]:
         line = line[:-1]
+    out: Cell = []
     for column, (text, style) in enumerate(line):
         if column:
-            out.append(" " * (widths[column - 1] - cell_len(line[column - 1][0])) + GAP)
-        out.append(text, style=style or None)
-    out.append("\n")
+            out.append((" " * (widths[column - 1] - cell_len(line[column - 1][0])) + GAP, ""))
+        out.append((text, style))
+    return out
+
+
+# Every C0 and C1 control character: what the tool refuses at input, should a record hold one
+# anyway (written by another program), must not reach the terminal as an escape sequence.
+# rich's own strip_control_codes removes only BEL, BS, VT, FF and CR, not ESC.
+CONTROL = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], " ")
+
+
+def _write(lines: list[Cell]) -> None:
+    """Lines of styled pieces, written straight to the terminal: a rich Text of a thousand
+    lines is wrapped and divided again even when told not to, a third of the board's time.
+    Control characters become spaces in every piece; the old Windows console, which
+    takes colour only through rich's own calls, gets the Text."""
+    if console.legacy_windows:
+        text = Text()
+        for line in lines:
+            for piece, style in line:
+                text.append(piece, style=style or None)
+            text.append("\n")
+        console.print(text, end="", no_wrap=True, overflow="crop", crop=False)
+        return
+    colour = console.color_system is not None and not console.no_color
+    styles: dict[str, Style] = {}
+
+    def paint(piece: str, style: str) -> str:
+        piece = piece.translate(CONTROL)
+        if not (colour and style and piece):
+            return piece
+        return styles.setdefault(style, Style.parse(style)).render(piece, color_system=ColorSystem.STANDARD)
+
+    console.file.write("".join("".join(paint(p, s) for p, s in line) + "\n" for line in lines))
+    console.file.flush()
 
 
 def _shared(width: int, fixed: list[int], columns: int) -> int:
@@ -419,6 +456,7 @@ def trail(reference: str, entries: list[dict]) -> None:
     count = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
     out.append(f"Audit trail of {reference} ({count})\n", style="italic")
     for entry in entries:
+        entry = {**entry, "by": entry["by"].translate(CONTROL)}  # the change itself is repr()
         at = f"{local(entry['at']):%Y-%m-%d %H:%M:%S}"
         out.append(f"\n{at}", style="bold")
         if cell_len(f"{at}  {entry['by']}  {entry['action']}") <= console.width:
