@@ -253,3 +253,22 @@ def test_the_board_is_coloured_in_a_terminal_and_never_passes_control_codes_thro
     assert "\x1b]" not in coloured and "\x07" not in coloured and "Ava ]0;pwned  Example" in coloured
     plain = proc.run("due", "--as-of", "2026-11-23T18:00", env={"COLUMNS": "100"}).stdout
     assert "\x1b" not in plain and "OVERDUE" in plain
+
+
+@pytest.mark.parametrize("command", [["show"], ["due", "--as-of", "2026-11-23T18:00"]])
+@pytest.mark.parametrize("columns", ["60", "100"])
+def test_a_tampered_record_never_sends_an_escape_sequence(proc, command, columns):
+    """`show` and the narrow board print through rich, which leaves ESC in: the tool makes every
+    control character a space first (tabs and line breaks stay text)."""
+    import sqlite3
+
+    ref = proc.new("--child", "Ava Example", "--dob", "2015-03-02", "--procedure", "hampshire")
+    proc.run("action", "add", ref, "--task", "Visit", "--owner", "Sam", "--due", "2026-11-25")
+    with sqlite3.connect(proc.db) as conn:
+        conn.execute("UPDATE child SET name = ?", ("Ava\x1b[2J Example",))
+        conn.execute("UPDATE discussion SET summary = ?", ("Line one\nline\x1b]0;x\x07 two",))
+        conn.execute("UPDATE action SET task = ?", ("Visit\x9b31m now",))
+    args = [command[0], *([ref] if command[0] == "show" else []), *command[1:]]
+    out = proc.run(*args, env={"FORCE_COLOR": "1", "COLUMNS": columns}).stdout
+    assert "\x1b[2J" not in out and "\x1b]" not in out and "\x07" not in out and "\x9b" not in out
+    assert "Ava" in out and "Example" in out

@@ -26,6 +26,11 @@ STATUS_STYLE = {"overdue": "bold red", "due-soon": "yellow", "upcoming": "green"
 STATUS_WORD = {"overdue": "OVERDUE", "due-soon": "due soon", "upcoming": "upcoming", "undated": "no date"}
 # A cell of a table laid out by ``_print_columns``: its lines, each with its style ("" for none).
 Cell = list[tuple[str, str]]
+# Every C0 and C1 control character: what the tool refuses at input, should a record hold one
+# anyway (written by another program), must not reach the terminal as an escape sequence.
+# rich's own strip_control_codes removes only BEL, BS, VT, FF and CR, not ESC.
+CONTROL = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], " ")
+IN_TEXT = {code: " " for code in CONTROL if chr(code) not in "\t\n"}  # multi-line text keeps its lines
 
 
 def when(text: str | None) -> str:
@@ -102,8 +107,22 @@ def _discussion_blocks(references: list[str], items: list[dict]) -> None:
     console.print()
 
 
+def printable(value):
+    """A document with every control character but tab and line break made a space, at any
+    depth: rich strips only some (not ESC), and a record written by another program could
+    hold one."""
+    if isinstance(value, str):
+        return value.translate(IN_TEXT)
+    if isinstance(value, dict):
+        return {key: printable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [printable(item) for item in value]
+    return value
+
+
 def discussion(document: dict, profile) -> None:
     """One discussion, readably: header, quoracy first, then the record and what is due."""
+    document = printable(document)
     header = Text()
     header.append(f"{document['reference']}  ", style="bold")
     header.append(f"{profile.name} procedure  ")
@@ -266,7 +285,9 @@ def board(items: list[dict], as_of: datetime, within: str, explain: bool, not_qu
         console.print(f"Nothing due within {within} of {as_of:%a %d %b %H:%M}.")
         return
     title = f"Due as of {as_of:%a %d %b %Y %H:%M} (next {within})"
-    rows = [_board_row(group, as_of, explain, not_quorate) for group in _board_rows(items, explain)]
+    rows = [
+        _board_row(group, as_of, explain, not_quorate) for group in _board_rows(printable(items), explain)
+    ]
     if console.width < NARROW:
         _board_blocks(title, rows)
     else:
@@ -339,12 +360,6 @@ def _line(line: Cell, widths: list[int]) -> Cell:
             out.append((" " * (widths[column - 1] - cell_len(line[column - 1][0])) + GAP, ""))
         out.append((text, style))
     return out
-
-
-# Every C0 and C1 control character: what the tool refuses at input, should a record hold one
-# anyway (written by another program), must not reach the terminal as an escape sequence.
-# rich's own strip_control_codes removes only BEL, BS, VT, FF and CR, not ESC.
-CONTROL = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], " ")
 
 
 def _write(lines: list[Cell]) -> None:
