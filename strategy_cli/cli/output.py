@@ -165,7 +165,7 @@ def discussion(document: dict, profile) -> None:
 def _children_table(document: dict) -> None:
     table = Table(title="Children", title_justify="left")
     for column in ("Name", "Born", "Age", "Circumstances"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # a narrow terminal folds a word, never cuts it
     for child in document["children"]:
         flags = circumstances(child)
         if child["interpreter"]:
@@ -182,7 +182,7 @@ def _attendees_table(document: dict) -> None:
         return
     table = Table(title="Attendees", title_justify="left")
     for column in ("Agency", "Name", "Role", "Attendance"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # a narrow terminal folds a word, never cuts it
     for person in sorted(document["attendees"], key=lambda a: a["agency"]):
         attendance = person["attendance"]
         style = "green" if attendance == "present" else "yellow"
@@ -225,7 +225,7 @@ def _actions_table(document: dict) -> None:
         return
     table = Table(title="Actions", title_justify="left")
     for column in ("#", "Task", "Owner", "Due", "Done"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # a narrow terminal folds a word, never cuts it
     for action in document["actions"]:
         owner = escape(action["owner"] or "-") + (f" ({action['agency']})" if action["agency"] else "")
         table.add_row(
