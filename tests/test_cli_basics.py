@@ -443,3 +443,11 @@ def test_log_never_crops_the_action_behind_a_long_name(proc):
     proc.run("--by", long_name, "child", "add", ref, "--name", "Ben Example", "--dob", "2016-01-01")
     out = proc.run("log", ref, env={"COLUMNS": "40"}).stdout
     assert "child.add" in out and "Very Long Team Manager" in out
+
+
+def test_show_in_a_narrow_terminal_folds_words_instead_of_cutting_them(proc):
+    ref = proc.new()
+    proc.run("attend", ref, "--name", "Dr Pat Paeds", "--agency", "paediatrician", "--role", "Consultant")
+    out = proc.run("show", ref, env={"COLUMNS": "50"}).stdout
+    assert "…" not in out
+    assert "Paediatri" in out and "cian" in out and "Consultant" in out
