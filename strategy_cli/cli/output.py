@@ -285,9 +285,7 @@ def board(items: list[dict], as_of: datetime, within: str, explain: bool, not_qu
         console.print(f"Nothing due within {within} of {as_of:%a %d %b %H:%M}.")
         return
     title = f"Due as of {as_of:%a %d %b %Y %H:%M} (next {within})"
-    rows = [
-        _board_row(group, as_of, explain, not_quorate) for group in _board_rows(printable(items), explain)
-    ]
+    rows = [_board_row(group, as_of, explain, not_quorate) for group in _board_rows(items, explain)]
     if console.width < NARROW:
         _board_blocks(title, rows)
     else:
@@ -301,11 +299,8 @@ def board(items: list[dict], as_of: datetime, within: str, explain: bool, not_qu
 
 
 def _board_row(group: list[dict], as_of: datetime, explain: bool, not_quorate: set[str]) -> dict:
-    """What one row of the board shows, in words."""
+    """What one row of the board shows, in words (both layouts draw it from this)."""
     item = group[0]
-    what = Text("\n".join(each["title"] for each in group))
-    if explain:
-        what.append("\n" + item["rule"], style="dim")
     status = item["status"]
     due = None if item["due_at"] is None else local(datetime.fromisoformat(item["due_at"]))
     label = "no date" if due is None else relative(item["due_at"], as_of)
@@ -314,13 +309,12 @@ def _board_row(group: list[dict], as_of: datetime, explain: bool, not_quorate: s
     return {
         "reference": item["reference"],
         "not_quorate": item["reference"] in not_quorate,
-        "children": ", ".join(item["children"]),
         "names": item["children"],
         "titles": [each["title"] for each in group],
         "rule": item["rule"] if explain else None,
-        "what": what,
         "due": due,
-        "status": Text(label, style=STATUS_STYLE[status]),
+        "status": label,
+        "style": STATUS_STYLE[status],
     }
 
 
@@ -395,7 +389,7 @@ def _shared(width: int, fixed: list[int], columns: int) -> int:
 
 def _board_table(title: str, rows: list[dict], explain: bool) -> None:
     reference_width = max(len("Reference"), *(len(row["reference"]) for row in rows))
-    status_width = max(len("Status"), *(cell_len(row["status"].plain) for row in rows))
+    status_width = max(len("Status"), *(cell_len(row["status"]) for row in rows))
     due_width = len("Wed 23 Sep")
     shared = _shared(console.width, [reference_width, due_width, status_width], 5)
     children_width = max(8, shared * 2 // 5)  # the children and what is due share it, 2 to 3
@@ -414,7 +408,7 @@ def _board_cells(row: dict, widths: list[int]) -> list[Cell]:
         [(line, "") for line in wrap_names(row["names"], widths[1])],
         what,
         [(line, "") for line in due],
-        [(row["status"].plain, str(row["status"].style))],
+        [(row["status"], row["style"])],
     ]
 
 
@@ -454,13 +448,17 @@ def wrap_cells(text: str, width: int) -> list[str]:
 def _board_blocks(title: str, rows: list[dict]) -> None:
     """The board for a narrow terminal: reference and status, then what is due, when, for whom."""
     console.print(Text(title, style="italic"))
-    for row in rows:
+    for row in map(printable, rows):  # rich prints these: it would leave ESC in
         when = "as soon as practicable" if row["due"] is None else f"by {row['due']:%a %d %b %H:%M}"
         console.print()
         quorate = ("  not quorate", "bold red") if row["not_quorate"] else ""
-        console.print(Text.assemble((row["reference"], "bold"), "  ", row["status"], quorate))
-        console.print(Padding(row["what"], (0, 0, 0, 2)))
-        console.print(Padding(Text(f"{when} · {row['children']}", style="dim"), (0, 0, 0, 2)))
+        console.print(Text.assemble((row["reference"], "bold"), "  ", (row["status"], row["style"]), quorate))
+        what = Text("\n".join(row["titles"]))
+        if row["rule"]:
+            what.append("\n" + row["rule"], style="dim")
+        console.print(Padding(what, (0, 0, 0, 2)))
+        names = ", ".join(row["names"])
+        console.print(Padding(Text(f"{when} · {names}", style="dim"), (0, 0, 0, 2)))
     console.print()
 
 
