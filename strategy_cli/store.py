@@ -748,31 +748,31 @@ class Writer:
         )
         self.audit(discussion_id, "child.add", {"new": snapshot(child)})
 
-    def edit_child(self, reference: str, name: str, child: Child) -> None:
-        discussion_id = self._id(reference)
-        found = self.conn.execute(
-            "SELECT * FROM child WHERE discussion_id = ? AND name = ? ORDER BY position",
-            (discussion_id, name),
-        ).fetchall()
-        if not found:
-            raise StrategyError(f"{reference} has no child named {name!r}")
-        old = _child(found[0])
-        row = _child_row(child)
-        self.conn.execute(
-            f"UPDATE child SET {', '.join(f'{c} = ?' for c in row)} WHERE id = ?",
-            (*row.values(), found[0]["id"]),
-        )
-        self.audit(discussion_id, "child.edit", {"old": snapshot(old), "new": snapshot(child)})
-
-    def remove_child(self, reference: str, name: str, reason: str | None = None) -> None:
-        """Take out a child entered by mistake; the trail keeps every detail that was recorded."""
-        discussion_id = self._id(reference)
+    def _child_named(self, discussion_id: int, reference: str, name: str) -> sqlite3.Row:
+        """The first child (by position) with that name; none is an error naming it."""
         found = self.conn.execute(
             "SELECT * FROM child WHERE discussion_id = ? AND name = ? ORDER BY position",
             (discussion_id, name),
         ).fetchone()
         if found is None:
             raise StrategyError(f"{reference} has no child named {name!r}")
+        return found
+
+    def edit_child(self, reference: str, name: str, child: Child) -> None:
+        discussion_id = self._id(reference)
+        found = self._child_named(discussion_id, reference, name)
+        old = _child(found)
+        row = _child_row(child)
+        self.conn.execute(
+            f"UPDATE child SET {', '.join(f'{c} = ?' for c in row)} WHERE id = ?",
+            (*row.values(), found["id"]),
+        )
+        self.audit(discussion_id, "child.edit", {"old": snapshot(old), "new": snapshot(child)})
+
+    def remove_child(self, reference: str, name: str, reason: str | None = None) -> None:
+        """Take out a child entered by mistake; the trail keeps every detail that was recorded."""
+        discussion_id = self._id(reference)
+        found = self._child_named(discussion_id, reference, name)
         self.conn.execute("DELETE FROM child WHERE id = ?", (found["id"],))
         detail = {"old": snapshot(_child(found)), "new": None}
         if reason:
@@ -781,13 +781,17 @@ class Writer:
 
     # Attendees ---------------------------------------------------------------------------
 
+    def _attendee_named(self, discussion_id: int, name: str) -> sqlite3.Row | None:
+        """The attendee of that name, whatever its case (one entry a person)."""
+        return self.conn.execute(
+            "SELECT * FROM attendee WHERE discussion_id = ? AND name = ? COLLATE NOCASE",
+            (discussion_id, name),
+        ).fetchone()
+
     def attend(self, reference: str, attendee: Attendee) -> str:
         """Record an attendee; the same name again corrects that entry. Returns what it did."""
         discussion_id = self._id(reference)
-        found = self.conn.execute(
-            "SELECT * FROM attendee WHERE discussion_id = ? AND name = ? COLLATE NOCASE",
-            (discussion_id, attendee.name),
-        ).fetchone()
+        found = self._attendee_named(discussion_id, attendee.name)
         if found is None:
             self.conn.execute(
                 "INSERT INTO attendee (discussion_id, name, agency, role, attendance) VALUES (?, ?, ?, ?, ?)",
@@ -805,10 +809,7 @@ class Writer:
 
     def remove_attendee(self, reference: str, name: str) -> None:
         discussion_id = self._id(reference)
-        found = self.conn.execute(
-            "SELECT * FROM attendee WHERE discussion_id = ? AND name = ? COLLATE NOCASE",
-            (discussion_id, name),
-        ).fetchone()
+        found = self._attendee_named(discussion_id, name)
         if found is None:
             raise StrategyError(f"{reference} has no attendee named {name!r}")
         self.conn.execute("DELETE FROM attendee WHERE id = ?", (found["id"],))
@@ -899,31 +900,30 @@ class Writer:
 
     # Follow-ups ------------------------------------------------------------------------------
 
-    def record_event(self, reference: str, event: str, at: datetime) -> None:
-        discussion_id = self._id(reference)
+    def _event_at(self, discussion_id: int, event: str) -> str | None:
+        """When a follow-up was recorded (the stored text), or None."""
         found = self.conn.execute(
             "SELECT at FROM event WHERE discussion_id = ? AND event = ?", (discussion_id, event)
         ).fetchone()
+        return None if found is None else found[0]
+
+    def record_event(self, reference: str, event: str, at: datetime) -> None:
+        discussion_id = self._id(reference)
+        old = self._event_at(discussion_id, event)
         self.conn.execute(
             "INSERT OR REPLACE INTO event (discussion_id, event, at) VALUES (?, ?, ?)",
             (discussion_id, event, stored(at)),
         )
-        self.audit(
-            discussion_id,
-            "record",
-            {"event": event, "old": None if found is None else found[0], "new": stored(at)},
-        )
+        self.audit(discussion_id, "record", {"event": event, "old": old, "new": stored(at)})
 
     def withdraw_event(self, reference: str, event: str, reason: str | None = None) -> None:
         """Take back a follow-up recorded by mistake: its deadline is pending again."""
         discussion_id = self._id(reference)
-        found = self.conn.execute(
-            "SELECT at FROM event WHERE discussion_id = ? AND event = ?", (discussion_id, event)
-        ).fetchone()
-        if found is None:
+        old = self._event_at(discussion_id, event)
+        if old is None:
             raise StrategyError(f"{reference} has no {event} recorded to withdraw")
         self.conn.execute("DELETE FROM event WHERE discussion_id = ? AND event = ?", (discussion_id, event))
-        detail = {"event": event, "old": found[0], "new": None}
+        detail = {"event": event, "old": old, "new": None}
         if reason:
             detail["note"] = reason
         self.audit(discussion_id, "record.withdraw", detail)
