@@ -59,6 +59,7 @@ CORRECTIONS = {
     "action.edit": "Action corrected",
     "record": "Follow-up date corrected",
     "record.withdraw": "Follow-up withdrawn (recorded by mistake)",
+    "edit": "Opening details corrected",
 }
 
 # Additions that change what the minutes say, when made after the record was circulated.
@@ -92,6 +93,8 @@ FIELD_LABELS = {
     "further_by": "further discussion by",
     "due_at": "due",
     "for_family": "for the family",
+    "concern_at": "concern identified",
+    "summary": "reason for the discussion",
 }
 
 # Fields an amendment does not list: bookkeeping that changes with every write.
@@ -236,9 +239,14 @@ def amendments(document: dict, trail: list[dict], profile: Profile) -> list[dict
     was held, or when it adds to the record after the record was circulated (those who got it
     have not seen the addition). Progress (an action done, a follow-up recorded for the first
     time) is shown elsewhere, not here.
+
+    "After the meeting" is after it took place and after it was recorded as held: a flag set
+    while the case was opened, before `held` was run with an earlier --at, was known at the
+    meeting and is not an amendment.
     """
     held = document["held_at"]
-    if held is None:
+    recorded_held = next((e["id"] for e in trail if e["action"] == "held"), None)
+    if held is None or recorded_held is None:
         return []
     held_at = datetime.fromisoformat(held)
     questions = {q.id: q.text for q in profile.questions}
@@ -248,7 +256,7 @@ def amendments(document: dict, trail: list[dict], profile: Profile) -> list[dict
         action, detail = entry["action"], entry["detail"]
         if action == "record" and detail.get("event") == "record-circulated" and detail.get("old") is None:
             continue  # circulating the record is progress, not an amendment
-        if entry["at"] <= held_at or action == "held":
+        if entry["at"] <= held_at or entry["id"] <= recorded_held:
             continue
         circulated_before = circulation is not None and entry["id"] > circulation
         rows: list[dict] = []

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 # Columns of the discussion itself that ``update_discussion`` entries may set.
 DISCUSSION_COLUMNS = (
@@ -126,7 +127,9 @@ def _find(items: list[dict], key: str, value, where: str) -> int:
 
 
 def _apply(state: dict, action: str, detail: Mapping, where: str, strict: bool) -> None:
-    old, new = detail.get("old"), detail.get("new")
+    # The old and new values are whatever the action wrote: a row, a list, an instant, None.
+    old: Any = detail.get("old")
+    new: Any = detail.get("new")
     if action == "child.add":
         state["children"].append(_instants(dict(new)))
     elif action == "child.edit":
@@ -189,6 +192,7 @@ def _decision(row: Mapping | None) -> dict | None:
     if row is None:
         return None
     decision = _instants(dict(row))
+    assert decision is not None  # _instants returns None only for None, and row is not None
     if "further_discussion" not in decision:
         decision["further_discussion"] = True if decision.get("further_by") is not None else None
     return decision
@@ -197,13 +201,16 @@ def _decision(row: Mapping | None) -> dict | None:
 # --- Comparing with ``show --json`` ------------------------------------------------------------
 
 
-def as_shown(state: Mapping, decision_questions: Mapping[str, str] | None = None) -> dict:
+def as_shown(
+    state: Mapping, decision_questions: Mapping[str, str] | None = None, record_questions: Iterable[str] = ()
+) -> dict:
     """The replayed record as ``show --json`` presents its record fields (see ``from_show``).
 
     ``decision_questions`` maps the checklist's decision question ids to the decision field
-    each reads (``show`` lists those answers from the decision itself).
+    each reads (``show`` lists those answers from the decision itself). ``record_questions``
+    are answered by the record (attendance, the children): derived, so left out on both sides.
     """
-    answers = dict(state["answers"])
+    answers = {k: v for k, v in state["answers"].items() if k not in set(record_questions)}
     decision = state["decision"]
     for question_id, field in (decision_questions or {}).items():
         value = decision.get(field) if decision else None
@@ -253,8 +260,9 @@ _PLAIN = (
 )
 
 
-def from_show(document: Mapping) -> dict:
-    """The record fields of ``show --json``, without what is derived (deadlines, quoracy, age)."""
+def from_show(document: Mapping, record_questions: Iterable[str] = ()) -> dict:
+    """The record fields of ``show --json``, without what is derived (deadlines, quoracy, age,
+    the answers of ``record_questions``)."""
     decision = document["decision"]
     return {
         "reference": document["reference"],
@@ -276,6 +284,8 @@ def from_show(document: Mapping) -> dict:
         if decision is None
         else _instants({k: v for k, v in decision.items() if k != "outcome"}),
         "actions": [_instants(a) for a in document["actions"]],
-        "answers": dict(document["checklist"]["answers"]),
+        "answers": {
+            k: v for k, v in document["checklist"]["answers"].items() if k not in set(record_questions)
+        },
         "events": {k: instant(v) for k, v in document["events"].items()},
     }

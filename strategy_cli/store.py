@@ -31,7 +31,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, fields
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .domain import rules
@@ -337,6 +337,10 @@ def _child(row: sqlite3.Row) -> Child:
     )
 
 
+def _attendee(row: sqlite3.Row) -> Attendee:
+    return Attendee(row["name"], row["agency"], row["role"], row["attendance"])
+
+
 def _bool(value) -> bool | None:
     return None if value is None else bool(value)
 
@@ -369,6 +373,96 @@ def _action(row: sqlite3.Row) -> Action:
         done_at=parse_stored(row["done_at"]),
         for_family=bool(row["for_family"]),
     )
+
+
+class StoredValueError(StrategyError):
+    """A value in the database that the tool did not write and cannot read (a hand edit)."""
+
+
+def _read(reference: str, table: str, column: str, value, parse):
+    """``parse(value)``, or an error naming the record, the column and the value."""
+    try:
+        return parse(value)
+    except (ValueError, TypeError, OverflowError, AttributeError) as error:
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        raise StoredValueError(
+            f"{reference}: {table}.{column} holds {shown}, which cannot be read ({type(error).__name__}); "
+            "it was changed behind the tool's back"
+        ) from None
+
+
+# What makes up a discussion's record besides its own row, and the order each is read in.
+_PARTS = {
+    "child": "position",
+    "attendee": "id",
+    "decision": "discussion_id",
+    "action": "number",
+    "answer": "question_id",
+    "event": "event",
+}
+_EARLIER = (
+    "SELECT d.id, d.reference, x.further_by FROM discussion AS d "
+    "LEFT JOIN decision AS x ON x.discussion_id = d.id "
+)
+
+
+def _assemble(row: sqlite3.Row, parts: dict[str, list], earlier, followed_by_held: bool) -> Discussion:
+    """One discussion from its row and the rows of its parts (each table's, in order)."""
+    reference = row["reference"]
+
+    def column(name: str, parse):
+        return _read(reference, "discussion", name, row[name], parse)
+
+    def each(table: str, convert):
+        try:
+            return [convert(r) for r in parts[table]]
+        except (ValueError, TypeError, OverflowError, AttributeError) as error:
+            raise StoredValueError(
+                f"{reference}: a row of {table} cannot be read ({type(error).__name__}: {error}); "
+                "it was changed behind the tool's back"
+            ) from None
+
+    decisions = each("decision", _decision)
+    return Discussion(
+        reference=reference,
+        procedure=row["procedure"],
+        categories=column("categories", _categories),
+        concern_at=column("concern_at", _instant),
+        opened_at=column("opened_at", _instant),
+        status=row["status"],
+        summary=row["summary"],
+        referrer=row["referrer"],
+        follows=None if earlier is None else earlier["reference"],
+        children=each("child", _child),
+        attendees=each("attendee", _attendee),
+        decision=decisions[0] if decisions else None,
+        actions=each("action", _action),
+        answers=dict(each("answer", lambda r: (r["question_id"], json.loads(r["value"])))),
+        held_at=column("held_at", parse_stored),
+        held_format=row["held_format"],
+        chair=row["chair"],
+        events=dict(each("event", lambda r: (r["event"], _instant(r["at"])))),
+        followed_by_held=followed_by_held,
+        closed_reason=row["closed_reason"],
+        further_set=None
+        if earlier is None
+        else _read(reference, "decision", "further_by", earlier["further_by"], parse_stored),
+    )
+
+
+def _instant(text: str) -> datetime:
+    """A stored instant that must be there."""
+    found = parse_stored(text)
+    if found is None:
+        raise TypeError("no value")
+    return found
+
+
+def _categories(text: str) -> list[str]:
+    found = json.loads(text)
+    if not isinstance(found, list) or not all(isinstance(c, str) for c in found):
+        raise ValueError("not a list of category ids")
+    return found
 
 
 def _from_column(column: str, value):
@@ -427,56 +521,66 @@ class Store:
     def _load(self, row: sqlite3.Row) -> Discussion:
         conn = self.conn
         key = (row["id"],)
-        follows = None
+        earlier = None
         if row["follows_id"] is not None:
-            follows = conn.execute(
-                "SELECT reference FROM discussion WHERE id = ?", (row["follows_id"],)
-            ).fetchone()[0]
+            earlier = conn.execute(_EARLIER + "WHERE d.id = ?", (row["follows_id"],)).fetchone()
+        parts = {
+            table: conn.execute(
+                f"SELECT * FROM {table} WHERE discussion_id = ? ORDER BY {order}", key
+            ).fetchall()
+            for table, order in _PARTS.items()
+        }
         followed_by_held = (
             conn.execute(
                 "SELECT 1 FROM discussion WHERE follows_id = ? AND held_at IS NOT NULL LIMIT 1", key
             ).fetchone()
             is not None
         )
-        return Discussion(
-            reference=row["reference"],
-            procedure=row["procedure"],
-            categories=json.loads(row["categories"]),
-            concern_at=parse_stored(row["concern_at"]),
-            opened_at=parse_stored(row["opened_at"]),
-            status=row["status"],
-            summary=row["summary"],
-            referrer=row["referrer"],
-            follows=follows,
-            children=[
-                _child(r)
-                for r in conn.execute("SELECT * FROM child WHERE discussion_id = ? ORDER BY position", key)
-            ],
-            attendees=[
-                Attendee(r["name"], r["agency"], r["role"], r["attendance"])
-                for r in conn.execute("SELECT * FROM attendee WHERE discussion_id = ? ORDER BY id", key)
-            ],
-            decision=_decision(
-                conn.execute("SELECT * FROM decision WHERE discussion_id = ?", key).fetchone()
-            ),
-            actions=[
-                _action(r)
-                for r in conn.execute("SELECT * FROM action WHERE discussion_id = ? ORDER BY number", key)
-            ],
-            answers={
-                r["question_id"]: json.loads(r["value"])
-                for r in conn.execute("SELECT question_id, value FROM answer WHERE discussion_id = ?", key)
-            },
-            held_at=parse_stored(row["held_at"]),
-            held_format=row["held_format"],
-            chair=row["chair"],
-            events={
-                r["event"]: parse_stored(r["at"])
-                for r in conn.execute("SELECT event, at FROM event WHERE discussion_id = ?", key)
-            },
-            followed_by_held=followed_by_held,
-            closed_reason=row["closed_reason"],
-        )
+        return _assemble(row, parts, earlier, followed_by_held)
+
+    def every_discussion(
+        self, chunk: int = 2000
+    ) -> Iterator[tuple[sqlite3.Row, Discussion | StoredValueError]]:
+        """Every discussion (closed ones too) with its record, read a chunk of ids at a time
+        in a few queries: what ``check`` goes through. A record holding a value that cannot
+        be read comes as the error naming it, not as a crash."""
+        conn = self.conn
+        followed_by_held = {
+            r[0]
+            for r in conn.execute(
+                "SELECT follows_id FROM discussion WHERE follows_id IS NOT NULL AND held_at IS NOT NULL"
+            )
+        }
+        top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM discussion").fetchone()[0]
+        for low in range(0, top + 1, chunk):
+            span = (low, low + chunk - 1)
+            rows = conn.execute(
+                "SELECT * FROM discussion WHERE id BETWEEN ? AND ? ORDER BY id", span
+            ).fetchall()
+            parts: dict[str, dict[int, list]] = {}
+            for table, order in _PARTS.items():
+                grouped: dict[int, list] = {}
+                for r in conn.execute(
+                    f"SELECT * FROM {table} WHERE discussion_id BETWEEN ? AND ? ORDER BY discussion_id, {order}",
+                    span,
+                ):
+                    grouped.setdefault(r["discussion_id"], []).append(r)
+                parts[table] = grouped
+            follows_ids = sorted({r["follows_id"] for r in rows if r["follows_id"] is not None})
+            earlier = {}
+            for start in range(0, len(follows_ids), 500):
+                ids = follows_ids[start : start + 500]
+                for r in conn.execute(_EARLIER + f"WHERE d.id IN ({','.join('?' * len(ids))})", ids):
+                    earlier[r["id"]] = r
+            for row in rows:
+                mine = {table: grouped.get(row["id"], []) for table, grouped in parts.items()}
+                try:
+                    yield (
+                        row,
+                        _assemble(row, mine, earlier.get(row["follows_id"]), row["id"] in followed_by_held),
+                    )
+                except StoredValueError as fault:
+                    yield row, fault
 
     def discussion_due(self, reference: str) -> datetime | None:
         """When the discussion had to be held, as computed when it was last written."""
@@ -504,10 +608,16 @@ class Store:
                 "reference": row["reference"],
                 "procedure": row["procedure"],
                 "status": row["status"],
-                "concern_at": parse_stored(row["concern_at"]),
-                "categories": json.loads(row["categories"]),
-                "held_at": parse_stored(row["held_at"]),
-                "discussion_due": parse_stored(row["discussion_due"]),
+                "concern_at": _read(
+                    row["reference"], "discussion", "concern_at", row["concern_at"], _instant
+                ),
+                "categories": _read(
+                    row["reference"], "discussion", "categories", row["categories"], _categories
+                ),
+                "held_at": _read(row["reference"], "discussion", "held_at", row["held_at"], parse_stored),
+                "discussion_due": _read(
+                    row["reference"], "discussion", "discussion_due", row["discussion_due"], parse_stored
+                ),
                 "quorate": None if row["quorate"] is None else bool(row["quorate"]),
                 "rules_fingerprint": row["rules_fingerprint"],
                 "children": children.get(row["id"], []),
@@ -599,7 +709,7 @@ class Store:
         row = self.conn.execute(
             "SELECT started_at, answers FROM unfinished_new WHERE by = ?", (by,)
         ).fetchone()
-        return None if row is None else (parse_stored(row[0]), json.loads(row[1]))
+        return None if row is None else (_instant(row[0]), json.loads(row[1]))
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -660,7 +770,7 @@ class Writer:
         """Append one entry, chained to the previous one by SHA-256 (see ``entry_hash``)."""
         last = self.conn.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
         prev = last[0] if last else GENESIS
-        at = stored(self.at)
+        at = self.at.astimezone(UTC).isoformat(timespec="seconds")  # stored(), never None here
         body = json.dumps(detail, sort_keys=True, ensure_ascii=False)
         digest = entry_hash(prev, discussion_id, at, self.by, action, body)
         self.conn.execute(
@@ -675,6 +785,10 @@ class Writer:
 
     def _id(self, reference: str) -> int:
         return self.store._discussion_row(reference)["id"]
+
+    def discussion(self, reference: str) -> Discussion:
+        """The record as it stands inside this transaction: what a change merges into."""
+        return self.store.discussion(reference)
 
     def open_discussion(self, discussion: Discussion) -> str:
         """Give the discussion the next ``SD-YYYY-NNNN`` reference of its year and save it."""
@@ -710,6 +824,16 @@ class Writer:
             self.add_child(reference, child)
         return reference
 
+    def follow_ups(self, reference: str) -> list[tuple[str, str | None]]:
+        """The discussions that follow this one: each reference and when it was due (as stored)."""
+        return [
+            (row[0], row[1])
+            for row in self.conn.execute(
+                "SELECT reference, discussion_due FROM discussion WHERE follows_id = ? ORDER BY id",
+                (self._id(reference),),
+            )
+        ]
+
     def update_discussion(self, reference: str, action: str, changes: dict, note: str | None = None) -> None:
         """Set columns of the discussion itself (held, status, summary), old values audited."""
         row = self.store._discussion_row(reference)
@@ -718,7 +842,7 @@ class Writer:
         assignments = ", ".join(f"{column} = ?" for column in new)
         values = [_to_column(column, value) for column, value in new.items()]
         self.conn.execute(f"UPDATE discussion SET {assignments} WHERE id = ?", (*values, row["id"]))
-        detail = {"old": old, "new": new}
+        detail: dict[str, object] = {"old": old, "new": new}
         if note:
             detail["note"] = note
         self.audit(row["id"], action, detail)
@@ -774,7 +898,7 @@ class Writer:
         discussion_id = self._id(reference)
         found = self._child_named(discussion_id, reference, name)
         self.conn.execute("DELETE FROM child WHERE id = ?", (found["id"],))
-        detail = {"old": snapshot(_child(found)), "new": None}
+        detail: dict[str, object] = {"old": snapshot(_child(found)), "new": None}
         if reason:
             detail["note"] = reason
         self.audit(discussion_id, "child.remove", detail)
@@ -788,6 +912,11 @@ class Writer:
             (discussion_id, name),
         ).fetchone()
 
+    def attendee(self, reference: str, name: str) -> Attendee | None:
+        """The entry of that name (whatever its case), or None."""
+        found = self._attendee_named(self._id(reference), name)
+        return None if found is None else _attendee(found)
+
     def attend(self, reference: str, attendee: Attendee) -> str:
         """Record an attendee; the same name again corrects that entry. Returns what it did."""
         discussion_id = self._id(reference)
@@ -799,7 +928,7 @@ class Writer:
             )
             self.audit(discussion_id, "attend", {"new": snapshot(attendee)})
             return "added"
-        old = Attendee(found["name"], found["agency"], found["role"], found["attendance"])
+        old = _attendee(found)
         self.conn.execute(
             "UPDATE attendee SET name = ?, agency = ?, role = ?, attendance = ? WHERE id = ?",
             (attendee.name, attendee.agency, attendee.role, attendee.attendance, found["id"]),
@@ -813,7 +942,7 @@ class Writer:
         if found is None:
             raise StrategyError(f"{reference} has no attendee named {name!r}")
         self.conn.execute("DELETE FROM attendee WHERE id = ?", (found["id"],))
-        old = Attendee(found["name"], found["agency"], found["role"], found["attendance"])
+        old = _attendee(found)
         self.audit(discussion_id, "attend.remove", {"old": snapshot(old), "new": None})
 
     # The decision and the checklist --------------------------------------------------------
@@ -836,10 +965,9 @@ class Writer:
         """Save one checklist answer (not a decision question: those go through ``decide``)."""
         self.answers(reference, {question_id: value})
 
-    def answers(self, reference: str, given: dict[str, object]) -> None:
-        """Save the checklist answers one command gives, with one audit entry for them all.
-
-        An answer that is already the one recorded is not written again.
+    def answers(self, reference: str, given: dict[str, object]) -> int:
+        """Save the checklist answers one command gives, with one audit entry for them all;
+        returns how many changed. An answer that is already the one recorded is not written again.
         """
         discussion_id = self._id(reference)
         changes = {}
@@ -862,6 +990,7 @@ class Writer:
             self.audit(discussion_id, "answer", {"question": question_id, **change})
         elif changes:
             self.audit(discussion_id, "answers", {"answers": changes})
+        return len(changes)
 
     # Actions ---------------------------------------------------------------------------------
 
@@ -933,8 +1062,8 @@ class Writer:
     def refresh_deadlines(self) -> None:
         """Recompute and store the deadlines of every discussion this command touched.
 
-        A discussion held also clears the review deadline of the one it follows, so that
-        one is recomputed too.
+        A discussion held also clears the review deadline of the one it follows, and a
+        follow-up is due when the earlier decision says, so both neighbours are recomputed too.
         """
         from . import settings
 
@@ -945,6 +1074,12 @@ class Writer:
             ).fetchone()
             if follows and follows[0] is not None:
                 touched.add(follows[0])
+            touched.update(
+                row[0]
+                for row in self.conn.execute(
+                    "SELECT id FROM discussion WHERE follows_id = ?", (discussion_id,)
+                )
+            )
         for discussion_id in sorted(touched):
             row = self.conn.execute("SELECT * FROM discussion WHERE id = ?", (discussion_id,)).fetchone()
             discussion = self.store._load(row)

@@ -11,6 +11,10 @@ from support import Scripted
 from strategy_cli import prompts
 from strategy_cli.cli import common
 
+# A new discussion's checklist: only the questions the record answers (nobody attended yet, no
+# child in hospital, no interpreter), read from the record itself.
+FROM_THE_RECORD = {"core-agencies-present": False, "in-hospital": False, "interpreter-needed": False}
+
 
 def test_questions_json_lists_follow_ups_with_their_trigger(cli):
     questions = cli.json("checklist", "--questions", "--procedure", "hampshire")
@@ -34,7 +38,7 @@ def test_answers_file_json_and_toml_feed_the_decision(cli, tmp_path):
     path.write_text(
         's47 = "yes"\n"police-investigation" = false\n"decision-rationale" = "Bruising unexplained"\n'
         '"information-withheld" = true\n"withheld-what" = "The referrer\'s identity"\n'
-        '"withheld-rationale" = "Risk to the referrer"\n"interpreter-needed" = true\n'
+        '"withheld-rationale" = "Risk to the referrer"\n"other-children" = true\n'
     )
     cli.run("checklist", ref, "--answers", str(path))
     shown = cli.json("show", ref)
@@ -42,14 +46,14 @@ def test_answers_file_json_and_toml_feed_the_decision(cli, tmp_path):
     assert decision["s47"] is True and decision["police_investigation"] is False
     assert decision["outcome"] == "Outcome 2: s47 without police investigation"
     assert decision["withhold"] == "The referrer's identity"
-    assert shown["checklist"]["answered"] == 7
+    assert shown["checklist"]["answered"] == 7 + len(FROM_THE_RECORD)
     # deciding afterwards shows through the checklist: the two never disagree
     cli.run("decide", ref, "--police", "--rationale", "Police now investigating")
     answers = cli.json("show", ref)["checklist"]["answers"]
     assert answers["police-investigation"] is True
     assert answers["decision-rationale"] == "Police now investigating"
     summary = cli.json("checklist", ref, "--answers", str(path))
-    assert "interpreter-language" in summary["missing_follow_ups"]
+    assert "other-children-needs" in summary["missing_follow_ups"]
 
 
 @pytest.mark.parametrize(
@@ -68,7 +72,7 @@ def test_a_bad_answers_file_names_the_entry_and_writes_nothing(cli, tmp_path, an
     result = cli.run("checklist", ref, "--answers", str(path), expect=None)
     assert result.exit_code in (1, 2)
     assert named in result.output
-    assert cli.json("show", ref)["checklist"]["answered"] == 0
+    assert cli.json("show", ref)["checklist"]["answers"] == FROM_THE_RECORD
 
 
 def test_an_unreadable_answers_file_is_a_usage_error(cli, tmp_path):
@@ -87,13 +91,16 @@ def test_without_a_terminal_it_names_answers_and_never_hangs(proc):
 def test_the_walk_saves_each_answer_and_ctrl_c_keeps_them(cli, monkeypatch):
     ref = cli.new()
     monkeypatch.setattr(common, "interactive_terminal", lambda: True)
-    script = Scripted(["no", "Sam and Hana only; police to be called back", "The school", KeyboardInterrupt])
+    # Who attended is never asked: the record says nobody yet, so the first question is how the
+    # missing agencies' information will be obtained.
+    script = Scripted(["Sam and Hana only; police to be called back", "The school", KeyboardInterrupt])
     monkeypatch.setattr(prompts, "PROMPTER", script)
     result = cli.run("checklist", ref, expect=130)
     assert f"strategy checklist {ref}" in result.output
+    assert script.asked[0] == "Who is missing, and how will their information and agreement be obtained?"
     answers = cli.json("show", ref)["checklist"]["answers"]
     assert answers == {
-        "core-agencies-present": False,
+        **FROM_THE_RECORD,
         "core-agencies-missing-plan": "Sam and Hana only; police to be called back",
         "who-is-concerned": "The school",
     }
@@ -107,15 +114,16 @@ def test_the_walk_saves_each_answer_and_ctrl_c_keeps_them(cli, monkeypatch):
 def test_skipping_leaves_a_question_for_next_time_and_review_walks_all(cli, monkeypatch):
     ref = cli.new()
     monkeypatch.setattr(common, "interactive_terminal", lambda: True)
-    monkeypatch.setattr(prompts, "PROMPTER", Scripted([prompts.SKIP_LABEL, "", KeyboardInterrupt]))
+    monkeypatch.setattr(prompts, "PROMPTER", Scripted(["", "", KeyboardInterrupt]))
     cli.run("checklist", ref, expect=130)
-    assert cli.json("show", ref)["checklist"]["answered"] == 0
-    monkeypatch.setattr(prompts, "PROMPTER", Scripted(["yes", "Nurse", KeyboardInterrupt]))
+    assert cli.json("show", ref)["checklist"]["answers"] == FROM_THE_RECORD
+    monkeypatch.setattr(prompts, "PROMPTER", Scripted(["Police to be called back", KeyboardInterrupt]))
     cli.run("checklist", ref, "--section", "compliance", expect=None)
+    assert cli.json("show", ref)["checklist"]["answered"] == 1 + len(FROM_THE_RECORD)
     script = Scripted([KeyboardInterrupt])
     monkeypatch.setattr(prompts, "PROMPTER", script)
     cli.run("checklist", ref, "--review", expect=130)
-    assert script.asked == ["Are representatives from police, social care and health in attendance?"]
+    assert script.asked == ["Who is missing, and how will their information and agreement be obtained?"]
 
 
 def test_the_whole_walk_ends_with_a_summary(cli, monkeypatch):
@@ -135,7 +143,10 @@ def test_the_whole_walk_ends_with_a_summary(cli, monkeypatch):
     monkeypatch.setattr(prompts, "PROMPTER", script)
     result = cli.run("checklist", ref)
     shown = cli.json("show", ref)
-    assert shown["checklist"]["answered"] == len(script.asked)
+    # Every question asked once (a rationale the outcome needed was asked at once, not again),
+    # and the record's own answered by the record.
+    assert shown["checklist"]["answered"] == len(script.asked) + len(FROM_THE_RECORD)
+    assert len(set(script.asked)) == len(script.asked)
     assert "Outcome 3: joint s47 and police enquiries" in result.output
     assert "NOT QUORATE" in result.output
 
@@ -163,8 +174,9 @@ class ByQuestion(Scripted):
 
 @pytest.mark.parametrize("rationale", ["Police lead; no s47 now", "", KeyboardInterrupt])
 def test_a_walk_that_changes_the_outcome_asks_for_its_rationale_at_once(cli, monkeypatch, rationale):
-    """The old rationale was the reason for the other outcome: it is set aside (kept in the
-    trail) in the same transaction as the change, and the new reason is asked for at once."""
+    """The old rationale was the reason for the other outcome, so a changed outcome needs its
+    own, as `decide` requires: it is asked for at once and saved with the change, or (skipped,
+    interrupted) the outcome stays as it was."""
     ref = cli.new()
     cli.run("decide", ref, "--s47", "--police", "--rationale", "Joint: injury and disclosure")
     monkeypatch.setattr(common, "interactive_terminal", lambda: True)
@@ -176,13 +188,18 @@ def test_a_walk_that_changes_the_outcome_asks_for_its_rationale_at_once(cli, mon
     assert script.asked[s47_at + 1].startswith("What is the rationale for the decision")
     assert "The outcome is now Outcome 2" in result.output and "it was Outcome 3" in result.output
     decision = cli.json("show", ref)["decision"]
-    assert (decision["s47"], decision["police_investigation"]) == (False, True)
-    assert decision["rationale"] == (rationale or None if isinstance(rationale, str) else None)
     trail = [e for e in cli.json("log", ref) if e["action"] == "decide.checklist"]
-    assert trail[0]["detail"]["old"]["rationale"] == "Joint: injury and disclosure"
-    assert trail[0]["detail"]["new"]["rationale"] is None
-    if not decision["rationale"]:
-        assert "no recorded rationale" in cli.run("show", ref).output
+    if rationale and isinstance(rationale, str):
+        assert (decision["s47"], decision["police_investigation"]) == (False, True)
+        assert decision["rationale"] == rationale
+        assert trail[0]["detail"]["old"]["rationale"] == "Joint: injury and disclosure"
+        assert trail[0]["detail"]["new"]["rationale"] == rationale
+    else:
+        assert (decision["s47"], decision["police_investigation"]) == (True, True)
+        assert decision["rationale"] == "Joint: injury and disclosure"
+        assert trail == []
+    if rationale == "":
+        assert "not saved" in result.output
 
 
 # --- In a real terminal --------------------------------------------------------------------
@@ -210,8 +227,8 @@ def test_real_terminal_walk_interrupt_and_resume(proc):
     child = spawn()
     child.expect("Compliance with Working Together 2023")
     child.expect("1 of")
-    child.expect("Are representatives from police")
-    child.send("\r")  # "yes", the first choice
+    child.expect("Who is missing")  # nobody has attended yet: the record says so, it is not asked
+    child.sendline("Police to be called back")
     child.expect("Who is concerned")
     child.sendline("The school nurse")
     child.expect("What is the impact of the concern")
@@ -221,7 +238,11 @@ def test_real_terminal_walk_interrupt_and_resume(proc):
     child.close()
     assert child.exitstatus == 130
     answers = proc.json("show", ref)["checklist"]["answers"]
-    assert answers == {"core-agencies-present": True, "who-is-concerned": "The school nurse"}
+    assert answers == {
+        **FROM_THE_RECORD,
+        "core-agencies-missing-plan": "Police to be called back",
+        "who-is-concerned": "The school nurse",
+    }
 
     child = spawn()
     child.expect("What is the impact of the concern")
@@ -229,12 +250,12 @@ def test_real_terminal_walk_interrupt_and_resume(proc):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
-    assert proc.json("show", ref)["checklist"]["answered"] == 2
+    assert proc.json("show", ref)["checklist"]["answered"] == 2 + len(FROM_THE_RECORD)
 
 
 def test_a_profile_without_a_rationale_question_points_to_decide(cli, monkeypatch):
-    """A user's profile may leave the rationale question out: the outcome change is saved and
-    the manager is told how to record the reason, never a traceback (review finding)."""
+    """A user's profile may leave the rationale question out: the outcome cannot change without
+    its reason, and the manager is told how to record both, never a traceback (review finding)."""
     import dataclasses
 
     from strategy_cli import settings
@@ -254,4 +275,4 @@ def test_a_profile_without_a_rationale_question_points_to_decide(cli, monkeypatc
     monkeypatch.setattr(prompts, "PROMPTER", ByQuestion("unused"))
     result = cli.run("checklist", ref, "--section", "action", "--review")
     assert f"strategy decide {ref} --rationale" in result.output
-    assert cli.json("show", ref)["decision"]["s47"] is False
+    assert cli.json("show", ref)["decision"]["s47"] is True

@@ -95,11 +95,17 @@ def test_held_again_corrects_the_chair_and_keeps_the_time(cli):
     assert moved["held_at"] == "2026-11-23T16:00:00+00:00" and moved["chair"] == "Jon Smith"
 
 
-def test_a_review_set_with_a_time_is_due_at_the_end_of_that_day(cli):
+def test_a_review_is_due_when_the_decision_set_it(cli):
+    """One time for the further discussion everywhere: the decision, the review deadline and
+    the follow-up discussion (a date alone is the end of that day)."""
     ref = cli.new()
     cli.run("decide", ref, "--s47", "--police", "--rationale", "r", "--further-by", "2026-12-01T12:00")
+    shown = cli.json("show", ref)
+    review = next(d for d in shown["deadlines"] if d["kind"] == "review")
+    assert review["due_at"] == shown["decision"]["further_by"] == "2026-12-01T12:00:00+00:00"
+    cli.run("decide", ref, "--further-by", "2026-12-02")
     review = next(d for d in cli.json("show", ref)["deadlines"] if d["kind"] == "review")
-    assert review["due_at"] == "2026-12-01T23:59:59+00:00"
+    assert review["due_at"] == "2026-12-02T23:59:59+00:00"
 
 
 def test_held_format_must_be_known(cli):
@@ -107,11 +113,17 @@ def test_held_format_must_be_known(cli):
     assert "zoom" in cli.run("held", ref, "--format", "zoom", expect=2).output
 
 
-def test_decide_needs_a_rationale_and_both_halves(cli):
+def test_an_outcome_needs_a_rationale_and_decide_is_a_patch(cli):
+    """decide and the checklist share one rule: an outcome (s47 and police both answered)
+    needs its rationale; half a decision may be recorded, as the checklist records it."""
     ref = cli.new()
     assert "--rationale" in cli.run("decide", ref, "--s47", "--police", expect=2).output
-    assert "--police" in cli.run("decide", ref, "--s47", "--rationale", "r", expect=2).output
     assert cli.json("show", ref)["decision"] is None
+    cli.run("decide", ref, "--s47", "--rationale", "r")
+    half = cli.json("show", ref)["decision"]
+    assert (half["s47"], half["police_investigation"], half["outcome"]) == (True, None, None)
+    assert "--rationale" not in cli.run("decide", ref, "--police").output
+    assert cli.json("show", ref)["decision"]["police_investigation"] is True
 
 
 def test_withholding_without_a_rationale_is_refused_and_nothing_is_written(cli):
@@ -207,7 +219,9 @@ def test_a_follow_up_keeps_the_children_and_the_procedure(cli):
     )
     assert [c["name"] for c in later["children"]] == ["Ava Example", "Noah Example"]
     assert later["procedure"] == "west-midlands" and later["follows"] == first
-    again = cli.json("new", "--no-input", "--follows", first, "--child", "Ava Example", "--dob", "2015-03-02")
+    again = cli.json(
+        "new", "--no-input", "--follows", first, "--again", "--child", "Ava Example", "--dob", "2015-03-02"
+    )
     assert [c["name"] for c in again["children"]] == ["Ava Example"]  # named again: not twice
 
 

@@ -23,7 +23,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 
-from robust_support import PROCEDURE, InProcess, clean_failure, decision_questions, scaled  # noqa: E402
+from robust_support import PROCEDURE, InProcess, clean_failure, decision_questions, record_questions, scaled  # noqa: E402
 
 from strategy_cli.replay import ReplayError, as_shown, from_show, replay  # noqa: E402
 
@@ -374,10 +374,10 @@ class RecordMachine(RuleBasedStateMachine):
         shown = self.cli.json("show", ref)
         self.shown[ref] = shown
         try:
-            replayed = as_shown(replay(log), decision_questions(PROCEDURE))
+            replayed = as_shown(replay(log), decision_questions(PROCEDURE), record_questions(PROCEDURE))
         except ReplayError as error:
             raise AssertionError(f"{ref}: {error}\n{json.dumps(log, indent=1, ensure_ascii=False)}") from None
-        assert replayed == from_show(shown)
+        assert replayed == from_show(shown, record_questions(PROCEDURE))
         assert all(a["present"] == (a["attendance"] == "present") for a in shown["attendees"])
         listed = {d["reference"]: d for d in self.cli.json("list", "--all")}
         assert listed[ref]["quorate"] == shown["quorate"]  # stored by the write, judged by show

@@ -1,13 +1,25 @@
 """Looking after the tool and its data: procedures, demo, check, backup."""
 
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 import typer
 
 from .. import settings
 from ..errors import StrategyError
 from . import common, summary
+
+
+class _RuleRow(TypedDict):
+    """One deadline rule as ``procedures show`` lists it."""
+
+    kind: str
+    categories: list[str]
+    when: str
+    timescale: str
+    rule: str
+
 
 procedures_app = typer.Typer(help=summary("procedures"), invoke_without_command=True)
 
@@ -50,7 +62,7 @@ def procedures_show(
 ):
     """One profile: its deadline rules in its own words, quoracy, outcome labels."""
     profile = settings.profile(profile_id)
-    rules = [
+    rules: list[_RuleRow] = [
         {
             "kind": r.kind,
             "categories": list(r.categories),
@@ -137,21 +149,27 @@ def demo(
 
 def check(
     quick: Annotated[
-        bool, typer.Option("--quick", help="Skip replaying every discussion's trail against its record.")
+        bool,
+        typer.Option(
+            "--quick", help="Skip the pass over every discussion (derived facts, references, trails)."
+        ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ):
     """Verify the database: its integrity, the audit hash chain, and every record against its trail."""
-    from ..integrity import records_match_trail, verify
+    from ..integrity import records, verify
 
     store = common.open_store()
     with store.snapshot():
         report = verify(store.conn)
-        if report["ok"] and not quick:
-            records = records_match_trail(store, settings.now())
-            report["checks"].append(records)
-            if not records["ok"]:
-                report.update(ok=False, fault=f"{records['name']}: {records['detail']}")
+        if not quick:
+            found = records(store, settings.now(), _progress if sys.stderr.isatty() else None)
+            if sys.stderr.isatty():
+                print(file=sys.stderr)
+            report["checks"].extend(found)
+            failed = next((c for c in found if not c["ok"]), None)
+            if failed and report["ok"]:
+                report.update(ok=False, fault=f"{failed['name']}: {failed['detail']}")
     if as_json:
         common.print_json(report)
     else:
@@ -161,6 +179,10 @@ def check(
         print("The database is whole." if report["ok"] else f"Fault: {report['fault']}")
     if not report["ok"]:
         raise typer.Exit(1)
+
+
+def _progress(done: int, total: int) -> None:
+    print(f"\rchecked {done:,} of {total:,} discussions", end="", file=sys.stderr, flush=True)
 
 
 def backup(

@@ -8,14 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .. import settings
+from ..casework.checklist import ContradictsRecord, answer_questions, question_for
 from ..domain import checklist as rules
 from ..domain.checklist import AnswerError
+from ..domain.decision import DecisionRefused
 from ..domain.model import Discussion
-from ..errors import StrategyError, UsageProblem
+from ..errors import UsageProblem
 from . import common
 
 if TYPE_CHECKING:
-    from ..domain.procedures import Profile, Question
+    from ..domain.procedures import Profile
 
 
 def questions_json(profile: "Profile") -> list[dict]:
@@ -31,6 +33,7 @@ def questions_json(profile: "Profile") -> list[dict]:
             "when": q.when,
             "help": q.help,
             "decision": q.decision,
+            "record": q.record,
         }
         for q in profile.questions
     ]
@@ -125,49 +128,18 @@ def _from_file(store, discussion: Discussion, profile: "Profile", path: Path) ->
         checked = rules.validate_answers(profile, _read_file(path))
     except AnswerError as error:
         raise UsageProblem(f"{path}: {error}; nothing was saved") from None
-    decision = discussion.decision
-    decision_changed = False
-    now = settings.now()
-    plain = {}
-    with store.writing(common.user(), now) as writer:
-        for question_id, value in checked.items():
-            question = profile.question_index[question_id]
-            if question.decision:
-                decision = rules.with_answer(decision, question, value)
-                decision_changed = True
-            else:
-                plain[question_id] = value
-        writer.answers(discussion.reference, plain)
-        if decision_changed:
-            _check_withholding(decision)
-            _check_new_rationale(discussion.decision, decision, profile, checked)
-            if decision.decided_at is None:
-                decision.decided_at = now
-            writer.decide(discussion.reference, decision, "decide.checklist")
+    answer_questions(common.casework(store), discussion.reference, profile, checked)
     common.say(f"Saved {len(checked)} answer{'s' if len(checked) != 1 else ''} to {discussion.reference}.")
 
 
-def _check_new_rationale(before, after, profile: "Profile", checked: dict) -> None:
-    """As with `decide`: a changed outcome needs its own rationale, not the old one's."""
-    if not rules.changes_outcome(before, after):
-        return
-    if not any(profile.question_index[q].decision == "rationale" for q in checked):
-        raise UsageProblem(
-            "the answers change the outcome (s47 or police-investigation) but give no new "
-            "rationale: answer the rationale question too (nothing was saved)"
-        )
-
-
-def _check_withholding(decision) -> None:
-    if decision.withholding and not decision.withhold_rationale:
-        raise StrategyError(
-            "information-withheld is yes but withheld-rationale is not given: the rationale must "
-            "be recorded (nothing was saved)"
-        )
-
-
 def _walk(store, discussion: Discussion, profile: "Profile", review: bool, section: str | None) -> None:
-    """Ask question by question; each answer is its own transaction, so Ctrl-C loses nothing."""
+    """Ask question by question; each answer is its own transaction, so Ctrl-C loses nothing.
+
+    The record's questions (attendance, the children's circumstances) are not asked: the
+    record answers them. An answer that a decision rule cannot take alone (an outcome without
+    its rationale, information withheld without why) brings the question that completes it at
+    once, and the two are saved together.
+    """
     from rich.console import Console
     from rich.markup import escape
 
@@ -179,13 +151,13 @@ def _walk(store, discussion: Discussion, profile: "Profile", review: bool, secti
     shown_section = None
     try:
         for question in profile.questions:
-            if section is not None and question.section != section:
+            if question.record or (section is not None and question.section != section):
                 continue
             discussion = store.discussion(discussion.reference)
             given = rules.answers(discussion, profile)
             if not rules.triggered(question, given) or (question.id in given and not review):
                 continue
-            asked = rules.to_ask(profile, given, section)
+            asked = [q for q in rules.to_ask(profile, given, section) if not q.record]
             position = asked.index(question) + 1
             if question.section != shown_section:
                 shown_section = question.section
@@ -197,9 +169,7 @@ def _walk(store, discussion: Discussion, profile: "Profile", review: bool, secti
             answer = prompts.ask_question(question, given.get(question.id))
             if answer is prompts.SKIP:
                 continue
-            if _save(store, discussion, question, answer):
-                saved += 1
-                saved += _rationale_if_outcome_changed(store, discussion, profile, console)
+            saved += _save(store, discussion, profile, {question.id: answer}, console)
     except KeyboardInterrupt:
         console.print(
             f"\nStopped. {saved} answer{'s' if saved != 1 else ''} saved this time; every answer given is kept."
@@ -208,63 +178,60 @@ def _walk(store, discussion: Discussion, profile: "Profile", review: bool, secti
         raise typer.Exit(130) from None
 
 
-def _rationale_if_outcome_changed(store, before: Discussion, profile: "Profile", console) -> int:
-    """After an answer that changed a settled outcome, ask at once why (1 if it was given).
+def _save(store, discussion: Discussion, profile: "Profile", given: dict, console) -> int:
+    """Save answers in one transaction; returns how many (0 when refused, with the reason).
 
-    ``_save`` has already set the old rationale aside (it stays in the audit trail); until a
-    new one is given the decision shows as having no rationale.
+    When a decision rule needs another answer with this one, that question is asked at once
+    and both are saved together; without it nothing is saved, and the walk goes on.
     """
     from rich.markup import escape
 
     from .. import prompts
 
-    after = store.discussion(before.reference)
-    if before.decision is None or after.decision is None or after.decision.rationale is not None:
-        return 0
-    if not rules.changes_outcome(before.decision, after.decision) or before.decision.rationale is None:
-        return 0
-    old = profile.outcome_label(before.decision.s47, before.decision.police_investigation)
-    new = profile.outcome_label(after.decision.s47, after.decision.police_investigation)
-    console.print(
-        f"[bold yellow]The outcome is now {escape(new)} (it was {escape(old)}).[/] The rationale "
-        "given for the earlier outcome is kept in the audit trail; give the reason for this one."
-    )
-    question = next((q for q in profile.questions if q.decision == "rationale"), None)
-    if question is None:  # a user's profile may leave the question out
-        common.warn(
-            f"this procedure's checklist has no rationale question: record it with `strategy decide {before.reference} --rationale TEXT`"
-        )
-        return 0
-    answer = prompts.ask_question(question, None)
-    if answer is prompts.SKIP:
-        common.warn("the decision has no rationale until one is given")
-        return 0
-    return int(_save(store, after, question, answer))
-
-
-def _save(store, discussion: Discussion, question: "Question", answer) -> bool:
-    """Save one answer in its own transaction; a bad one is reported and not saved.
-
-    An answer that changes a settled outcome sets the old rationale aside in the same
-    transaction: it was the reason for the other outcome.
-    """
     try:
-        value = rules.read_answer(question, answer)
+        checked = {qid: rules.read_answer(profile.question_index[qid], value) for qid, value in given.items()}
     except AnswerError as error:
         common.warn(str(error))
-        return False
-    now = settings.now()
-    with store.writing(common.user(), now) as writer:
-        if question.decision:
-            decision = rules.with_answer(discussion.decision, question, value)
-            if rules.changes_outcome(discussion.decision, decision):
-                decision.rationale = None
-            if decision.decided_at is None:
-                decision.decided_at = now
-            writer.decide(discussion.reference, decision, "decide.checklist")
-        else:
-            writer.answer(discussion.reference, question.id, value)
-    return True
+        return 0
+    try:
+        answer_questions(common.casework(store), discussion.reference, profile, checked)
+        return len(checked)
+    except ContradictsRecord as error:
+        common.warn(str(error))
+        return 0
+    except DecisionRefused as refused:
+        needed = question_for(profile, refused.needs)
+        if needed is None or needed.id in given:
+            common.warn(str(refused))
+            return 0
+        _explain(discussion, profile, checked, console)
+        answer = prompts.ask_question(needed, None)
+        if answer is prompts.SKIP:
+            common.warn(f"not saved: {escape(str(refused).split(':')[0])}")
+            return 0
+        return _save(store, discussion, profile, {**given, needed.id: answer}, console)
+
+
+def _explain(discussion: Discussion, profile: "Profile", checked: dict, console) -> None:
+    """Say why another question comes at once: an outcome made or changed needs its reason."""
+    from rich.markup import escape
+
+    before = discussion.decision
+    fields = {profile.question_index[qid].decision: value for qid, value in checked.items()}
+    s47 = fields.get("s47", before.s47 if before else None)
+    police = fields.get("police_investigation", before.police_investigation if before else None)
+    if None in (s47, police):
+        return
+    new = profile.outcome_label(s47, police) or ""
+    if before is not None and None not in (before.s47, before.police_investigation):
+        old = profile.outcome_label(before.s47, before.police_investigation) or ""
+        if old != new:
+            console.print(
+                f"[bold yellow]The outcome is now {escape(new)} (it was {escape(old)}).[/] The rationale "
+                "given for the earlier outcome is kept in the audit trail; give the reason for this one."
+            )
+            return
+    console.print(f"[bold]The outcome is {escape(new)}.[/] Give the reason for it.")
 
 
 def _summary(store, reference: str, profile: "Profile", as_json: bool) -> None:

@@ -10,6 +10,7 @@ import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Literal, overload
 
 import typer
 
@@ -40,6 +41,15 @@ def open_store(reading: bool = False):
     if reading:
         store.refresh_stale(settings.profile_fingerprint, user(), settings.now())
     return store
+
+
+def casework(store=None):
+    """The use-case layer for this command: the store, who is acting, and one clock reading
+    (every time a command records is the same instant)."""
+    from ..casework import Casework
+
+    now = settings.now()
+    return Casework(store or open_store(), user(), lambda: now)
 
 
 def quorate(store, row: dict, now) -> bool:
@@ -169,6 +179,10 @@ def categories(values: list[str]) -> list[str]:
     return list(dict.fromkeys(category(value) for value in values))
 
 
+@overload
+def text(value: str | None, option: str, required: Literal[True]) -> str: ...
+@overload
+def text(value: str | None, option: str, required: bool = False) -> str | None: ...
 def text(value: str | None, option: str, required: bool = False) -> str | None:
     """Free text kept exactly as given; a NUL or a 100 kB+ paste is refused, naming the option."""
     from ..domain.checklist import AnswerError, check_text
@@ -185,6 +199,10 @@ def text(value: str | None, option: str, required: bool = False) -> str | None:
     return value
 
 
+@overload
+def text_or_file(value: str | None, option: str, required: Literal[True]) -> str: ...
+@overload
+def text_or_file(value: str | None, option: str, required: bool = False) -> str | None: ...
 def text_or_file(value: str | None, option: str, required: bool = False) -> str | None:
     """Free text, or ``@PATH`` to read it from a file (so names stay out of shell history)."""
     if value is not None and value.startswith("@") and len(value) > 1:

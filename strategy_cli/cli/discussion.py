@@ -1,13 +1,15 @@
 """Opening and reading a discussion: new, list, show, child add/edit, close, reopen, log."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from .. import settings, views
+from ..casework import children as kids
+from ..casework import discussion as opening
 from ..domain.calendar import iso
 from ..domain.model import CATEGORIES, Child, Discussion
-from ..errors import StrategyError, UsageProblem
+from ..errors import UsageProblem
 from . import common, feedback, summary
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
@@ -61,12 +63,20 @@ def new(
     follows: Annotated[
         str | None, typer.Option("--follows", help="The earlier discussion this one follows up.")
     ] = None,
+    again: Annotated[
+        bool,
+        typer.Option(
+            "--again", help="With --follows: open another follow-up for the date already followed up."
+        ),
+    ] = False,
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Never prompt; a missing value is an error.")
     ] = False,
     as_json: JsonOption = False,
 ):
     """Open a strategy discussion and say when it must be held, and why."""
+    if again and not follows:
+        raise UsageProblem("--again goes with --follows")
     needs_children = not child and not follows
     needs_procedure = settings.chosen_procedure(procedure) is None and not follows
     store, carried_on = None, False
@@ -95,14 +105,12 @@ def new(
     for each in children:
         _check_child_dates(each)
     store = store or common.open_store()
-    earlier = store.discussion(follows.strip().upper()) if follows else None
-    # A later discussion keeps the same children (any new one named is added) and, unless
-    # told otherwise, the same procedure.
-    if earlier is not None:
-        named = {c.name for c in earlier.children}
-        children = earlier.children + [c for c in children if c.name not in named]
+    # A later discussion keeps the same children and, unless told otherwise, the same
+    # procedure; the use case reads the earlier one again inside its transaction.
+    earlier = store.discussion(follows) if follows else None
     profile_id = common.procedure_id(procedure or (earlier.procedure if earlier else None))
-    now = settings.now()
+    case = common.casework(store)
+    now = case.clock()
     concern = common.instant(concern_at, "--concern-at") or now
     categories = common.categories(category or ["standard"])
     discussion = Discussion(
@@ -118,10 +126,7 @@ def new(
     )
     if concern > now:
         common.warn(f"the concern time {concern:%Y-%m-%d %H:%M} is in the future")
-    with store.writing(common.user(), now) as writer:
-        reference = writer.open_discussion(discussion)
-        if carried_on:
-            writer.drop_unfinished_new()
+    reference = opening.open_discussion(case, discussion, again=again, forget_unfinished=carried_on)
     document = show_document(store, reference)
     if as_json:
         common.print_json(document)
@@ -310,17 +315,9 @@ def child_add(
         no_adult_care_needs=no_adult_care_needs,
     )
     _check_child_dates(child)
-    store = common.open_store()
-    discussion = store.discussion(reference)
-    common.require_open(discussion)
-    if any(c.name == child.name for c in discussion.children):
-        raise StrategyError(
-            f"{discussion.reference} already has a child named {child.name!r}; "
-            "correct their details with `strategy child edit`"
-        )
-    with store.writing(common.user(), settings.now()) as writer:
-        writer.add_child(discussion.reference, child)
-    _done(store, discussion.reference, as_json, f"Added {child.name} to {discussion.reference}.")
+    case = common.casework()
+    kids.add_child(case, reference, child)
+    _done(case.store, reference, as_json, f"Added {child.name} to {reference.strip().upper()}.")
 
 
 def _check_child_dates(child: Child) -> None:
@@ -351,14 +348,12 @@ def child_edit(
     as_json: JsonOption = False,
 ):
     """Correct a child's details; the old values stay in the audit trail."""
-    store = common.open_store()
-    discussion = store.discussion(reference)
-    common.require_open(discussion)
-    current = next((c for c in discussion.children if c.name == name), None)
-    if current is None:
-        raise StrategyError(f"{discussion.reference} has no child named {name!r}")
-    changes = {
-        "name": common.text_or_file(new_name, "--name") if new_name is not None else None,
+    if dob is not None and edd is not None:
+        raise UsageProblem("give --dob or --edd, not both: a child is born or not yet")
+    changes: dict[str, Any] = {
+        "name": common.text_or_file(new_name, "--name", required=True) if new_name is not None else None,
+        "dob": common.day(dob, "--dob"),
+        "edd": common.day(edd, "--edd"),
         "looked_after": looked_after,
         "in_hospital": in_hospital,
         "hospital_services": hospital_services,
@@ -366,25 +361,15 @@ def child_edit(
         "communication_needs": communication_needs,
         "no_adult_care_needs": no_adult_care_needs,
     }
-    if dob is not None and edd is not None:
-        raise UsageProblem("give --dob or --edd, not both: a child is born or not yet")
-    corrected = Child(**{**current.__dict__, **{k: v for k, v in changes.items() if v is not None}})
-    if corrected.name != name and any(c.name == corrected.name for c in discussion.children):
-        raise StrategyError(f"{discussion.reference} already has a child named {corrected.name!r}")
-    if dob is not None:
-        corrected.dob, corrected.edd = common.day(dob, "--dob"), None
-    if edd is not None:
-        corrected.edd, corrected.dob = common.day(edd, "--edd"), None
-    if interpreter is not None:
-        corrected.interpreter = common.text(interpreter, "--interpreter")
-    if in_hospital:
-        corrected.hospital_services = True
-    if corrected == current:
-        raise UsageProblem("nothing to correct: give at least one option to change")
-    _check_child_dates(corrected)
-    with store.writing(common.user(), settings.now()) as writer:
-        writer.edit_child(discussion.reference, name, corrected)
-    _done(store, discussion.reference, as_json, f"Corrected {corrected.name} on {discussion.reference}.")
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if interpreter is not None:  # an empty value clears it
+        changes["interpreter"] = common.text(interpreter, "--interpreter")
+    born, expected = common.day(dob, "--dob"), common.day(edd, "--edd")
+    if born or expected:
+        _check_child_dates(Child(name=name, dob=born, edd=expected))
+    case = common.casework()
+    corrected = kids.correct_child(case, reference, name, changes)
+    _done(case.store, reference, as_json, f"Corrected {corrected.name} on {reference.strip().upper()}.")
 
 
 def child_remove(
@@ -396,19 +381,9 @@ def child_remove(
     as_json: JsonOption = False,
 ):
     """Take out a child entered by mistake; every detail recorded stays in the audit trail."""
-    store = common.open_store()
-    discussion = store.discussion(reference)
-    common.require_open(discussion)
-    if not any(c.name == name for c in discussion.children):
-        raise StrategyError(f"{discussion.reference} has no child named {name!r}")
-    if len(discussion.children) == 1:
-        raise StrategyError(
-            f"{name!r} is the only child of {discussion.reference}: a discussion is about at least "
-            "one child (correct their details with `strategy child edit`, or close the discussion)"
-        )
-    with store.writing(common.user(), settings.now()) as writer:
-        writer.remove_child(discussion.reference, name, common.text_or_file(reason, "--reason"))
-    _done(store, discussion.reference, as_json, f"Removed {name} from {discussion.reference}.")
+    case = common.casework()
+    kids.remove_child(case, reference, name, common.text_or_file(reason, "--reason"))
+    _done(case.store, reference, as_json, f"Removed {name} from {reference.strip().upper()}.")
 
 
 def edit(
@@ -425,9 +400,6 @@ def edit(
     as_json: JsonOption = False,
 ):
     """Correct what `new` recorded; the old values stay in the audit trail."""
-    store = common.open_store()
-    discussion = store.discussion(reference)
-    common.require_open(discussion)
     given = {
         "concern_at": common.instant(concern_at, "--concern-at"),
         "categories": common.categories(category) if category else None,
@@ -435,13 +407,12 @@ def edit(
         "summary": common.text_or_file(summary, "--summary"),
         "referrer": common.text_or_file(referrer, "--referrer"),
     }
-    changes = {k: v for k, v in given.items() if v is not None and v != getattr(discussion, k)}
-    if not changes:
+    case = common.casework()
+    changed = opening.correct_opening(case, reference, given)
+    if not changed:
         raise UsageProblem("nothing to correct: give an option whose value differs from the record")
-    with store.writing(common.user(), settings.now()) as writer:
-        writer.update_discussion(discussion.reference, "edit", changes)
-    corrected = ", ".join(EDITED[column] for column in changes)
-    _done(store, discussion.reference, as_json, f"Corrected the {corrected} of {discussion.reference}.")
+    corrected = ", ".join(EDITED[column] for column in changed)
+    _done(case.store, reference, as_json, f"Corrected the {corrected} of {reference.strip().upper()}.")
 
 
 EDITED = {
@@ -474,20 +445,9 @@ def close(
 ):
     """Take a discussion off the board, with a reason."""
     reason = common.text_or_file(reason, "--reason", required=True)
-    store = common.open_store()
-    discussion = store.discussion(reference)
-    if discussion.status == "closed":
-        raise StrategyError(f"{discussion.reference} is already closed")
-    dated = [d for d in store.pending(discussion.reference) if d.due_at is not None]
-    if dated and not force:
-        listed = "; ".join(f"{d.title} ({d.kind})" for d in dated)
-        raise StrategyError(
-            f"{discussion.reference} still has dated deadlines pending: {listed}. "
-            "Record them, or close with --force"
-        )
-    with store.writing(common.user(), settings.now()) as writer:
-        writer.update_discussion(discussion.reference, "close", {"status": "closed", "closed_reason": reason})
-    _done(store, discussion.reference, as_json, f"Closed {discussion.reference}.")
+    case = common.casework()
+    opening.close(case, reference, reason, force)
+    _done(case.store, reference, as_json, f"Closed {reference.strip().upper()}.")
 
 
 def reopen(
@@ -496,18 +456,9 @@ def reopen(
     as_json: JsonOption = False,
 ):
     """Put a closed discussion back on the board."""
-    store = common.open_store()
-    discussion = store.discussion(reference)
-    if discussion.status == "open":
-        raise StrategyError(f"{discussion.reference} is not closed")
-    with store.writing(common.user(), settings.now()) as writer:
-        writer.update_discussion(
-            discussion.reference,
-            "reopen",
-            {"status": "open", "closed_reason": None},
-            note=common.text_or_file(reason, "--reason"),
-        )
-    _done(store, discussion.reference, as_json, f"Reopened {discussion.reference}.")
+    case = common.casework()
+    opening.reopen(case, reference, common.text_or_file(reason, "--reason"))
+    _done(case.store, reference, as_json, f"Reopened {reference.strip().upper()}.")
 
 
 def log(reference: Ref, as_json: JsonOption = False):

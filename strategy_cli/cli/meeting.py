@@ -1,13 +1,15 @@
-"""The meeting record: attend, held, decide, record, and actions."""
+"""The meeting record: attend, held, decide, record, and actions (each calls one use case)."""
 
-from dataclasses import replace
 from typing import Annotated
 
 import typer
 
 from .. import settings
-from ..domain.model import AGENCIES, EVENTS, FORMATS, Action, Attendee, Decision
-from ..errors import StrategyError, UsageProblem
+from ..casework import attendance, discussion, followups
+from ..casework.decision import amend_decision
+from ..domain.decision import DecisionPatch, DecisionRefused
+from ..domain.model import AGENCIES, EVENTS, FORMATS, Action
+from ..errors import UsageProblem
 from . import common, summary
 from .discussion import JsonOption, Ref, _done
 
@@ -17,6 +19,9 @@ def attend(
     name: Annotated[str, typer.Option("--name", help="The attendee's name (@FILE reads it from a file).")],
     agency: Annotated[str | None, typer.Option("--agency", help=f"Agency id: {', '.join(AGENCIES)}.")] = None,
     role: Annotated[str | None, typer.Option("--role", help="Role or job title.")] = None,
+    present: Annotated[
+        bool, typer.Option("--present", help="Took part (the default for a new entry).")
+    ] = False,
     apologies: Annotated[bool, typer.Option("--apologies", help="Invited, did not attend.")] = False,
     information_only: Annotated[
         bool,
@@ -29,23 +34,31 @@ def attend(
 ):
     """Record who took part; the same name again corrects the entry, --remove takes it out."""
     name = common.text_or_file(name, "--name", required=True)
-    if apologies and information_only:
-        raise UsageProblem("--apologies and --information-only cannot both be given")
-    store = common.open_store()
-    discussion = store.discussion(reference)
-    common.require_open(discussion)
-    with store.writing(common.user(), settings.now()) as writer:
-        if remove:
-            writer.remove_attendee(discussion.reference, name)
-            message = f"Removed {name} from {discussion.reference}."
-        else:
-            if agency is None:
-                raise UsageProblem("--agency is needed (e.g. social-care, health, police)")
-            attendance = "apologies" if apologies else "information-only" if information_only else "present"
-            attendee = Attendee(name, common.agency(agency), common.text(role, "--role"), attendance)
-            what = writer.attend(discussion.reference, attendee)
-            message = f"{'Corrected' if what == 'corrected' else 'Recorded'} {name} ({agency}, {attendance})."
-    _done(store, discussion.reference, as_json, message)
+    chosen = [
+        flag
+        for flag, given in (
+            ("--present", present),
+            ("--apologies", apologies),
+            ("--information-only", information_only),
+        )
+        if given
+    ]
+    if len(chosen) > 1:
+        raise UsageProblem(f"{' and '.join(chosen)} cannot both be given")
+    case = common.casework()
+    if remove:
+        attendance.remove_attendee(case, reference, name)
+        message = f"Removed {name} from {reference.strip().upper()}."
+    else:
+        given = {"agency": common.agency(agency)} if agency is not None else {}
+        if role is not None:  # an empty role clears it
+            given["role"] = common.text(role, "--role")
+        if chosen:
+            given["attendance"] = chosen[0].removeprefix("--")
+        what, attendee = attendance.record_attendance(case, reference, name, given)
+        verb = {"added": "Recorded", "corrected": "Corrected", "unchanged": "Already recorded:"}[what]
+        message = f"{verb} {attendee.name} ({attendee.agency}, {attendee.attendance})."
+    _done(case.store, reference, as_json, message)
 
 
 def held(
@@ -60,21 +73,11 @@ def held(
     """The discussion took place: clears its deadline and starts the clocks that follow."""
     if format_ is not None and format_ not in FORMATS:
         raise typer.BadParameter(f"{format_!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
-    now = settings.now()
-    store = common.open_store()
-    discussion = store.discussion(reference)
-    common.require_open(discussion)
-    # Held again to correct the chair or the format: the time stays unless --at says otherwise.
-    when = common.instant(at, "--at") or discussion.held_at or now
-    changes = {"held_at": when}
-    if format_ is not None:
-        changes["held_format"] = format_
-    if chair is not None:
-        changes["chair"] = common.text_or_file(chair, "--chair")
-    action = "held" if discussion.held_at is None else "held.correct"
-    with store.writing(common.user(), now) as writer:
-        writer.update_discussion(discussion.reference, action, changes)
-    _done(store, discussion.reference, as_json, f"{discussion.reference} held {when:%a %d %b %Y %H:%M}.")
+    when = common.instant(at, "--at")
+    chair = common.text_or_file(chair, "--chair")
+    case = common.casework()
+    when = discussion.hold(case, reference, when, format_, chair)
+    _done(case.store, reference, as_json, f"{reference.strip().upper()} held {when:%a %d %b %Y %H:%M}.")
 
 
 def decide(
@@ -105,65 +108,37 @@ def decide(
     no_further: Annotated[
         bool, typer.Option("--no-further", help="No further discussion is needed (clears --further-by).")
     ] = False,
-    at: Annotated[str | None, typer.Option("--at", help="When the decision was made (default now).")] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at", help="When the decision was made (default: now, when the outcome is made or changed)."
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ):
     """Record the decision; deciding again amends it (both stay in the trail)."""
-    now = settings.now()
-    store = common.open_store()
-    discussion = store.discussion(reference)
-    common.require_open(discussion)
-    decision = _decision(
-        discussion.decision,
+    patch = DecisionPatch(
         s47=s47,
         police_investigation=police,
         rationale=common.text_or_file(rationale, "--rationale"),
         share=common.text_or_file(share, "--share"),
+        withholding=False if no_withhold else None,
         withhold=common.text_or_file(withhold, "--withhold"),
         withhold_rationale=common.text_or_file(withhold_rationale, "--withhold-rationale"),
-        no_withhold=no_withhold,
+        further_discussion=False if no_further else None,
         further_by=common.instant(further_by, "--further-by", date_means="end"),
-        no_further=no_further,
-        decided_at=common.instant(at, "--at") or now,
+        decided_at=common.instant(at, "--at"),
     )
-    action = "decide" if discussion.decision is None else "decide.amend"
-    with store.writing(common.user(), now) as writer:
-        writer.decide(discussion.reference, decision, action)
-    label = settings.profile(discussion.procedure).outcome_label(decision.s47, decision.police_investigation)
-    _done(store, discussion.reference, as_json, f"Decision recorded: {label}.")
-
-
-def _decision(current: Decision | None, *, no_withhold: bool, no_further: bool, **given) -> Decision:
-    """The decision after this command, or an error (and nothing written) if a rule is broken."""
-    if given["withhold"] is not None and no_withhold:
-        raise UsageProblem("--withhold and --no-withhold cannot both be given")
-    if given["further_by"] is not None and no_further:
-        raise UsageProblem("--further-by and --no-further cannot both be given")
-    changed = {k: v for k, v in given.items() if v is not None and k != "decided_at"}
-    if given["further_by"] is not None:
-        changed["further_discussion"] = True
-    if no_further:
-        changed.update(further_discussion=False, further_by=None)
-    if not changed and not no_withhold:
-        raise UsageProblem("nothing to decide: give --s47/--no-s47, --police/--no-police, --rationale, ...")
-    decision = replace(current or Decision(), **changed, decided_at=given["decided_at"])
-    if given["withhold"] is not None:
-        decision.withholding = True
-    if no_withhold:
-        decision.withholding, decision.withhold, decision.withhold_rationale = False, None, None
-    if decision.s47 is None or decision.police_investigation is None:
-        raise UsageProblem("the decision needs both --s47/--no-s47 and --police/--no-police")
-    outcome_changed = current is not None and (
-        (current.s47, current.police_investigation) != (decision.s47, decision.police_investigation)
-    )
-    if decision.rationale is None or (outcome_changed and given["rationale"] is None):
-        raise UsageProblem("--rationale is required: record why this decision was made")
-    if decision.withholding and not decision.withhold_rationale:
-        raise StrategyError(
-            "information is withheld from the family without a rationale: give --withhold-rationale "
-            "(nothing was saved)"
-        )
-    return decision
+    case = common.casework()
+    try:
+        decision = amend_decision(case, reference, patch)
+    except DecisionRefused as error:
+        option = {"rationale": "--rationale", "withhold_rationale": "--withhold-rationale"}[error.needs]
+        error.args = (f"{error}: give {option} (nothing was saved)",)
+        raise
+    procedure = case.store.discussion(reference).procedure
+    label = settings.profile(procedure).outcome_label(decision.s47, decision.police_investigation)
+    _done(case.store, reference, as_json, f"Decision recorded: {label or 'outcome not decided yet'}.")
 
 
 def record(
@@ -186,26 +161,16 @@ def record(
         raise UsageProblem("--withdraw takes a follow-up back; --at corrects its time: give one of them")
     if reason is not None and not withdraw:
         raise UsageProblem("--reason goes with --withdraw")
-    now = settings.now()
-    when = common.instant(at, "--at") or now
-    store = common.open_store()
-    discussion = store.discussion(reference)
-    common.require_open(discussion)
+    when = common.instant(at, "--at")
+    case = common.casework()
+    ref = reference.strip().upper()
     if withdraw:
-        with store.writing(common.user(), now) as writer:
-            writer.withdraw_event(discussion.reference, event, common.text_or_file(reason, "--reason"))
-        _done(store, discussion.reference, as_json, f"Withdrew {event} on {discussion.reference}.")
+        followups.withdraw_event(case, reference, event, common.text_or_file(reason, "--reason"))
+        _done(case.store, reference, as_json, f"Withdrew {event} on {ref}.")
         return
-    if event in discussion.events:
-        common.warn(f"{event} was already recorded; this corrects its time (the old one is kept in the log)")
-    if (
-        not any(d.kind == EVENTS[event] for d in store.pending(discussion.reference))
-        and event not in discussion.events
-    ):
-        common.warn(f"{discussion.reference} had no pending {EVENTS[event]} deadline; recorded anyway")
-    with store.writing(common.user(), now) as writer:
-        writer.record_event(discussion.reference, event, when)
-    _done(store, discussion.reference, as_json, f"Recorded {event} on {discussion.reference}.")
+    for warning in followups.record_event(case, reference, event, when or case.clock()):
+        common.warn(warning)
+    _done(case.store, reference, as_json, f"Recorded {event} on {ref}.")
 
 
 # --- Actions ---------------------------------------------------------------------------------
@@ -229,30 +194,26 @@ def action_add(
     as_json: JsonOption = False,
 ):
     """Agree an action: what, who, by when. Prints its number."""
-    now = settings.now()
+    case = common.casework()
     action = Action(
         number=0,
         task=common.text_or_file(task, "--task", required=True),
         owner=common.text_or_file(owner, "--owner"),
         agency=common.agency(agency),
         due_at=common.instant(due, "--due", date_means="end"),
-        agreed_at=now,
+        agreed_at=case.clock(),
         for_family=for_family,
     )
     if action.owner is None:
         raise UsageProblem("--owner is needed: every action has someone who will do it")
     if action.due_at is None:
         raise UsageProblem("--due is needed: every action has a date")
-    store = common.open_store()
-    discussion = store.discussion(reference)
-    common.require_open(discussion)
-    with store.writing(common.user(), now) as writer:
-        number = writer.add_action(discussion.reference, action)
+    number = followups.add_action(case, reference, action)
     if as_json:
         common.print_json({"id": number})
         return
     print(number)
-    common.say(f"Action {number} on {discussion.reference}: {action.task} ({action.owner}).")
+    common.say(f"Action {number} on {reference.strip().upper()}: {action.task} ({action.owner}).")
 
 
 def action_done(
@@ -262,17 +223,11 @@ def action_done(
     as_json: JsonOption = False,
 ):
     """Action N is done: clears its deadline."""
-    now = settings.now()
-    when = common.instant(at, "--at") or now
-    store = common.open_store()
-    discussion = store.discussion(reference)
-    common.require_open(discussion)
-    with store.writing(common.user(), now) as writer:
-        action = writer.action(discussion.reference, number)
-        if action.done_at is not None:
-            common.warn(f"action {number} was already done; this corrects when")
-        writer.change_action(discussion.reference, replace(action, done_at=when), "action.done")
-    _done(store, discussion.reference, as_json, f"Action {number} done.")
+    when = common.instant(at, "--at")
+    case = common.casework()
+    if followups.action_done(case, reference, number, when or case.clock()):
+        common.warn(f"action {number} was already done; this corrects when")
+    _done(case.store, reference, as_json, f"Action {number} done.")
 
 
 def action_edit(
@@ -297,19 +252,9 @@ def action_edit(
         "for_family": for_family,
     }
     changes = {k: v for k, v in changes.items() if v is not None}
-    if not changes and not not_done:
-        raise UsageProblem("nothing to correct: give --task, --owner, --agency, --due or --not-done")
-    store = common.open_store()
-    discussion = store.discussion(reference)
-    common.require_open(discussion)
-    with store.writing(common.user(), settings.now()) as writer:
-        action = writer.action(discussion.reference, number)
-        if not_done:
-            if action.done_at is None:
-                raise StrategyError(f"action {number} of {discussion.reference} is not marked done")
-            changes["done_at"] = None
-        writer.change_action(discussion.reference, replace(action, **changes), "action.edit")
-    _done(store, discussion.reference, as_json, f"Action {number} corrected.")
+    case = common.casework()
+    followups.correct_action(case, reference, number, changes, not_done)
+    _done(case.store, reference, as_json, f"Action {number} corrected.")
 
 
 def register(app: typer.Typer) -> None:

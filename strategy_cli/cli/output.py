@@ -261,7 +261,8 @@ def _board_rows(items: list[dict], explain: bool) -> list[list[dict]]:
     """One row per dated item; a discussion's follow-ups with no date share one row (each on
     its own line), so 300 open discussions do not bury what is dated. With --explain each
     keeps its own row, to show its rule."""
-    rows, undated = [], {}
+    rows: list[list[dict]] = []
+    undated: dict[str, list[dict]] = {}
     for item in items:
         if item["due_at"] is None and not explain:
             undated.setdefault(item["reference"], []).append(item)

@@ -2,15 +2,16 @@
 
 The decision questions (those with a ``decision`` field in the profile) read and write the
 decision itself, so answering them in the checklist and running ``strategy decide`` are the
-same thing and can never disagree.
+same thing and can never disagree; the record's questions (a ``record`` field) are answered by
+the record (see ``facts.py``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .model import Decision, Discussion
+from .model import Discussion
 
 if TYPE_CHECKING:
     from .procedures import Profile, Question
@@ -66,41 +67,28 @@ def _is_control(character: str) -> bool:
 
 
 def answers(discussion: Discussion, profile: Profile) -> dict[str, object]:
-    """Every answer given, the decision questions read from the decision itself."""
-    given = {qid: value for qid, value in discussion.answers.items() if qid in profile.question_index}
+    """Every answer given: the decision questions read from the decision itself, the record's
+    questions (attendance, the children's circumstances) from the record, never a copy."""
+    from . import facts
+
+    given = {
+        qid: value
+        for qid, value in discussion.answers.items()
+        if qid in profile.question_index and not profile.question_index[qid].record
+    }
     decision = discussion.decision
     for question in profile.questions:
-        if question.decision and decision is not None:
-            value = getattr(decision, question.decision)
-            if value is not None:
-                given[question.id] = value
-            else:
-                given.pop(question.id, None)
-        elif question.decision:
+        if question.decision:
+            value = getattr(decision, question.decision) if decision is not None else None
+        elif question.record:
+            value = facts.value(question.record, discussion, profile)
+        else:
+            continue
+        if value is not None:
+            given[question.id] = value
+        else:
             given.pop(question.id, None)
     return given
-
-
-def with_answer(decision: Decision | None, question: Question, value: object) -> Decision:
-    """The decision after a decision question is answered in the checklist.
-
-    Answering that no further discussion is needed clears the date one was needed by.
-    """
-    changed = replace(decision or Decision(), **{question.decision: value})
-    if question.decision == "further_discussion" and value is False:
-        changed.further_by = None
-    return changed
-
-
-def changes_outcome(before: Decision | None, after: Decision) -> bool:
-    """Whether a settled outcome (s47 and police both answered) is now a different one.
-
-    The rationale recorded was the reason for the old outcome, so it no longer stands: as with
-    ``decide``, the new outcome needs its own.
-    """
-    if before is None or None in (before.s47, before.police_investigation):
-        return False
-    return (before.s47, before.police_investigation) != (after.s47, after.police_investigation)
 
 
 def triggered(question: Question, given: dict[str, object]) -> bool:

@@ -134,6 +134,9 @@ class Discussion:
     events: dict[str, datetime] = field(default_factory=dict)
     followed_by_held: bool = False
     closed_reason: str | None = None
+    # For a follow-up: the date the earlier discussion's decision set for it (its home is that
+    # decision; read with the record, never copied).
+    further_set: datetime | None = None
 
 
 @dataclass(frozen=True)

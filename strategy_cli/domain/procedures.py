@@ -8,8 +8,9 @@ This module only parses text it is given: finding the files is the shell's job.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Literal, NoReturn, TypedDict, cast, overload
 
 from .model import AGENCIES, CATEGORIES, DEADLINE_KINDS
 
@@ -64,6 +65,13 @@ class Timescale:
         return "as soon as practicable"
 
 
+class _Count(TypedDict, total=False):
+    """The ``Timescale`` fields that hold a number (for type checking only)."""
+
+    hours: int
+    working_days: int
+
+
 @dataclass(frozen=True)
 class DeadlineRule:
     kind: str
@@ -85,6 +93,9 @@ class Question:
     when: object = None
     decision: str | None = None
     source: str | None = None
+    # A fact the record itself holds (see domain/facts.py): answered from the record, never
+    # kept as a second copy.
+    record: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,10 +174,15 @@ class _Reader:
         self.data = data
         self.origin = origin
 
-    def fail(self, where: str, problem: str):
+    def fail(self, where: str, problem: str) -> NoReturn:
         raise ProfileError(f"{self.origin}: {where}: {problem}")
 
-    def text(self, table: dict, key: str, where: str, required: bool = True) -> str | None:
+    @overload
+    def text(self, table: Mapping, key: str, where: str, required: Literal[True] = ...) -> str: ...
+    @overload
+    def text(self, table: Mapping, key: str, where: str, required: bool) -> str | None: ...
+
+    def text(self, table: Mapping, key: str, where: str, required: bool = True) -> str | None:
         value = table.get(key)
         if value is None and not required:
             return None
@@ -268,7 +284,7 @@ class _Reader:
         if key in ("hours", "working_days"):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 self.fail(f"{where}.{key}", f"must be a whole number of at least 1, not {value!r}")
-            return Timescale(**{key: value})
+            return Timescale(**cast(_Count, {key: value}))
         if value is not True:
             self.fail(f"{where}.{key}", "must be true")
         return Timescale(**{key: True})
@@ -321,6 +337,20 @@ class _Reader:
         decision = table.get("decision")
         if decision is not None and decision not in DECISION_FIELDS:
             self.fail(f"{where}.decision", f"{decision!r} is not one of {', '.join(DECISION_FIELDS)}")
+        record = table.get("record")
+        if record is not None:
+            from .facts import RECORD_FACTS
+
+            if record not in RECORD_FACTS:
+                self.fail(f"{where}.record", f"{record!r} is not one of {', '.join(RECORD_FACTS)}")
+            if RECORD_FACTS[record] != kind:
+                self.fail(
+                    f"{where}.record", f"{record!r} answers a {RECORD_FACTS[record]} question, not {kind}"
+                )
+            if decision is not None:
+                self.fail(
+                    f"{where}.record", "a question is answered by the decision or by the record, not both"
+                )
         return Question(
             id=question_id,
             section=section,
@@ -332,6 +362,7 @@ class _Reader:
             when=when,
             decision=decision,
             source=self.text(table, "source", where, False),
+            record=record,
         )
 
 

@@ -14,7 +14,6 @@ from .calendar import (
     add_months,
     after_hours,
     after_working_days,
-    end_of_day,
     local,
     same_day,
 )
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
 # Bump when a change to these rules (or to model.COUNTS_AS) changes what is computed for the
 # same record and profile: it is part of every profile's fingerprint, so the deadlines and
 # quoracy stored under the old rules are recomputed on the next read.
-RULES_VERSION = 3
+RULES_VERSION = 4
 
 TITLES = {
     "discussion": "Hold the strategy discussion",
@@ -105,11 +104,17 @@ def deadlines(discussion: Discussion, profile: Profile, bank_holidays: BankHolid
         if start is None:  # the clock has not started yet: pending, but not dated
             found.append(Deadline(kind, TITLES[kind], None, rules[0].rule, key or kind))
             return
-        due, rule = earliest(rules, start, bank_holidays)
+        best = earliest(rules, start, bank_holidays)
+        assert best is not None  # earliest returns None only for no rules, and rules is not empty
+        due, rule = best
         found.append(Deadline(kind, TITLES[kind], due, rule.rule, key or kind))
 
     if held is None:
-        timed("discussion", discussion.concern_at)
+        set_by_earlier = follow_up_deadline(discussion)
+        if set_by_earlier is not None:
+            found.append(set_by_earlier)
+        else:
+            timed("discussion", discussion.concern_at)
     timed("lado", discussion.concern_at)
     if discussion.decision is not None:
         timed("child-seen", held)
@@ -122,8 +127,22 @@ def deadlines(discussion: Discussion, profile: Profile, bank_holidays: BankHolid
     return sorted(found, key=board_order)
 
 
+def follow_up_deadline(discussion: Discussion) -> Deadline | None:
+    """A follow-up is due when the earlier discussion's decision said (domain.md, review: "the
+    date set"), not on the procedure's clock for a new concern."""
+    if discussion.follows is None or discussion.further_set is None:
+        return None
+    rule = (
+        f"The further strategy discussion the decision of {discussion.follows} called for, "
+        "by the date that decision set"
+    )
+    return Deadline("discussion", TITLES["discussion"], discussion.further_set, rule, "discussion")
+
+
 def discussion_due(discussion: Discussion, profile: Profile, bank_holidays: BankHolidays):
     """When the discussion itself had to be held (kept after it is held, to judge lateness)."""
+    if discussion.follows is not None and discussion.further_set is not None:
+        return discussion.further_set
     rules = [r for r in profile.rules_for("discussion") if applies(r, discussion)]
     best = earliest(rules, discussion.concern_at, bank_holidays) if rules else None
     return best[0] if best else None
@@ -131,13 +150,15 @@ def discussion_due(discussion: Discussion, profile: Profile, bank_holidays: Bank
 
 def _review(discussion: Discussion, profile: Profile, found: list[Deadline]) -> None:
     decision = discussion.decision
+    assert decision is not None  # deadlines() calls this only when there is a decision
     rules = profile.rules_for("review")
     if not rules or not (decision.further_discussion or decision.further_by):
         return
     if "review-held" in discussion.events or discussion.followed_by_held:
         return
-    due = end_of_day(local(decision.further_by).date()) if decision.further_by else None
-    found.append(Deadline("review", TITLES["review"], due, rules[0].rule, "review"))
+    # The time set (a date alone is already the end of that day): the follow-up discussion is
+    # due then too, so the board, `show` and the minutes give one time.
+    found.append(Deadline("review", TITLES["review"], decision.further_by, rules[0].rule, "review"))
 
 
 def _actions(discussion: Discussion, profile: Profile, found: list[Deadline]) -> None:

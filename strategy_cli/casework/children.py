@@ -1,0 +1,64 @@
+"""The children of a discussion: add one, correct one (a patch), take out one entered by mistake."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from typing import Any
+
+from ..domain.model import Child
+from ..errors import StrategyError, UsageProblem
+from . import Casework
+
+CHILD_FIELDS = {f.name for f in fields(Child)}
+
+
+def add_child(case: Casework, reference: str, child: Child) -> None:
+    with case.change(reference) as (writer, discussion):
+        if any(c.name == child.name for c in discussion.children):
+            raise StrategyError(
+                f"{discussion.reference} already has a child named {child.name!r}; "
+                "correct their details with `strategy child edit`"
+            )
+        writer.add_child(discussion.reference, child)
+
+
+def correct_child(case: Casework, reference: str, name: str, changes: dict[str, Any]) -> Child:
+    """Correct the child of that name with only the ``changes`` given (a field set to None is
+    cleared: the interpreter, say). A date of birth replaces an expected date of delivery and
+    the other way round; an in-patient receives hospital services."""
+    if not changes:
+        raise UsageProblem("nothing to correct: give at least one option to change")
+    unknown = set(changes) - CHILD_FIELDS
+    if unknown:
+        raise ValueError(f"not a child's field: {', '.join(sorted(unknown))}")
+    if changes.get("dob") is not None and changes.get("edd") is not None:
+        raise UsageProblem("give --dob or --edd, not both: a child is born or not yet")
+    with case.change(reference) as (writer, discussion):
+        current = next((c for c in discussion.children if c.name == name), None)
+        if current is None:
+            raise StrategyError(f"{discussion.reference} has no child named {name!r}")
+        corrected = replace(current, **changes)
+        if changes.get("dob") is not None:
+            corrected.edd = None
+        if changes.get("edd") is not None:
+            corrected.dob = None
+        if changes.get("in_hospital"):
+            corrected.hospital_services = True
+        if corrected.name != name and any(c.name == corrected.name for c in discussion.children):
+            raise StrategyError(f"{discussion.reference} already has a child named {corrected.name!r}")
+        if corrected == current:
+            return current  # already so (another manager may have made the same correction)
+        writer.edit_child(discussion.reference, name, corrected)
+    return corrected
+
+
+def remove_child(case: Casework, reference: str, name: str, reason: str | None = None) -> None:
+    with case.change(reference) as (writer, discussion):
+        if not any(c.name == name for c in discussion.children):
+            raise StrategyError(f"{discussion.reference} has no child named {name!r}")
+        if len(discussion.children) == 1:
+            raise StrategyError(
+                f"{name!r} is the only child of {discussion.reference}: a discussion is about at least "
+                "one child (correct their details with `strategy child edit`, or close the discussion)"
+            )
+        writer.remove_child(discussion.reference, name, reason)

@@ -1,0 +1,95 @@
+"""A discussion as a whole: open it (or a follow-up), correct what `new` recorded, hold,
+close and reopen it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..domain.calendar import stored
+from ..domain.model import Discussion
+from ..errors import StrategyError
+from . import Casework
+
+
+def open_discussion(
+    case: Casework, discussion: Discussion, again: bool = False, forget_unfinished: bool = False
+) -> str:
+    """Open a discussion and return its reference.
+
+    A follow-up (``discussion.follows``) keeps the earlier one's children (any new one named
+    is added) and is due when the earlier decision said; a second follow-up for the date that
+    decision set is refused unless ``again``: opening the same meeting twice is a mistake a
+    retry under pressure makes. ``forget_unfinished``: this carries on an interrupted `new`,
+    whose kept answers go in the same transaction.
+    """
+    with case.store.writing(case.by, case.clock()) as writer:
+        if discussion.follows:
+            earlier = writer.discussion(discussion.follows)
+            named = {c.name for c in earlier.children}
+            discussion.follows = earlier.reference
+            discussion.children = earlier.children + [c for c in discussion.children if c.name not in named]
+            further_by = earlier.decision.further_by if earlier.decision else None
+            already = writer.follow_ups(earlier.reference)
+            same_date = [ref for ref, due in already if further_by is None or due == stored(further_by)]
+            if same_date and not again:
+                when = f"the date its decision set ({further_by:%a %d %b %Y %H:%M})" if further_by else "it"
+                raise StrategyError(
+                    f"{same_date[0]} already follows {earlier.reference} for {when}; "
+                    "give --again to open another follow-up"
+                )
+        reference = writer.open_discussion(discussion)
+        if forget_unfinished:
+            writer.drop_unfinished_new()
+    return reference
+
+
+def correct_opening(case: Casework, reference: str, given: dict[str, Any]) -> list[str]:
+    """Correct the concern time, categories, procedure, reason or referrer with what was given
+    and differs from the record; returns the fields corrected (none: nothing to correct)."""
+    with case.change(reference) as (writer, discussion):
+        changes = {k: v for k, v in given.items() if v is not None and v != getattr(discussion, k)}
+        if changes:
+            writer.update_discussion(discussion.reference, "edit", changes)
+    return list(changes)
+
+
+def hold(
+    case: Casework, reference: str, at: datetime | None, held_format: str | None, chair: str | None
+) -> datetime:
+    """The discussion took place. Held again (to correct the chair or the format), the time
+    stays unless a new one is given."""
+    with case.change(reference) as (writer, discussion):
+        when = at or discussion.held_at or case.clock()
+        changes: dict[str, Any] = {"held_at": when}
+        if held_format is not None:
+            changes["held_format"] = held_format
+        if chair is not None:
+            changes["chair"] = chair
+        action = "held" if discussion.held_at is None else "held.correct"
+        writer.update_discussion(discussion.reference, action, changes)
+    return when
+
+
+def close(case: Casework, reference: str, reason: str, force: bool) -> None:
+    """Take a discussion off the board; refused while dated deadlines are pending, unless forced."""
+    with case.change(reference, closed_too=True) as (writer, discussion):
+        if discussion.status == "closed":
+            raise StrategyError(f"{discussion.reference} is already closed")
+        dated = [d for d in writer.store.pending(discussion.reference) if d.due_at is not None]
+        if dated and not force:
+            listed = "; ".join(f"{d.title} ({d.kind})" for d in dated)
+            raise StrategyError(
+                f"{discussion.reference} still has dated deadlines pending: {listed}. "
+                "Record them, or close with --force"
+            )
+        writer.update_discussion(discussion.reference, "close", {"status": "closed", "closed_reason": reason})
+
+
+def reopen(case: Casework, reference: str, reason: str | None) -> None:
+    with case.change(reference, closed_too=True) as (writer, discussion):
+        if discussion.status == "open":
+            raise StrategyError(f"{discussion.reference} is not closed")
+        writer.update_discussion(
+            discussion.reference, "reopen", {"status": "open", "closed_reason": None}, note=reason
+        )

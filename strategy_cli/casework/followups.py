@@ -1,0 +1,57 @@
+"""What follows the meeting: follow-ups recorded (or withdrawn) and actions agreed, done or corrected."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from ..domain.model import EVENTS, Action
+from ..errors import StrategyError, UsageProblem
+from . import Casework
+
+
+def record_event(case: Casework, reference: str, event: str, at: datetime) -> list[str]:
+    """A follow-up happened; returns warnings (already recorded, nothing was pending)."""
+    warnings = []
+    with case.change(reference) as (writer, discussion):
+        if event in discussion.events:
+            warnings.append(
+                f"{event} was already recorded; this corrects its time (the old one is kept in the log)"
+            )
+        elif not any(d.kind == EVENTS[event] for d in writer.store.pending(discussion.reference)):
+            warnings.append(
+                f"{discussion.reference} had no pending {EVENTS[event]} deadline; recorded anyway"
+            )
+        writer.record_event(discussion.reference, event, at)
+    return warnings
+
+
+def withdraw_event(case: Casework, reference: str, event: str, reason: str | None) -> None:
+    with case.change(reference) as (writer, discussion):
+        writer.withdraw_event(discussion.reference, event, reason)
+
+
+def add_action(case: Casework, reference: str, action: Action) -> int:
+    with case.change(reference) as (writer, discussion):
+        return writer.add_action(discussion.reference, action)
+
+
+def action_done(case: Casework, reference: str, number: int, at: datetime) -> bool:
+    """Action N is done; returns whether it already was (this corrects when)."""
+    with case.change(reference) as (writer, discussion):
+        action = writer.action(discussion.reference, number)
+        writer.change_action(discussion.reference, replace(action, done_at=at), "action.done")
+    return action.done_at is not None
+
+
+def correct_action(case: Casework, reference: str, number: int, changes: dict, not_done: bool) -> None:
+    """Correct an action with only what was given; ``not_done`` takes back a mistaken 'done'."""
+    if not changes and not not_done:
+        raise UsageProblem("nothing to correct: give --task, --owner, --agency, --due or --not-done")
+    with case.change(reference) as (writer, discussion):
+        action = writer.action(discussion.reference, number)
+        if not_done:
+            if action.done_at is None:
+                raise StrategyError(f"action {number} of {discussion.reference} is not marked done")
+            changes = {**changes, "done_at": None}
+        writer.change_action(discussion.reference, replace(action, **changes), "action.edit")
