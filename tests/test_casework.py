@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from strategy_cli import settings as app_settings
-from strategy_cli.casework import Casework, attendance, children, checklist, discussion
+from strategy_cli.casework import Casework, attendance, checklist, children, discussion
 from strategy_cli.casework.decision import amend_decision
 from strategy_cli.domain import decision as rules
 from strategy_cli.domain.calendar import LONDON
@@ -20,6 +20,7 @@ from strategy_cli.domain.decision import DecisionPatch, DecisionRefused
 from strategy_cli.domain.model import Child, Decision, Discussion
 from strategy_cli.errors import StrategyError, UsageProblem
 from strategy_cli.store import Store
+
 
 def at(text: str) -> datetime:
     """A London local time, as a user types one."""

@@ -12,8 +12,8 @@ from strategy_cli import prompts
 from strategy_cli.cli import common
 
 # A new discussion's checklist: only the questions the record answers (nobody attended yet, no
-# child in hospital, no interpreter), read from the record itself.
-FROM_THE_RECORD = {"core-agencies-present": False, "in-hospital": False, "interpreter-needed": False}
+# child in hospital), read from the record itself.
+FROM_THE_RECORD = {"core-agencies-present": False, "in-hospital": False}
 
 
 def test_questions_json_lists_follow_ups_with_their_trigger(cli):

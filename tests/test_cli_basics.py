@@ -60,13 +60,9 @@ def test_new_json_shape(cli):
     assert shown["children"][1]["edd"] == "2027-01-10"
     assert shown["status"] == "open" and shown["decision"] is None
     # Only the record's own questions are answered yet: by the record (no attendee, no child in
-    # hospital, no interpreter), never by a second copy.
-    assert shown["checklist"]["answers"] == {
-        "core-agencies-present": False,
-        "in-hospital": False,
-        "interpreter-needed": False,
-    }
-    assert shown["checklist"]["answered"] == 3 and shown["checklist"]["total"] > 30
+    # hospital), never by a second copy.
+    assert shown["checklist"]["answers"] == {"core-agencies-present": False, "in-hospital": False}
+    assert shown["checklist"]["answered"] == 2 and shown["checklist"]["total"] > 30
     assert shown["concern_at"] == "2026-11-23T09:00:00+00:00"  # default: now
 
 

@@ -301,7 +301,7 @@ def build_hostile_discussion(cli: Cli, tmp: Path) -> tuple[str, set[str]]:
     }  # answered by `decide` below
     answers = {}
     for q in questions:
-        if q["id"] in decision_questions:
+        if q["id"] in decision_questions or q["record"]:  # the record answers those
             continue
         if q["type"] == "yes-no":
             answers[q["id"]] = True

@@ -47,7 +47,8 @@ def answer_questions(case: Casework, reference: str, profile: Profile, answers: 
                 patch[question.decision] = value
             elif question.record:
                 try:
-                    facts.check(question.record, question_id, value, discussion, profile)
+                    if not facts.check(question.record, question_id, value, discussion, profile):
+                        plain[question_id] = value
                 except facts.Contradiction as error:
                     raise ContradictsRecord(f"{error} (nothing was saved)") from None
             else:

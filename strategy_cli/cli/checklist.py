@@ -151,13 +151,19 @@ def _walk(store, discussion: Discussion, profile: "Profile", review: bool, secti
     shown_section = None
     try:
         for question in profile.questions:
-            if question.record or (section is not None and question.section != section):
+            if section is not None and question.section != section:
                 continue
             discussion = store.discussion(discussion.reference)
+            if rules.answered_by_record(question, discussion, profile):
+                continue
             given = rules.answers(discussion, profile)
             if not rules.triggered(question, given) or (question.id in given and not review):
                 continue
-            asked = [q for q in rules.to_ask(profile, given, section) if not q.record]
+            asked = [
+                q
+                for q in rules.to_ask(profile, given, section)
+                if not rules.answered_by_record(q, discussion, profile)
+            ]
             position = asked.index(question) + 1
             if question.section != shown_section:
                 shown_section = question.section

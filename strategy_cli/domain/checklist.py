@@ -71,17 +71,15 @@ def answers(discussion: Discussion, profile: Profile) -> dict[str, object]:
     questions (attendance, the children's circumstances) from the record, never a copy."""
     from . import facts
 
-    given = {
-        qid: value
-        for qid, value in discussion.answers.items()
-        if qid in profile.question_index and not profile.question_index[qid].record
-    }
+    given = {qid: value for qid, value in discussion.answers.items() if qid in profile.question_index}
     decision = discussion.decision
     for question in profile.questions:
         if question.decision:
             value = getattr(decision, question.decision) if decision is not None else None
         elif question.record:
             value = facts.value(question.record, discussion, profile)
+            if value is None:  # the record has nothing to say: the checklist's answer stands
+                continue
         else:
             continue
         if value is not None:
@@ -89,6 +87,13 @@ def answers(discussion: Discussion, profile: Profile) -> dict[str, object]:
         else:
             given.pop(question.id, None)
     return given
+
+
+def answered_by_record(question: Question, discussion: Discussion, profile: Profile) -> bool:
+    """Whether the record holds this question's answer (then it is never asked)."""
+    from . import facts
+
+    return question.record is not None and facts.value(question.record, discussion, profile) is not None
 
 
 def triggered(question: Question, given: dict[str, object]) -> bool:

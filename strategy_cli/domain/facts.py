@@ -4,6 +4,10 @@ The record has one home for each of these facts (the attendees, the children's f
 checklist reads them from there, so the minutes can never say "NOT QUORATE" beside "the core
 agencies attended: yes"; an answer that contradicts the record is refused, naming both and the
 command that changes the record.
+
+An interpreter may be needed for a parent or carer, whom the record does not hold: a child
+recorded with an interpreter makes the answer yes, and otherwise the checklist's own answer
+stands (``value`` is None: the record has nothing to say).
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ RECORD_FACTS = {
     "core-agencies-present": "yes-no",
     "in-hospital": "yes-no",
     "interpreter-needed": "yes-no",
-    "interpreter-language": "text",
 }
 
 
@@ -30,27 +33,25 @@ class Contradiction(ValueError):
 
 
 def value(fact: str, discussion: Discussion, profile: Profile) -> object:
-    """What the record says (``None``: nothing to say, e.g. no interpreter is needed)."""
+    """What the record says (``None``: nothing to say, and the checklist's answer stands)."""
     if fact == "core-agencies-present":
         return set(profile.quorum) <= present_agencies(discussion)
     if fact == "in-hospital":
         return any(child.in_hospital for child in discussion.children)
     if fact == "interpreter-needed":
-        return any(child.interpreter for child in discussion.children)
-    if fact == "interpreter-language":
-        needed = [f"{c.name}: {c.interpreter}" for c in discussion.children if c.interpreter]
-        return "; ".join(needed) or None
+        return True if any(child.interpreter for child in discussion.children) else None
     raise KeyError(fact)
 
 
-def check(fact: str, question_id: str, answer: object, discussion: Discussion, profile: Profile) -> None:
-    """Accept an answer the record agrees with; refuse one it does not, saying how to change it."""
+def check(fact: str, question_id: str, answer: object, discussion: Discussion, profile: Profile) -> bool:
+    """Whether the record answers it: True when the answer agrees with the record (nothing to
+    keep), False when the record has nothing to say (the answer is kept); an answer that
+    contradicts the record is refused, saying how to change the record."""
     held = value(fact, discussion, profile)
-    if fact == "interpreter-language":
-        if held is not None and str(answer).strip().lower() in str(held).lower():
-            return
-    elif answer == held:
-        return
+    if held is None:
+        return False
+    if answer == held:
+        return True
     raise Contradiction(
         f"{question_id}: the answer {_said(answer)} contradicts the record, which says "
         f"{_said(held)} ({_why(fact, discussion, profile)}); {_how(fact, discussion)}"

@@ -1,0 +1,85 @@
+"""`strategy check` sees what only follows from the record (issue 13): each hand edit below
+leaves the audit chain intact, and check names it instead of calling the database whole (or
+crashing)."""
+
+import sqlite3
+
+import pytest
+from support import AVA
+
+
+def _tamper(db, *statements):
+    with sqlite3.connect(db) as conn:
+        for statement in statements:
+            assert conn.execute(statement).rowcount != 0 or statement.lstrip().upper().startswith(
+                ("CREATE", "DROP")
+            )
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    "statements, named",
+    [
+        (
+            ["UPDATE deadline SET due_at = '2027-01-01T00:00:00+00:00' WHERE kind = 'discussion'"],
+            "deadline discussion",
+        ),
+        (["DELETE FROM deadline WHERE kind = 'referrer-informed'"], "referrer-informed"),
+        (["UPDATE discussion SET discussion_due = '2027-01-01T00:00:00+00:00'"], "discussion_due"),
+        (["UPDATE discussion SET quorate = 1"], "quorate"),
+        (["UPDATE discussion SET seq = 7"], "is not SD-2026-0007"),
+        (["UPDATE discussion SET concern_at = 'yesterday'"], "concern_at holds 'yesterday'"),
+        (["UPDATE discussion SET categories = '{bad'"], "categories holds '{bad'"),
+        (["UPDATE child SET dob = 'soon'"], "a row of child cannot be read"),
+        (["DROP INDEX discussion_open"], "index discussion_open is missing"),
+        (
+            ["CREATE TRIGGER quiet AFTER INSERT ON audit BEGIN SELECT 1; END"],
+            "trigger quiet is not one strategy made",
+        ),
+    ],
+    ids=[
+        "moved-due",
+        "deleted-deadline",
+        "discussion-due",
+        "quorate",
+        "seq",
+        "concern_at",
+        "categories",
+        "child-dob",
+        "index",
+        "trigger",
+    ],
+)
+def test_check_names_a_derived_fact_or_value_changed_by_hand(cli, statements, named):
+    ref = cli.new(*AVA, "--procedure", "west-midlands")
+    cli.run("check")
+    _tamper(cli.db, *statements)
+    result = cli.run("check", expect=1)
+    assert named in result.output, result.output
+    assert "unexpected" not in result.output.lower()
+    assert ref in result.output or "index" in named or "trigger" in named
+
+
+def test_check_json_lists_every_pass_and_quick_skips_them(cli):
+    cli.new(*AVA, "--procedure", "hampshire")
+    names = [c["name"] for c in cli.json("check")["checks"]]
+    assert names == [
+        "integrity",
+        "foreign keys",
+        "schema",
+        "schema objects",
+        "audit trail",
+        "values",
+        "references",
+        "derived facts",
+        "records",
+    ]
+    assert [c["name"] for c in cli.json("check", "--quick")["checks"]][-1] == "audit trail"
+
+
+def test_a_record_under_a_changed_profile_is_counted_not_faulted(cli):
+    """Stored deadlines under an older profile are recomputed on the next read by design."""
+    cli.new(*AVA, "--procedure", "hampshire")
+    _tamper(cli.db, "UPDATE discussion SET rules_fingerprint = 'older'")
+    result = cli.run("check")
+    assert "under a changed profile" in result.output
