@@ -208,6 +208,8 @@ def records(store, now, progress=None) -> list[dict]:
                 _compare_trail(trails, row, discussion, profile, trail.get(row["id"], []), now)
             except ReplayError as error:
                 trails.add(f"{reference}: its audit trail does not replay ({error})")
+            except (KeyError, TypeError, ValueError, AttributeError) as error:  # an entry edited by hand
+                trails.add(f"{reference}: its audit trail does not replay ({type(error).__name__}: {error})")
         if progress:
             progress(done, total)
     return [

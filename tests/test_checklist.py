@@ -276,3 +276,37 @@ def test_a_profile_without_a_rationale_question_points_to_decide(cli, monkeypatc
     result = cli.run("checklist", ref, "--section", "action", "--review")
     assert f"strategy decide {ref} --rationale" in result.output
     assert cli.json("show", ref)["decision"]["s47"] is True
+
+
+def test_a_prompt_left_open_does_not_undo_a_decision_made_meanwhile(cli, monkeypatch):
+    """The walk shows what the family is told; while the prompt is open a colleague runs
+    decide --share; Enter keeps the answer shown, which must not write the stale text back."""
+    from strategy_cli import settings
+    from strategy_cli.casework import Casework
+    from strategy_cli.casework.decision import amend_decision
+    from strategy_cli.domain.decision import DecisionPatch
+    from strategy_cli.store import Store
+
+    ref = cli.new()
+    cli.run("decide", ref, "--s47", "--police", "--rationale", "Joint", "--share", "The outcome only")
+
+    class Meanwhile(Scripted):
+        def select(self, message, choices, default=None):
+            self.asked.append(message)
+            return prompts.SKIP_LABEL
+
+        def text(self, message, default=None, instruction=None):
+            self.asked.append(message)
+            if message.startswith("What information from the strategy discussion will be shared"):
+                colleague = Store(cli.db)
+                patch = DecisionPatch(share="The outcome and the plan")
+                amend_decision(Casework(colleague, "colleague", settings.now), ref, patch)
+                colleague.close()
+                return default  # Enter: the answer shown before the colleague's change
+            return ""
+
+    monkeypatch.setattr(common, "interactive_terminal", lambda: True)
+    monkeypatch.setattr(prompts, "PROMPTER", Meanwhile([]))
+    cli.run("checklist", ref, "--section", "awareness", "--review")
+    assert cli.json("show", ref)["decision"]["share"] == "The outcome and the plan"
+    assert [e["by"] for e in cli.json("log", ref) if e["action"].startswith("decide")][-1] == "colleague"

@@ -54,18 +54,13 @@ def correct_opening(case: Casework, reference: str, given: dict[str, Any]) -> li
     return list(changes)
 
 
-def hold(
-    case: Casework, reference: str, at: datetime | None, held_format: str | None, chair: str | None
-) -> datetime:
+def hold(case: Casework, reference: str, at: datetime | None, given: dict[str, Any]) -> datetime:
     """The discussion took place. Held again (to correct the chair or the format), the time
-    stays unless a new one is given."""
+    stays unless a new one is given; ``given`` holds the format and chair given (a chair given
+    as None is cleared)."""
     with case.change(reference) as (writer, discussion):
         when = at or discussion.held_at or case.clock()
-        changes: dict[str, Any] = {"held_at": when}
-        if held_format is not None:
-            changes["held_format"] = held_format
-        if chair is not None:
-            changes["chair"] = chair
+        changes: dict[str, Any] = {"held_at": when, **given}
         action = "held" if discussion.held_at is None else "held.correct"
         writer.update_discussion(discussion.reference, action, changes)
     return when

@@ -172,9 +172,10 @@ def _walk(store, discussion: Discussion, profile: "Profile", review: bool, secti
                 f"[dim]{position} of {len(asked)}[/]"
                 + (f"  [dim]{escape(question.help)}[/]" if question.help else "")
             )
-            answer = prompts.ask_question(question, given.get(question.id))
-            if answer is prompts.SKIP:
-                continue
+            shown = given.get(question.id)
+            answer = prompts.ask_question(question, shown)
+            if answer is prompts.SKIP or _kept(question, answer, shown):
+                continue  # kept as it was shown: a change someone made meanwhile is not undone
             saved += _save(store, discussion, profile, {question.id: answer}, console)
     except KeyboardInterrupt:
         console.print(
@@ -182,6 +183,18 @@ def _walk(store, discussion: Discussion, profile: "Profile", review: bool, secti
             f"\nResume with: strategy checklist {discussion.reference}"
         )
         raise typer.Exit(130) from None
+
+
+def _kept(question, answer, shown) -> bool:
+    """Whether the answer is the one shown as the default: nothing to change. The record may
+    have moved on while the prompt was open (another manager ran `decide`); writing the shown
+    value back would undo their change."""
+    if shown is None:
+        return False
+    try:
+        return rules.read_answer(question, answer) == shown
+    except AnswerError:
+        return False
 
 
 def _save(store, discussion: Discussion, profile: "Profile", given: dict, console) -> int:

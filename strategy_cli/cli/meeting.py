@@ -74,9 +74,11 @@ def held(
     if format_ is not None and format_ not in FORMATS:
         raise typer.BadParameter(f"{format_!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
     when = common.instant(at, "--at")
-    chair = common.text_or_file(chair, "--chair")
+    given: dict[str, str | None] = {"held_format": format_} if format_ is not None else {}
+    if chair is not None:  # an empty chair clears it
+        given["chair"] = common.text_or_file(chair, "--chair")
     case = common.casework()
-    when = discussion.hold(case, reference, when, format_, chair)
+    when = discussion.hold(case, reference, when, given)
     _done(case.store, reference, as_json, f"{reference.strip().upper()} held {when:%a %d %b %Y %H:%M}.")
 
 

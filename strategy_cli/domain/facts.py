@@ -20,13 +20,6 @@ from .rules import present_agencies
 if TYPE_CHECKING:
     from .procedures import Profile
 
-# Each fact and the type of question it answers.
-RECORD_FACTS = {
-    "core-agencies-present": "yes-no",
-    "in-hospital": "yes-no",
-    "interpreter-needed": "yes-no",
-}
-
 
 class Contradiction(ValueError):
     """An answer that is not what the record holds; the message names both."""

@@ -34,6 +34,13 @@ DECISION_FIELDS = (
     "withhold_rationale",
     "further_discussion",
 )
+# Facts the record holds that a question may be answered by (see facts.py), and the type of
+# question each answers.
+RECORD_FACTS = {
+    "core-agencies-present": "yes-no",
+    "in-hospital": "yes-no",
+    "interpreter-needed": "yes-no",
+}
 OUTCOME_KEYS = ("none", "s47", "police", "joint")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -339,8 +346,6 @@ class _Reader:
             self.fail(f"{where}.decision", f"{decision!r} is not one of {', '.join(DECISION_FIELDS)}")
         record = table.get("record")
         if record is not None:
-            from .facts import RECORD_FACTS
-
             if record not in RECORD_FACTS:
                 self.fail(f"{where}.record", f"{record!r} is not one of {', '.join(RECORD_FACTS)}")
             if RECORD_FACTS[record] != kind:
