@@ -260,6 +260,84 @@ _PLAIN = (
 )
 
 
+def recorded(
+    discussion,
+    question_ids: Iterable[str],
+    decision_questions: Mapping[str, str],
+    record_questions: Iterable[str] = (),
+) -> dict:
+    """The record fields of a ``Discussion`` (as the store reads it) in ``as_shown``'s form,
+    straight from the typed values: what ``check`` compares a replay with, without building
+    the whole ``show`` document (``from_show`` is the same from the JSON a user sees)."""
+    known, derived = set(question_ids), set(record_questions)
+    decision = discussion.decision
+    answers = {k: v for k, v in discussion.answers.items() if k in known and k not in derived}
+    for question_id, field in decision_questions.items():
+        value = getattr(decision, field) if decision is not None else None
+        if value is None:
+            answers.pop(question_id, None)
+        else:
+            answers[question_id] = value
+    return {
+        **{k: getattr(discussion, k) for k in _PLAIN if k not in _INSTANT_PLAIN},
+        **{k: instant(getattr(discussion, k)) for k in _INSTANT_PLAIN},
+        "categories": list(discussion.categories),
+        "children": [
+            {
+                "name": c.name,
+                "dob": c.dob.isoformat() if c.dob else None,
+                "edd": c.edd.isoformat() if c.edd else None,
+                "looked_after": c.looked_after,
+                "in_hospital": c.in_hospital,
+                "hospital_services": c.hospital_services or c.in_hospital,
+                "medical": c.medical,
+                "communication_needs": c.communication_needs,
+                "interpreter": c.interpreter,
+                "no_adult_care_needs": c.no_adult_care_needs,
+            }
+            for c in discussion.children
+        ],
+        "attendees": [
+            {"name": a.name, "agency": a.agency, "role": a.role, "attendance": a.attendance}
+            for a in discussion.attendees
+        ],
+        "decision": None
+        if decision is None
+        else {
+            **{k: getattr(decision, k) for k in _DECISION_FIELDS},
+            "further_by": instant(decision.further_by),
+            "decided_at": instant(decision.decided_at),
+        },
+        "actions": [
+            {
+                "id": a.number,
+                "task": a.task,
+                "owner": a.owner,
+                "agency": a.agency,
+                "due_at": instant(a.due_at),
+                "done_at": instant(a.done_at),
+                "for_family": a.for_family,
+            }
+            for a in discussion.actions
+        ],
+        "answers": answers,
+        "events": {event: instant(at) for event, at in discussion.events.items()},
+    }
+
+
+_INSTANT_PLAIN = ("concern_at", "opened_at", "held_at")
+_DECISION_FIELDS = (
+    "s47",
+    "police_investigation",
+    "rationale",
+    "share",
+    "withholding",
+    "withhold",
+    "withhold_rationale",
+    "further_discussion",
+)
+
+
 def from_show(document: Mapping, record_questions: Iterable[str] = ()) -> dict:
     """The record fields of ``show --json``, without what is derived (deadlines, quoracy, age,
     the answers of ``record_questions``)."""

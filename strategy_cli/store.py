@@ -539,11 +539,12 @@ class Store:
         return _assemble(row, parts, earlier, followed_by_held)
 
     def every_discussion(
-        self, chunk: int = 2000
+        self, low: int = 0, high: int | None = None, chunk: int = 2000
     ) -> Iterator[tuple[sqlite3.Row, Discussion | StoredValueError]]:
-        """Every discussion (closed ones too) with its record, read a chunk of ids at a time
-        in a few queries: what ``check`` goes through. A record holding a value that cannot
-        be read comes as the error naming it, not as a crash."""
+        """Every discussion with an id from ``low`` to ``high`` (all of them by default; closed
+        ones too) with its record, read a chunk of ids at a time in a few queries: what
+        ``check`` goes through. A record holding a value that cannot be read comes as the
+        error naming it, not as a crash."""
         conn = self.conn
         followed_by_held = {
             r[0]
@@ -552,8 +553,9 @@ class Store:
             )
         }
         top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM discussion").fetchone()[0]
-        for low in range(0, top + 1, chunk):
-            span = (low, low + chunk - 1)
+        top = top if high is None else min(top, high)
+        for start in range(low, top + 1, chunk):
+            span = (start, min(start + chunk - 1, top))
             rows = conn.execute(
                 "SELECT * FROM discussion WHERE id BETWEEN ? AND ? ORDER BY id", span
             ).fetchall()
@@ -568,8 +570,8 @@ class Store:
                 parts[table] = grouped
             follows_ids = sorted({r["follows_id"] for r in rows if r["follows_id"] is not None})
             earlier = {}
-            for start in range(0, len(follows_ids), 500):
-                ids = follows_ids[start : start + 500]
+            for first in range(0, len(follows_ids), 500):
+                ids = follows_ids[first : first + 500]
                 for r in conn.execute(_EARLIER + f"WHERE d.id IN ({','.join('?' * len(ids))})", ids):
                     earlier[r["id"]] = r
             for row in rows:

@@ -60,8 +60,10 @@ def test_check_names_a_derived_fact_or_value_changed_by_hand(cli, statements, na
     assert ref in result.output or "index" in named or "trigger" in named
 
 
-def test_check_json_lists_every_pass_and_quick_skips_them(cli):
+def test_check_json_lists_every_pass_and_quick_takes_the_open_ones(cli):
     cli.new(*AVA, "--procedure", "hampshire")
+    closed = cli.new(*AVA, "--procedure", "hampshire")
+    cli.run("close", closed, "--reason", "Entered twice", "--force")
     names = [c["name"] for c in cli.json("check")["checks"]]
     assert names == [
         "integrity",
@@ -74,7 +76,9 @@ def test_check_json_lists_every_pass_and_quick_skips_them(cli):
         "derived facts",
         "records",
     ]
-    assert [c["name"] for c in cli.json("check", "--quick")["checks"]][-1] == "audit trail"
+    quick = {c["name"]: c["detail"] for c in cli.json("check", "--quick")["checks"]}
+    assert list(quick) == names
+    assert quick["values"] == "1 discussions read"  # the open one: what the board shows
 
 
 def test_a_record_under_a_changed_profile_is_counted_not_faulted(cli):
@@ -83,3 +87,33 @@ def test_a_record_under_a_changed_profile_is_counted_not_faulted(cli):
     _tamper(cli.db, "UPDATE discussion SET rules_fingerprint = 'older'")
     result = cli.run("check")
     assert "under a changed profile" in result.output
+
+
+def test_the_parallel_pass_finds_what_one_process_finds(cli, monkeypatch):
+    """A large database is checked by worker processes over spans of discussions and ranges
+    of audit entries; joined up, their findings are the single process's, faults included."""
+    from strategy_cli import recompute
+    from strategy_cli.store import Store
+
+    refs = [cli.new(*AVA, "--procedure", "west-midlands") for _ in range(5)]
+    for ref in refs:
+        cli.run("attend", ref, "--name", "Sam Social", "--agency", "social-care")
+    _tamper(cli.db, "UPDATE attendee SET role = 'tampered' WHERE discussion_id = 4")
+    _tamper(cli.db, "UPDATE audit SET by = 'someone-else' WHERE id = 7")
+    monkeypatch.setattr(recompute, "SPAN", 2)
+    monkeypatch.setattr(recompute, "RANGE", 3)
+    store = Store(cli.db)
+    try:
+        with store.snapshot():
+            monkeypatch.setattr(recompute, "PARALLEL_FROM", 10**9)
+            alone = recompute.full_pass(store, quick=False)
+            monkeypatch.setattr(recompute, "PARALLEL_FROM", 1)
+            monkeypatch.setattr(recompute.os, "cpu_count", lambda: 2)
+            together = recompute.full_pass(store, quick=False)
+    finally:
+        store.close()
+    assert together == alone
+    checks = {c["name"]: c for c in together}
+    assert "audit entry 7 " in checks["audit trail"]["detail"]
+    assert refs[3] in checks["records"]["detail"] and "attendees" in checks["records"]["detail"]
+    assert checks["values"]["detail"] == "5 discussions read"

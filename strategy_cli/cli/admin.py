@@ -157,19 +157,21 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ):
     """Verify the database: its integrity, the audit hash chain, and every record against its trail."""
-    from ..integrity import records, verify
+    from ..integrity import verify
+    from ..recompute import full_pass
 
     store = common.open_store()
+    show_progress = sys.stderr.isatty() and not quick
     with store.snapshot():
-        report = verify(store.conn)
-        if not quick:
-            found = records(store, settings.now(), _progress if sys.stderr.isatty() else None)
-            if sys.stderr.isatty():
-                print(file=sys.stderr)
-            report["checks"].extend(found)
-            failed = next((c for c in found if not c["ok"]), None)
-            if failed and report["ok"]:
-                report.update(ok=False, fault=f"{failed['name']}: {failed['detail']}")
+        report = verify(store.conn, chain=False)
+        found = full_pass(store, quick, _progress if show_progress else None)
+    if show_progress:
+        print(file=sys.stderr)
+    report["checks"].extend(found)
+    failed = next((c for c in report["checks"] if not c["ok"]), None)
+    report.update(
+        ok=failed is None, fault=None if failed is None else f"{failed['name']}: {failed['detail']}"
+    )
     if as_json:
         common.print_json(report)
     else:
