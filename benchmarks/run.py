@@ -412,6 +412,15 @@ CHOICES = """\
 """
 
 
+def _check_section(results: Path) -> str:
+    """The section benchmarks/check.py wrote into the file, if any (kept across a rewrite)."""
+    text = results.read_text(encoding="utf-8") if results.exists() else ""
+    begin, end = "<!-- check:begin -->", "<!-- check:end -->"
+    if begin not in text or end not in text:
+        return ""
+    return "\n\n" + text[text.index(begin) : text.index(end) + len(end)] + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Time strategy's commands as whole processes.")
     parser.add_argument(
@@ -467,7 +476,8 @@ def main(argv: list[str] | None = None) -> int:
         *why,
         CHOICES,
     ]
-    args.output.write_text("\n".join(report), encoding="utf-8")
+    kept = _check_section(args.output)  # benchmarks/check.py's figures, measured on their own
+    args.output.write_text("\n".join(report) + kept, encoding="utf-8")
     print(f"\nWrote {args.output}", file=sys.stderr)
     return 0
 

@@ -114,35 +114,62 @@ class ChainPart:
 Progress = Callable[[int, int], None]
 
 
-def full_pass(store: Store, quick: bool, progress: Progress | None = None) -> list[dict]:
+def check(store: Store, quick: bool, progress: Progress | None = None) -> dict:
+    """``strategy check``'s report: the database as a whole, the audit chain, the records."""
+    from .integrity import verify
+
+    def whole() -> list[dict]:
+        return verify(store.conn, chain=False, quick=quick)["checks"]
+
+    checks = full_pass(store, quick, progress, whole)
+    failed = next((c for c in checks if not c["ok"]), None)
+    return {
+        "ok": failed is None,
+        "checks": checks,
+        "fault": failed and f"{failed['name']}: {failed['detail']}",
+    }
+
+
+def full_pass(
+    store: Store, quick: bool, progress: Progress | None = None, first: Callable[[], list[dict]] = list
+) -> list[dict]:
     """The chain and the records, checked whole (or, ``quick``, what the board depends on:
-    the newest audit entries and every open discussion)."""
+    the newest audit entries and every open discussion), after the checks ``first`` makes
+    (run while the workers work, when there are any)."""
     conn = store.conn
     top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
     if quick:
+        before = first()
         chain = [chain_range(conn, max(top - 999, 0), top, tail=True)]
         tally = Tally()
         for low, high in _open_spans(store):
             tally.merge(discussions(store, low, high))
-        return [_joined(chain), *tally.results()]
+        return [*before, _joined(chain), *tally.results()]
     total = conn.execute("SELECT COUNT(*) FROM discussion").fetchone()[0]
     last_discussion = conn.execute("SELECT COALESCE(MAX(id), 0) FROM discussion").fetchone()[0]
     spans = [(low, min(low + SPAN - 1, last_discussion)) for low in range(0, last_discussion + 1, SPAN)]
     ranges = [(low, min(low + RANGE - 1, top)) for low in range(0, top + 1, RANGE)]
     workers = os.cpu_count() or 1
     if total < PARALLEL_FROM or workers < 2:
+        before = first()
         chain = [chain_range(conn, low, high) for low, high in ranges]
         tally = Tally()
         for low, high in spans:
             tally.merge(discussions(store, low, high))
             if progress:
                 progress(tally.read, total)
-        return [_joined(chain), *tally.results()]
-    return _in_parallel(store.path, spans, ranges, total, workers, progress)
+        return [*before, _joined(chain), *tally.results()]
+    return _in_parallel(store.path, spans, ranges, total, workers, progress, first)
 
 
 def _in_parallel(
-    path: Path, spans, ranges, total: int, workers: int, progress: Progress | None
+    path: Path,
+    spans: list[tuple[int, int]],
+    ranges: list[tuple[int, int]],
+    total: int,
+    workers: int,
+    progress: Progress | None,
+    first: Callable[[], list[dict]],
 ) -> list[dict]:
     chain: dict[int, ChainPart] = {}
     tally = Tally()
@@ -152,6 +179,7 @@ def _in_parallel(
             jobs[pool.submit(_chain_worker, str(path), low, high)] = ("chain", low)
         for low, high in spans:
             jobs[pool.submit(_discussions_worker, str(path), low, high)] = ("records", low)
+        before = first()  # here, while the workers start and work
         for done in as_completed(jobs):
             kind, low = jobs[done]
             if kind == "chain":
@@ -160,7 +188,7 @@ def _in_parallel(
                 tally.merge(done.result())
                 if progress:
                     progress(tally.read, total)
-    return [_joined([chain[low] for low in sorted(chain)]), *tally.results()]
+    return [*before, _joined([chain[low] for low in sorted(chain)]), *tally.results()]
 
 
 def _chain_worker(path: str, low: int, high: int) -> ChainPart:

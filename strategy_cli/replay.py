@@ -15,6 +15,7 @@ Instants are returned in the store's form (UTC ISO 8601, seconds): ``2026-11-20T
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -55,8 +56,14 @@ def instant(value) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
+        if _STORE_FORM.fullmatch(value):
+            return value  # already the store's form (most of a trail): nothing to convert
         value = datetime.fromisoformat(value)
     return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+# The store's form of an instant: UTC to the second, as ``calendar.stored`` writes it.
+_STORE_FORM = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00")
 
 
 def _instants(row: Mapping | None) -> dict | None:

@@ -157,21 +157,14 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ):
     """Verify the database: its integrity, the audit hash chain, and every record against its trail."""
-    from ..integrity import verify
-    from ..recompute import full_pass
+    from ..recompute import check as check_everything
 
     store = common.open_store()
     show_progress = sys.stderr.isatty() and not quick
     with store.snapshot():
-        report = verify(store.conn, chain=False)
-        found = full_pass(store, quick, _progress if show_progress else None)
+        report = check_everything(store, quick, _progress if show_progress else None)
     if show_progress:
         print(file=sys.stderr)
-    report["checks"].extend(found)
-    failed = next((c for c in report["checks"] if not c["ok"]), None)
-    report.update(
-        ok=failed is None, fault=None if failed is None else f"{failed['name']}: {failed['detail']}"
-    )
     if as_json:
         common.print_json(report)
     else:

@@ -75,9 +75,11 @@ def export(
         write_private(output, text, force=force)
         common.say(f"Wrote the {audience} minutes of {discussion.reference} to {output}.")
     if circulated:
-        now = settings.now()
-        with store.writing(common.user(), now) as writer:
-            writer.record_event(discussion.reference, "record-circulated", now)
+        from ..casework import followups
+
+        case = common.casework(store)
+        for warning in followups.record_event(case, discussion.reference, "record-circulated", case.clock()):
+            common.warn(warning)
         common.say(f"Recorded record-circulated on {discussion.reference}.")
 
 
