@@ -189,7 +189,7 @@ def test_demo_uses_its_own_database(proc, tmp_path):
 
 
 def test_an_unexpected_error_is_one_line_without_values_and_debug_shows_more(cli, monkeypatch):
-    from strategy_cli import views
+    from strategy_cli.present import document as views
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret child name Ava Example")

@@ -12,8 +12,8 @@ from icalendar import Calendar
 from rich.cells import cell_len
 from support import AVA
 
-from strategy_cli.cli.output import wrap_cells, wrap_names
-from strategy_cli.views import relative
+from strategy_cli.present.document import relative
+from strategy_cli.present.terminal import wrap_cells, wrap_names
 
 
 def board(cli, *args):

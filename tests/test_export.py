@@ -576,7 +576,7 @@ def test_markdown_escapes_every_user_field(hostile):
 
 
 def test_markdown_filter_keeps_text_and_breaks_links():
-    from strategy_cli.render import markdown_cell, markdown_text
+    from strategy_cli.present.render import markdown_cell, markdown_text
 
     for value in ["javascript:alert(1)", "[x](http://evil)", "<img src=x onerror=alert(1)>", "A&E (5) x = 1"]:
         html = render_markdown(markdown_text(value))

@@ -47,7 +47,7 @@ def procedures(
             ]
         )
         return
-    from .output import console
+    from ..present.terminal import console
 
     for p in profiles:
         console.print(
@@ -94,7 +94,7 @@ def procedures_show(
     from rich.markup import escape
     from rich.table import Table
 
-    from .output import console
+    from ..present.terminal import console
 
     console.print(f"[bold]{profile.name}[/] ({profile.id}): {escape(profile.source)}")
     console.print(

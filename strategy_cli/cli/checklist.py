@@ -276,7 +276,7 @@ def _summary(store, reference: str, profile: "Profile", as_json: bool) -> None:
             }
         )
         return
-    from . import output
+    from ..present import terminal as output
 
     console = output.console
     console.print(f"\n[bold]Checklist for {reference}[/]: {summary.answered} of {summary.total} answered.")

@@ -86,7 +86,7 @@ def unfinished_new(store) -> tuple[str, str, dict] | None:
     found = store.unfinished_new(user())
     if found is None:
         return None
-    from ..render import when
+    from ..present.render import when
 
     started, answers = found
     about = "; ".join(filter(None, [", ".join(answers.get("children", [])), answers.get("procedure")]))

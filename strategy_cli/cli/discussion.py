@@ -4,13 +4,15 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import settings, views
+from .. import settings
 from ..casework import children as kids
 from ..casework import discussion as opening
 from ..domain.calendar import iso
 from ..domain.model import CATEGORIES, Child, Discussion
 from ..errors import UsageProblem
-from . import common, feedback, summary
+from ..present import document as views
+from ..present import feedback
+from . import common, summary
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 Ref = Annotated[str, typer.Argument(help="The discussion's reference, e.g. SD-2026-0001.")]
@@ -238,7 +240,7 @@ def list_(
     if as_json:
         common.print_json(items)
         return
-    from . import output
+    from ..present import terminal as output
 
     output.discussion_list(items)
     common.remind_unfinished_new(store)
@@ -251,7 +253,7 @@ def show(reference: Ref, as_json: JsonOption = False):
     if as_json:
         common.print_json(document)
         return
-    from . import output
+    from ..present import terminal as output
 
     output.discussion(document, settings.profile(document["procedure"]))
 
@@ -468,7 +470,7 @@ def log(reference: Ref, as_json: JsonOption = False):
     if as_json:
         common.print_json([{**e, "at": iso(e["at"])} for e in entries])
         return
-    from . import output
+    from ..present import terminal as output
 
     output.trail(store.discussion(reference).reference, entries)
 

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from .. import settings, views
+from .. import settings
 from ..domain.model import DEADLINE_KINDS
+from ..present import document as views
 from . import common
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
@@ -109,7 +110,7 @@ def due(
     if owner:
         items = _owned(store, items, owner)
     if ics is not None:
-        from ..calendar_file import write_calendar
+        from ..present.calendar_file import write_calendar
 
         count = write_calendar(ics, items, with_names=with_names, force=force, now=settings.now())
         common.say(f"Wrote {count} dated item{'s' if count != 1 else ''} to {ics}.")
@@ -122,7 +123,7 @@ def due(
 
 def print_board(store, items: list[dict], moment, within: str, explain: bool) -> None:
     """The board for a person (`due`, and `demo` after filling its database)."""
-    from . import output
+    from ..present import terminal as output
 
     output.board(items, moment, within, explain, _held_not_quorate(store, items))
 

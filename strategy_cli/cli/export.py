@@ -16,7 +16,7 @@ AUDIENCES = ("professional", "family")
 
 def minutes_text(store, reference: str, fmt: str, audience: str) -> str:
     """The rendered minutes of one discussion."""
-    from .. import minutes, render
+    from ..present import minutes, render
 
     document = show_document(store, reference)
     profile = settings.profile(document["procedure"])

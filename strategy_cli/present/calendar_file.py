@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .files import write_private
+from ..files import write_private
 
 ALARM_BEFORE = timedelta(hours=2)
 EVENT_LENGTH = timedelta(minutes=30)

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from ..domain.calendar import local
 from ..domain.model import AGENCIES, CATEGORIES
-from ..views import circumstances, describe_change, relative
+from .document import circumstances, describe_change, relative
 from .feedback import quoracy
 
 console = Console(highlight=False)

@@ -11,8 +11,8 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
-from . import settings
-from .domain.calendar import local
+from .. import settings
+from ..domain.calendar import local
 
 # Characters that start or end Markdown syntax anywhere in a line (CommonMark and GitHub's
 # extensions: emphasis, links, images, raw HTML, code, tables, strikethrough, maths). With '['
@@ -28,8 +28,8 @@ _LINE_START = re.compile(r"^(\d+)([.)])|^([-=+#])")
 
 
 def template_folders() -> list[Path]:
-    here = Path(__file__).resolve().parent
-    candidates = [settings.config_dir() / "templates", here / "templates", here.parent / "templates"]
+    package = Path(__file__).resolve().parent.parent  # strategy_cli/
+    candidates = [settings.config_dir() / "templates", package / "templates", package.parent / "templates"]
     return [folder for folder in candidates if folder.is_dir()]
 
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .domain.calendar import iso
-from .domain.model import AGENCIES, CATEGORIES
-from .domain.procedures import Profile
-from .views import circumstances
+from ..domain.calendar import iso
+from ..domain.model import AGENCIES, CATEGORIES
+from ..domain.procedures import Profile
+from .document import circumstances
 
 MARKING = "OFFICIAL-SENSITIVE"
 
@@ -115,7 +115,7 @@ def _answer_text(question, value) -> str | None:
 
 def checklist_sections(profile: Profile, answers: dict) -> list[dict]:
     """Section by section: every top-level question, and follow-ups triggered or answered."""
-    from .domain.checklist import triggered
+    from ..domain.checklist import triggered
 
     sections = []
     for section in profile.sections:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .domain import checklist, rules
-from .domain.calendar import age_on, iso, local
-from .domain.model import Deadline, Discussion
+from ..domain import checklist, rules
+from ..domain.calendar import age_on, iso, local
+from ..domain.model import Deadline, Discussion
 
 if TYPE_CHECKING:
-    from .domain.procedures import Profile
+    from ..domain.procedures import Profile
 
 
 def deadline_item(reference: str, deadline: Deadline, children: list[str], as_of: datetime) -> dict:
