@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import StrategyError
 from .files import check_target, private
-from .store import MIGRATIONS, SCHEMA_VERSION
+from .store import GENESIS, MIGRATIONS, SCHEMA_VERSION, entry_hash
 
 
 def _check(name: str, ok: bool, detail: str) -> dict:
@@ -56,8 +57,6 @@ def _report(checks: list[dict], conn: sqlite3.Connection, chain: bool) -> dict:
     checks.append(_schema(conn))
     checks.append(schema_objects(conn))
     if chain:
-        from .recompute import chain_check
-
         checks.append(chain_check(conn))
     fault = next((f"{c['name']}: {c['detail']}" for c in checks if not c["ok"]), None)
     return {"ok": fault is None, "checks": checks, "fault": fault}
@@ -79,6 +78,79 @@ def _schema(conn: sqlite3.Connection) -> dict:
             f"version {version} with migrations {applied}; expected {SCHEMA_VERSION} with {expected}",
         )
     return _check("schema", True, f"version {version}")
+
+
+@dataclass
+class ChainPart:
+    """What rehashing a range of audit entries found: its ends, to join the ranges up."""
+
+    first_id: int | None = None
+    first_prev: str | None = None
+    last_hash: str | None = None
+    count: int = 0
+    fault: tuple[int, str] | None = None  # the first entry that does not fit, and why
+
+
+def chain_check(conn: sqlite3.Connection) -> dict:
+    """The whole chain rehashed in this process (``backup`` checks its copy so)."""
+    top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
+    return joined([chain_range(conn, 0, top)])
+
+
+def chain_range(conn: sqlite3.Connection, low: int, high: int, tail: bool = False) -> ChainPart:
+    """Rehash the entries with ids from ``low`` to ``high``: each against the previous hash it
+    holds, and each holding the hash of the entry before it (``tail``: the range is the end
+    of the chain, so its first entry's link is taken as given)."""
+    part = ChainPart()
+    prev = None
+    for entry_id, discussion_id, at, by, action, detail, prev_hash, digest in conn.execute(
+        "SELECT id, discussion_id, at, by, action, detail, prev_hash, hash FROM audit "
+        "WHERE id BETWEEN ? AND ? ORDER BY id",
+        (low, high),
+    ):
+        if part.first_id is None:
+            part.first_id, part.first_prev = entry_id, prev_hash
+        elif prev_hash != prev and part.fault is None:
+            part.fault = (entry_id, _named(conn, entry_id, _REMOVED))
+        if entry_hash(prev_hash, discussion_id, at, by, action, detail) != digest and part.fault is None:
+            part.fault = (entry_id, _named(conn, entry_id, "was changed after it was written"))
+        prev = digest
+        part.count += 1
+    part.last_hash = prev
+    if tail:
+        part.first_prev = None  # not known to be the chain's start: nothing to join it to
+    return part
+
+
+_REMOVED = "does not follow the entry before it: an entry was removed or inserted"
+
+
+def _named(conn: sqlite3.Connection, entry_id: int, why: str) -> str:
+    """An entry as a reader finds it: its discussion, what it recorded and when."""
+    reference, action, at = conn.execute(
+        "SELECT d.reference, a.action, a.at FROM audit AS a LEFT JOIN discussion AS d "
+        "ON d.id = a.discussion_id WHERE a.id = ?",
+        (entry_id,),
+    ).fetchone()
+    return f"audit entry {entry_id} ({reference or 'no discussion'}, {action} at {at}) {why}"
+
+
+def joined(parts: list[ChainPart]) -> dict:
+    """The ranges joined end to end: the first entry starts from the genesis hash and each
+    range starts from the hash the one before it ended with."""
+    faults: list[tuple[int, str]] = [p.fault for p in parts if p.fault]
+    before: str | None = GENESIS
+    for part in parts:
+        if part.first_id is None:
+            continue
+        if part.first_prev is not None and part.first_prev != before:
+            faults.append((part.first_id, f"audit entry {part.first_id} {_REMOVED}"))
+        before = part.last_hash
+    count = sum(p.count for p in parts)
+    if faults:
+        return {"name": "audit trail", "ok": False, "detail": min(faults)[1]}
+    whole = "" if all(p.first_prev is not None for p in parts if p.first_id) else " (the newest)"
+    return {"name": "audit trail", "ok": True, "detail": f"{count} entries{whole}, chain intact"}
 
 
 def schema_objects(conn: sqlite3.Connection) -> dict:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -31,7 +30,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from .store import GENESIS, Store, entry_hash
+from .integrity import ChainPart, chain_range, joined
+from .store import Store
 
 # Below these sizes one process is quicker than starting others.
 SPAN = 5_000  # discussions a worker checks at a time
@@ -100,17 +100,6 @@ class Tally:
         ]
 
 
-@dataclass
-class ChainPart:
-    """What rehashing a range of audit entries found: its ends, to join the ranges up."""
-
-    first_id: int | None = None
-    first_prev: str | None = None
-    last_hash: str | None = None
-    count: int = 0
-    fault: tuple[int, str] | None = None  # the first entry that does not fit, and why
-
-
 Progress = Callable[[int, int], None]
 
 
@@ -144,7 +133,7 @@ def full_pass(
         tally = Tally()
         for low, high in _open_spans(store):
             tally.merge(discussions(store, low, high))
-        return [*before, _joined(chain), *tally.results()]
+        return [*before, joined(chain), *tally.results()]
     total = conn.execute("SELECT COUNT(*) FROM discussion").fetchone()[0]
     last_discussion = conn.execute("SELECT COALESCE(MAX(id), 0) FROM discussion").fetchone()[0]
     spans = [(low, min(low + SPAN - 1, last_discussion)) for low in range(0, last_discussion + 1, SPAN)]
@@ -158,7 +147,7 @@ def full_pass(
             tally.merge(discussions(store, low, high))
             if progress:
                 progress(tally.read, total)
-        return [*before, _joined(chain), *tally.results()]
+        return [*before, joined(chain), *tally.results()]
     return _in_parallel(store.path, spans, ranges, total, workers, progress, first)
 
 
@@ -188,7 +177,7 @@ def _in_parallel(
                 tally.merge(done.result())
                 if progress:
                     progress(tally.read, total)
-    return [*before, _joined([chain[low] for low in sorted(chain)]), *tally.results()]
+    return [*before, joined([chain[low] for low in sorted(chain)]), *tally.results()]
 
 
 def _chain_worker(path: str, low: int, high: int) -> ChainPart:
@@ -207,71 +196,6 @@ def _discussions_worker(path: str, low: int, high: int) -> Tally:
             return discussions(store, low, high)
     finally:
         store.close()
-
-
-# --- The audit chain ---------------------------------------------------------------------------
-
-
-def chain_check(conn: sqlite3.Connection) -> dict:
-    """The whole chain rehashed in this process (``backup`` checks its copy so)."""
-    top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
-    return _joined([chain_range(conn, 0, top)])
-
-
-def chain_range(conn: sqlite3.Connection, low: int, high: int, tail: bool = False) -> ChainPart:
-    """Rehash the entries with ids from ``low`` to ``high``: each against the previous hash it
-    holds, and each holding the hash of the entry before it (``tail``: the range is the end
-    of the chain, so its first entry's link is taken as given)."""
-    part = ChainPart()
-    prev = None
-    for entry_id, discussion_id, at, by, action, detail, prev_hash, digest in conn.execute(
-        "SELECT id, discussion_id, at, by, action, detail, prev_hash, hash FROM audit "
-        "WHERE id BETWEEN ? AND ? ORDER BY id",
-        (low, high),
-    ):
-        if part.first_id is None:
-            part.first_id, part.first_prev = entry_id, prev_hash
-        elif prev_hash != prev and part.fault is None:
-            part.fault = (entry_id, _named(conn, entry_id, _REMOVED))
-        if entry_hash(prev_hash, discussion_id, at, by, action, detail) != digest and part.fault is None:
-            part.fault = (entry_id, _named(conn, entry_id, "was changed after it was written"))
-        prev = digest
-        part.count += 1
-    part.last_hash = prev
-    if tail:
-        part.first_prev = None  # not known to be the chain's start: nothing to join it to
-    return part
-
-
-_REMOVED = "does not follow the entry before it: an entry was removed or inserted"
-
-
-def _named(conn: sqlite3.Connection, entry_id: int, why: str) -> str:
-    """An entry as a reader finds it: its discussion, what it recorded and when."""
-    reference, action, at = conn.execute(
-        "SELECT d.reference, a.action, a.at FROM audit AS a LEFT JOIN discussion AS d "
-        "ON d.id = a.discussion_id WHERE a.id = ?",
-        (entry_id,),
-    ).fetchone()
-    return f"audit entry {entry_id} ({reference or 'no discussion'}, {action} at {at}) {why}"
-
-
-def _joined(parts: list[ChainPart]) -> dict:
-    """The ranges joined end to end: the first entry starts from the genesis hash and each
-    range starts from the hash the one before it ended with."""
-    faults: list[tuple[int, str]] = [p.fault for p in parts if p.fault]
-    before: str | None = GENESIS
-    for part in parts:
-        if part.first_id is None:
-            continue
-        if part.first_prev is not None and part.first_prev != before:
-            faults.append((part.first_id, f"audit entry {part.first_id} {_REMOVED}"))
-        before = part.last_hash
-    count = sum(p.count for p in parts)
-    if faults:
-        return {"name": "audit trail", "ok": False, "detail": min(faults)[1]}
-    whole = "" if all(p.first_prev is not None for p in parts if p.first_id) else " (the newest)"
-    return {"name": "audit trail", "ok": True, "detail": f"{count} entries{whole}, chain intact"}
 
 
 # --- The discussions ---------------------------------------------------------------------------

@@ -255,24 +255,23 @@ def _explain(discussion: Discussion, profile: "Profile", checked: dict, console)
 
 def _summary(store, reference: str, profile: "Profile", as_json: bool) -> None:
     """What is left: unanswered questions, required follow-ups, quoracy gaps, the outcome."""
-    from .discussion import show_document
+    from .discussion import show_view
 
-    document = show_document(store, reference)
-    discussion = store.discussion(reference)
-    given = rules.answers(discussion, profile)
-    summary = rules.summarise(profile, given)
-    decision = document["decision"]
+    view = show_view(store, reference)
+    summary = rules.summarise(profile, view.answers)
+    decision = view.discussion.decision
+    outcome = profile.outcome_label(decision.s47, decision.police_investigation) if decision else None
     if as_json:
         common.print_json(
             {
-                "reference": reference,
+                "reference": view.discussion.reference,
                 "answered": summary.answered,
                 "total": summary.total,
                 "unanswered": [q.id for q in summary.unanswered],
                 "missing_follow_ups": [q.id for q in summary.missing_follow_ups],
-                "quorate": document["quorate"],
-                "missing_agencies": document["missing_agencies"],
-                "outcome": decision["outcome"] if decision else None,
+                "quorate": view.quorate,
+                "missing_agencies": list(view.missing_agencies),
+                "outcome": outcome,
             }
         )
         return
@@ -290,8 +289,7 @@ def _summary(store, reference: str, profile: "Profile", as_json: bool) -> None:
             "Follow-ups your answers make required: " + ", ".join(q.id for q in summary.missing_follow_ups),
             style="bold yellow",
         )
-    console.print(output.quoracy_line(document))
-    outcome = decision["outcome"] if decision else None
+    console.print(output.quoracy_line(view.quorate, view.missing_agencies))
     console.print(
         f"Outcome the answers imply: [bold]{outcome or 'not decided yet (s47 and police questions)'}[/]"
     )

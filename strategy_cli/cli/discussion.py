@@ -18,16 +18,19 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON documen
 Ref = Annotated[str, typer.Argument(help="The discussion's reference, e.g. SD-2026-0001.")]
 
 
-def show_document(store, reference: str) -> dict:
-    """The JSON view of one discussion (cli.md), as of now."""
+def show_view(store, reference: str) -> views.Shown:
+    """One discussion as shown now (its deadlines refreshed first if its profile changed)."""
     store.refresh_stale(settings.profile_fingerprint, common.user(), settings.now(), reference)
     with store.snapshot():
         discussion = store.discussion(reference)
         pending = store.pending(discussion.reference)
         due = store.discussion_due(discussion.reference)
-    return views.discussion_json(
-        discussion, settings.profile(discussion.procedure), pending, due, settings.now()
-    )
+    return views.shown(discussion, settings.profile(discussion.procedure), pending, due, settings.now())
+
+
+def show_document(store, reference: str) -> dict:
+    """The JSON view of one discussion (cli.md), as of now."""
+    return views.discussion_json(show_view(store, reference))
 
 
 def new(
@@ -129,12 +132,12 @@ def new(
     if concern > now:
         common.warn(f"the concern time {concern:%Y-%m-%d %H:%M} is in the future")
     reference = opening.open_discussion(case, discussion, again=again, forget_unfinished=carried_on)
-    document = show_document(store, reference)
+    view = show_view(store, reference)
     if as_json:
-        common.print_json(document)
-        feedback.warnings(document)
+        common.print_json(views.discussion_json(view))
+        feedback.warnings(view)
         return
-    feedback.opened(document)
+    feedback.opened(view)
 
 
 def _check_before_asking(
@@ -248,14 +251,14 @@ def list_(
 
 def show(reference: Ref, as_json: JsonOption = False):
     """Everything about one discussion: children, attendees and quoracy, decision, what is due."""
-    store = common.open_store()  # show_document refreshes this discussion's deadlines if stale
-    document = show_document(store, reference)
+    store = common.open_store()  # show_view refreshes this discussion's deadlines if stale
+    view = show_view(store, reference)
     if as_json:
-        common.print_json(document)
+        common.print_json(views.discussion_json(view))
         return
     from ..present import terminal as output
 
-    output.discussion(document, settings.profile(document["procedure"]))
+    output.discussion(view)
 
 
 # --- Children ------------------------------------------------------------------------------
@@ -428,12 +431,12 @@ EDITED = {
 
 def _done(store, reference: str, as_json: bool, message: str) -> None:
     """After a write: the whole discussion as JSON, or one line and the quoracy state."""
-    document = show_document(store, reference)
+    view = show_view(store, reference)
     if as_json:
-        common.print_json(document)
-        feedback.warnings(document)
+        common.print_json(views.discussion_json(view))
+        feedback.warnings(view)
         return
-    feedback.after_change(message, document)
+    feedback.after_change(message, view)
 
 
 # --- Closing -------------------------------------------------------------------------------

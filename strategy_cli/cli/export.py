@@ -8,7 +8,7 @@ import typer
 
 from .. import settings
 from . import common
-from .discussion import Ref, show_document
+from .discussion import Ref, show_view
 
 FORMATS = ("md", "html")
 AUDIENCES = ("professional", "family")
@@ -18,14 +18,13 @@ def minutes_text(store, reference: str, fmt: str, audience: str) -> str:
     """The rendered minutes of one discussion."""
     from ..present import minutes, render
 
-    document = show_document(store, reference)
-    profile = settings.profile(document["procedure"])
+    view = show_view(store, reference)
     now = settings.now()
     if audience == "family":
-        context = minutes.family(document, profile, now)
+        context = minutes.family(view, now)
         template = f"family.{fmt}.j2"
     else:
-        context = minutes.professional(document, profile, store.trail(reference), now)
+        context = minutes.professional(view, store.trail(reference), now)
         template = f"minutes.{fmt}.j2"
     return render.render(template, context)
 
@@ -58,7 +57,7 @@ def export(
             "records that the professional record went to the invitees; not with --audience family",
             param_hint="--circulated",
         )
-    store = common.open_store()  # show_document refreshes this discussion's deadlines if stale
+    store = common.open_store()  # show_view refreshes this discussion's deadlines if stale
     discussion = store.discussion(reference)
     if circulated:
         common.require_open(discussion)  # before anything is written, not after

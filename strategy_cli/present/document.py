@@ -1,12 +1,15 @@
-"""One discussion, and the board, as the JSON contract (cli.md) shapes them.
+"""One discussion as it is shown (``Shown``: typed values, the rules' verdicts computed once),
+and the JSON contract (cli.md) that ``show --json``, ``new --json`` and ``due --json`` print.
 
-``show --json``, ``new --json``, the rich view, the minutes and the calendar file all start
-from these dictionaries, so they cannot disagree about what is due or who is missing.
+The minutes, the feedback after a change and the checklist's summary read the ``Shown`` value
+itself; the JSON document is one rendering of it, so none of them can disagree about what is
+due or who is missing.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from ..domain import checklist, rules
@@ -15,6 +18,45 @@ from ..domain.model import Deadline, Discussion
 
 if TYPE_CHECKING:
     from ..domain.procedures import Profile
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One discussion as shown at a moment: the record as the store read it, its pending
+    deadlines and due time as stored, and what the rules make of it, each computed once."""
+
+    discussion: Discussion
+    profile: Profile
+    pending: tuple[Deadline, ...]
+    due: datetime | None  # when the discussion itself had to be held
+    as_of: datetime
+    on_day: date  # the day quoracy is judged on
+    quorate: bool
+    missing_agencies: tuple[str, ...]
+    answers: dict[str, object]  # the checklist's answers, from wherever each has its home
+    warnings: tuple[str, ...]
+
+    @property
+    def children(self) -> list[str]:
+        return [child.name for child in self.discussion.children]
+
+
+def shown(
+    discussion: Discussion, profile: Profile, pending: list[Deadline], due: datetime | None, as_of: datetime
+) -> Shown:
+    on_day = rules.quoracy_day(discussion, due, local(as_of).date())
+    return Shown(
+        discussion=discussion,
+        profile=profile,
+        pending=tuple(pending),
+        due=due,
+        as_of=as_of,
+        on_day=on_day,
+        quorate=rules.is_quorate(discussion, profile, on_day),
+        missing_agencies=tuple(rules.missing_agencies(discussion, profile, on_day)),
+        answers=checklist.answers(discussion, profile),
+        warnings=tuple(rules.warnings(discussion, pending, due)),
+    )
 
 
 def deadline_item(reference: str, deadline: Deadline, children: list[str], as_of: datetime) -> dict:
@@ -84,17 +126,31 @@ def decision_json(discussion: Discussion, profile: Profile) -> dict | None:
     }
 
 
-def discussion_json(
-    discussion: Discussion,
-    profile: Profile,
-    pending: list[Deadline],
-    discussion_due: datetime | None,
-    as_of: datetime,
-) -> dict:
+def attendee_json(attendee) -> dict:
+    return {
+        "name": attendee.name,
+        "agency": attendee.agency,
+        "role": attendee.role,
+        "present": attendee.attendance == "present",
+        "attendance": attendee.attendance,
+    }
+
+
+def action_json(action) -> dict:
+    return {
+        "id": action.number,
+        "task": action.task,
+        "owner": action.owner,
+        "agency": action.agency,
+        "due_at": iso(action.due_at),
+        "done_at": iso(action.done_at),
+        "for_family": action.for_family,
+    }
+
+
+def discussion_json(view: Shown) -> dict:
     """Everything about one discussion, keyed as cli.md says (and a little more)."""
-    on_day = rules.quoracy_day(discussion, discussion_due, local(as_of).date())
-    names = [child.name for child in discussion.children]
-    given = checklist.answers(discussion, profile)
+    discussion = view.discussion
     return {
         "reference": discussion.reference,
         "procedure": discussion.procedure,
@@ -109,41 +165,23 @@ def discussion_json(
         "held_at": iso(discussion.held_at),
         "format": discussion.held_format,
         "chair": discussion.chair,
-        "discussion_due": iso(discussion_due),
-        "children": [child_json(child, on_day) for child in discussion.children],
-        "attendees": [
-            {
-                "name": a.name,
-                "agency": a.agency,
-                "role": a.role,
-                "present": a.attendance == "present",
-                "attendance": a.attendance,
-            }
-            for a in discussion.attendees
-        ],
-        "quorate": rules.is_quorate(discussion, profile, on_day),
-        "missing_agencies": rules.missing_agencies(discussion, profile, on_day),
-        "decision": decision_json(discussion, profile),
-        "actions": [
-            {
-                "id": action.number,
-                "task": action.task,
-                "owner": action.owner,
-                "agency": action.agency,
-                "due_at": iso(action.due_at),
-                "done_at": iso(action.done_at),
-                "for_family": action.for_family,
-            }
-            for action in discussion.actions
-        ],
+        "discussion_due": iso(view.due),
+        "children": [child_json(child, view.on_day) for child in discussion.children],
+        "attendees": [attendee_json(a) for a in discussion.attendees],
+        "quorate": view.quorate,
+        "missing_agencies": list(view.missing_agencies),
+        "decision": decision_json(discussion, view.profile),
+        "actions": [action_json(action) for action in discussion.actions],
         "events": {event: iso(at) for event, at in sorted(discussion.events.items())},
         "checklist": {
-            "answered": len(given),
-            "total": len(profile.questions),
-            "answers": given,
+            "answered": len(view.answers),
+            "total": len(view.profile.questions),
+            "answers": view.answers,
         },
-        "deadlines": [deadline_item(discussion.reference, d, names, as_of) for d in pending],
-        "warnings": rules.warnings(discussion, pending, discussion_due),
+        "deadlines": [
+            deadline_item(discussion.reference, d, view.children, view.as_of) for d in view.pending
+        ],
+        "warnings": list(view.warnings),
     }
 
 

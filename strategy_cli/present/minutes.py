@@ -14,10 +14,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..domain.calendar import iso
+from ..domain.calendar import age_on, iso
 from ..domain.model import AGENCIES, CATEGORIES
 from ..domain.procedures import Profile
-from .document import circumstances
+from .document import (
+    Shown,
+    action_json,
+    attendee_json,
+    child_json,
+    circumstances,
+    deadline_item,
+    decision_json,
+    discussion_json,
+)
 
 MARKING = "OFFICIAL-SENSITIVE"
 
@@ -138,28 +147,26 @@ def checklist_sections(profile: Profile, answers: dict) -> list[dict]:
     return sections
 
 
-def quoracy_statement(document: dict) -> str:
-    missing = [agency_label(a) for a in document["missing_agencies"]]
-    information_only = [p for p in document["attendees"] if p["attendance"] == "information-only"]
+def quoracy_statement(view: Shown) -> str:
+    missing = [agency_label(a) for a in view.missing_agencies]
+    information_only = [a for a in view.discussion.attendees if a.attendance == "information-only"]
     note = ""
     if information_only:
         note = (
             " Information-only contributors sent information but did not take part, and are not"
             " counted for quoracy."
         )
-    if document["quorate"]:
+    if view.quorate:
         if missing:
             return "Quorate. Also expected but not present: " + ", ".join(missing) + "." + note
         return "Quorate: every agency required and expected took part." + note
     return "NOT QUORATE. Not present: " + ", ".join(missing) + "." + note
 
 
-def attendees_by_agency(document: dict) -> list[dict]:
+def attendees_by_agency(attendees: list[dict]) -> list[dict]:
     groups: dict[str, list[dict]] = {}
-    for person in document["attendees"]:
-        groups.setdefault(person["agency"], []).append(
-            {**person, "attendance_label": ATTENDANCE_LABELS.get(person["attendance"], person["attendance"])}
-        )
+    for person in attendees:
+        groups.setdefault(person["agency"], []).append(person)
     return [
         {"agency": agency_label(agency), "id": agency, "people": people}
         for agency, people in sorted(groups.items(), key=lambda item: agency_label(item[0]))
@@ -231,7 +238,7 @@ def _one_change_each(trail: list[dict]):
             yield entry
 
 
-def amendments(document: dict, trail: list[dict], profile: Profile) -> list[dict]:
+def amendments(view: Shown, trail: list[dict]) -> list[dict]:
     """What changed after the meeting, from the audit trail.
 
     Writing the record up after the meeting is not amending it: an entry counts when it
@@ -244,12 +251,11 @@ def amendments(document: dict, trail: list[dict], profile: Profile) -> list[dict
     while the case was opened, before `held` was run with an earlier --at, was known at the
     meeting and is not an amendment.
     """
-    held = document["held_at"]
+    held_at = view.discussion.held_at
     recorded_held = next((e["id"] for e in trail if e["action"] == "held"), None)
-    if held is None or recorded_held is None:
+    if held_at is None or recorded_held is None:
         return []
-    held_at = datetime.fromisoformat(held)
-    questions = {q.id: q.text for q in profile.questions}
+    questions = {q.id: q.text for q in view.profile.questions}
     circulation = _circulation(trail)
     found = []
     for entry in _one_change_each(trail):
@@ -312,19 +318,19 @@ def _circulation(trail: list[dict]) -> int | None:
     return found
 
 
-def follow_ups_done(document: dict) -> list[dict]:
+def follow_ups_done(view: Shown) -> list[dict]:
     return [
-        {"what": EVENT_LABELS.get(event, event), "at": at}
-        for event, at in sorted(document["events"].items(), key=lambda item: item[1])
+        {"what": EVENT_LABELS.get(event, event), "at": iso(at)}
+        for event, at in sorted(view.discussion.events.items(), key=lambda item: item[1])
     ]
 
 
-def timeliness(document: dict) -> str | None:
+def timeliness(view: Shown) -> str | None:
     """Whether the discussion was held within its timescale (for the header)."""
-    due, held = document["discussion_due"], document["held_at"]
+    due, held = view.due, view.discussion.held_at
     if due is None or held is None:
         return None
-    late = datetime.fromisoformat(held) - datetime.fromisoformat(due)
+    late = held - due
     if late.total_seconds() <= 0:
         return "held within the timescale"
     hours = late.total_seconds() / 3600
@@ -332,51 +338,52 @@ def timeliness(document: dict) -> str | None:
     return f"held {amount} after the timescale"
 
 
-def professional(document: dict, profile: Profile, trail: list[dict], generated_at: datetime) -> dict:
-    decision = document["decision"]
-    children = [{**c, "circumstances": circumstances(c)} for c in document["children"]]
+def professional(view: Shown, trail: list[dict], generated_at: datetime) -> dict:
+    """The professional record's template context, from the typed view. ``d`` is the JSON
+    document (``show --json``) as well, for templates (a user's own included) that read it."""
+    discussion, profile = view.discussion, view.profile
+    children = [child_json(child, view.on_day) for child in discussion.children]
     attendees = [
         {
-            **p,
-            "agency_label": agency_label(p["agency"]),
-            "attendance_label": ATTENDANCE_LABELS[p["attendance"]],
+            **attendee_json(a),
+            "agency_label": agency_label(a.agency),
+            "attendance_label": ATTENDANCE_LABELS[a.attendance],
         }
-        for p in document["attendees"]
+        for a in discussion.attendees
     ]
-    actions = [{**a, "agency_label": agency_label(a["agency"])} for a in document["actions"]]
-    deadlines = [
-        {**item, "status_label": STATUS_LABELS.get(item["status"], item["status"])}
-        for item in document["deadlines"]
-    ]
+    deadlines = []
+    for d in view.pending:
+        item = deadline_item(discussion.reference, d, view.children, view.as_of)
+        deadlines.append({**item, "status_label": STATUS_LABELS.get(item["status"], item["status"])})
     return {
         "audience": "professional",
         "marking": MARKING,
-        "reference": document["reference"],
-        "d": document,
+        "reference": discussion.reference,
+        "d": discussion_json(view),
         "profile": {"id": profile.id, "name": profile.name, "source": profile.source},
-        "format_label": FORMAT_LABELS.get(document["format"], document["format"]),
-        "categories": [CATEGORIES.get(c, c) for c in document["categories"]],
-        "timeliness": timeliness(document),
-        "children": children,
-        "quoracy": quoracy_statement(document),
-        "groups": attendees_by_agency(document),
+        "format_label": FORMAT_LABELS.get(discussion.held_format or "", discussion.held_format),
+        "categories": [CATEGORIES.get(c, c) for c in discussion.categories],
+        "timeliness": timeliness(view),
+        "children": [{**c, "circumstances": circumstances(c)} for c in children],
+        "quoracy": quoracy_statement(view),
+        "groups": attendees_by_agency(attendees),
         "information_only": [p for p in attendees if p["attendance"] == "information-only"],
-        "checklist": checklist_sections(profile, document["checklist"]["answers"]),
-        "answered": document["checklist"]["answered"],
-        "total": document["checklist"]["total"],
-        "decision": decision,
-        "actions": actions,
+        "checklist": checklist_sections(profile, view.answers),
+        "answered": len(view.answers),
+        "total": len(profile.questions),
+        "decision": decision_json(discussion, profile),
+        "actions": [{**action_json(a), "agency_label": agency_label(a.agency)} for a in discussion.actions],
         "deadlines": deadlines,
-        "follow_ups": follow_ups_done(document),
+        "follow_ups": follow_ups_done(view),
         "distribution": attendees,
-        "circulated_at": document["events"].get("record-circulated"),
-        "amendments": amendments(document, trail, profile),
-        "warnings": document["warnings"],
+        "circulated_at": iso(discussion.events.get("record-circulated")),
+        "amendments": amendments(view, trail),
+        "warnings": list(view.warnings),
         "generated_at": iso(generated_at),
     }
 
 
-def family(document: dict, profile: Profile, generated_at: datetime) -> dict:
+def family(view: Shown, generated_at: datetime) -> dict:
     """Only what may be shared with the family: an allow-list, field by field.
 
     domain.md's allow-list: the header (reference, date and time, format, chair, profile and
@@ -384,30 +391,35 @@ def family(document: dict, profile: Profile, generated_at: datetime) -> dict:
     The attendees, the reason, the checklist, the rationale, what is withheld and the police's
     plans are never read here, so they cannot reach the family version.
     """
-    decision = document["decision"] or {}
+    discussion = view.discussion
+    decision = discussion.decision
     return {
         "audience": "family",
         "marking": MARKING,
-        "reference": document["reference"],
-        "held_at": document["held_at"],
-        "format_label": FORMAT_LABELS.get(document["format"], document["format"]),
-        "chair": document["chair"],
-        "profile_name": profile.name,
+        "reference": discussion.reference,
+        "held_at": iso(discussion.held_at),
+        "format_label": FORMAT_LABELS.get(discussion.held_format or "", discussion.held_format),
+        "chair": discussion.chair,
+        "profile_name": view.profile.name,
         "children": [
-            {"name": c["name"], "age": c["age"], "unborn": c["dob"] is None and c["edd"] is not None}
-            for c in document["children"]
+            {
+                "name": c.name,
+                "age": age_on(c.dob, view.on_day) if c.dob else None,
+                "unborn": c.dob is None and c.edd is not None,
+            }
+            for c in discussion.children
         ],
-        "share": decision.get("share"),
+        "share": decision.share if decision else None,
         "actions": [
             {
-                "task": a["task"],
-                "owner": a["owner"],
-                "agency_label": agency_label(a["agency"]),
-                "due_at": a["due_at"],
-                "done_at": a["done_at"],
+                "task": a.task,
+                "owner": a.owner,
+                "agency_label": agency_label(a.agency),
+                "due_at": iso(a.due_at),
+                "done_at": iso(a.done_at),
             }
-            for a in document["actions"]
-            if a["for_family"]
+            for a in discussion.actions
+            if a.for_family
         ],
         "generated_at": iso(generated_at),
     }

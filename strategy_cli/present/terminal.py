@@ -18,7 +18,7 @@ from rich.text import Text
 
 from ..domain.calendar import local
 from ..domain.model import AGENCIES, CATEGORIES
-from .document import circumstances, describe_change, relative
+from .document import Shown, circumstances, describe_change, discussion_json, relative
 from .feedback import quoracy
 
 console = Console(highlight=False)
@@ -43,11 +43,11 @@ def _children(document: dict) -> str:
     return ", ".join(c["name"] for c in document["children"]) or "(no child recorded)"
 
 
-def quoracy_line(document: dict) -> Text:
-    head, rest = quoracy(document)
-    line = Text(head, style="bold green" if document["quorate"] else "bold red")
+def quoracy_line(quorate: bool, missing) -> Text:
+    head, rest = quoracy(quorate, missing)
+    line = Text(head, style="bold green" if quorate else "bold red")
     if rest:
-        line.append(rest, style="red" if not document["quorate"] else "yellow")
+        line.append(rest, style="red" if not quorate else "yellow")
     return line
 
 
@@ -120,9 +120,13 @@ def printable(value):
     return value
 
 
-def discussion(document: dict, profile) -> None:
-    """One discussion, readably: header, quoracy first, then the record and what is due."""
-    document = printable(document)
+def discussion(view: Shown) -> None:
+    """One discussion, readably: header, quoracy first, then the record and what is due.
+
+    The tables read the JSON document's text forms, made printable as a whole (a control
+    character a record should not hold becomes a space, whatever field it is in)."""
+    profile = view.profile
+    document = printable(discussion_json(view))
     header = Text()
     header.append(f"{document['reference']}  ", style="bold")
     header.append(f"{profile.name} procedure  ")
@@ -149,7 +153,7 @@ def discussion(document: dict, profile) -> None:
         lines.append(f"Closed: {escape(document['closed_reason'])}")
     body = Text.from_markup("\n".join(lines))
     body.append("\n")
-    body.append_text(quoracy_line(document))
+    body.append_text(quoracy_line(document["quorate"], document["missing_agencies"]))
     console.print(Panel(body, title=header, title_align="left"))
     _children_table(document)
     _attendees_table(document)
