@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from .domain.procedures import DECISION_FIELDS
+
 # Columns of the discussion itself that ``update_discussion`` entries may set.
 DISCUSSION_COLUMNS = (
     "held_at",
@@ -311,7 +313,7 @@ def recorded(
         "decision": None
         if decision is None
         else {
-            **{k: getattr(decision, k) for k in _DECISION_FIELDS},
+            **{k: getattr(decision, k) for k in DECISION_FIELDS},
             "further_by": instant(decision.further_by),
             "decided_at": instant(decision.decided_at),
         },
@@ -333,16 +335,6 @@ def recorded(
 
 
 _INSTANT_PLAIN = ("concern_at", "opened_at", "held_at")
-_DECISION_FIELDS = (
-    "s47",
-    "police_investigation",
-    "rationale",
-    "share",
-    "withholding",
-    "withhold",
-    "withhold_rationale",
-    "further_discussion",
-)
 
 
 def from_show(document: Mapping, record_questions: Iterable[str] = ()) -> dict:

@@ -13,8 +13,12 @@ from collections import Counter
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 from robust_support import PY, STRESS, assert_whole, subprocess_env  # noqa: E402
+
+pytestmark = pytest.mark.slow  # a stress suite: CI runs it at its reduced size (robust_support.scaled)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECONDS = 5 * STRESS

@@ -38,7 +38,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 from robust_support import PY, assert_whole, scaled, subprocess_env, write_sitecustomize  # noqa: E402
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="signals and fork timing are POSIX-only")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(os.name != "posix", reason="signals and fork timing are POSIX-only"),
+]
 
 WORKERS = 4
 KINDS = ("new", "attend", "action", "decide", "child", "held", "checklist", "action-edit")

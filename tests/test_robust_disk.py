@@ -22,6 +22,8 @@ from robust_support import PY, InProcess, assert_whole, clean_failure, subproces
 
 import strategy_cli.store as store_module  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a stress suite: CI runs it at its reduced size (robust_support.scaled)
+
 
 def _one_line_error(output: str, real_disk: bool = False) -> None:
     lines = [line for line in output.splitlines() if line.strip()]

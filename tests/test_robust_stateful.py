@@ -27,6 +27,8 @@ from robust_support import PROCEDURE, InProcess, clean_failure, decision_questio
 
 from strategy_cli.replay import ReplayError, as_shown, from_show, replay  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a stress suite: CI runs it at its reduced size (robust_support.scaled)
+
 REFUSALS = collections.Counter()
 STEPS_RUN = {"steps": 0, "commands": 0, "refused": 0}
 
