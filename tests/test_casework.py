@@ -73,6 +73,16 @@ def test_amendments_are_patches_and_the_time_stays(case):
     assert decision.decided_at == at("2026-11-30T11:30")
 
 
+def test_a_time_alone_decides_nothing_but_corrects_a_decision_made(case):
+    ref = opened(case)
+    with pytest.raises(UsageProblem, match="nothing to decide"):
+        amend_decision(case, ref, DecisionPatch(decided_at=at("2026-11-30T11:30")))
+    assert case.store.discussion(ref).decision is None
+    amend_decision(case, ref, DecisionPatch(s47=False, police_investigation=False, rationale="R"))
+    amend_decision(case, ref, DecisionPatch(decided_at=at("2026-11-30T11:30")))
+    assert case.store.discussion(ref).decision.decided_at == at("2026-11-30T11:30")
+
+
 def test_a_changed_outcome_needs_a_new_rationale_and_then_moves_the_time(case):
     ref = opened(case)
     amend_decision(

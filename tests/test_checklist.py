@@ -310,3 +310,39 @@ def test_a_prompt_left_open_does_not_undo_a_decision_made_meanwhile(cli, monkeyp
     cli.run("checklist", ref, "--section", "awareness", "--review")
     assert cli.json("show", ref)["decision"]["share"] == "The outcome and the plan"
     assert [e["by"] for e in cli.json("log", ref) if e["action"].startswith("decide")][-1] == "colleague"
+
+
+def test_withholding_in_the_walk_asks_why_at_once_and_saves_both(cli, monkeypatch):
+    """`information-withheld: yes` cannot stand without its rationale (the rule decide keeps
+    too): the walk asks why at once, saves both together, then asks what is withheld."""
+    ref = cli.new()
+
+    class Withholds(Scripted):
+        def select(self, message, choices, default=None):
+            self.asked.append(message)
+            return "yes" if message.startswith("Is any information to be withheld") else prompts.SKIP_LABEL
+
+        def text(self, message, default=None, instruction=None):
+            self.asked.append(message)
+            if message.startswith("Why is it withheld?"):
+                return "It would alert the alleged abuser"
+            if message.startswith("What is withheld from the parents"):
+                return "The police interview plan"
+            return ""
+
+    monkeypatch.setattr(common, "interactive_terminal", lambda: True)
+    script = Withholds([])
+    monkeypatch.setattr(prompts, "PROMPTER", script)
+    result = cli.run("checklist", ref, "--section", "awareness")
+    asked = [m.split("?")[0] for m in script.asked]
+    withheld_at = asked.index(
+        "Is any information to be withheld from the parents or carers, because sharing it may place the child at risk of harm or jeopardise a police investigation"
+    )
+    assert asked[withheld_at + 1] == "Why is it withheld"
+    assert "needs its rationale" in result.output
+    decision = cli.json("show", ref)["decision"]
+    assert (decision["withholding"], decision["withhold_rationale"]) == (
+        True,
+        "It would alert the alleged abuser",
+    )
+    assert decision["withhold"] == "The police interview plan"

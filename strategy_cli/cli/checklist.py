@@ -203,7 +203,6 @@ def _save(store, discussion: Discussion, profile: "Profile", given: dict, consol
     When a decision rule needs another answer with this one, that question is asked at once
     and both are saved together; without it nothing is saved, and the walk goes on.
     """
-    from rich.markup import escape
 
     from .. import prompts
 
@@ -223,18 +222,22 @@ def _save(store, discussion: Discussion, profile: "Profile", given: dict, consol
         if needed is None or needed.id in given:
             common.warn(str(refused))
             return 0
-        _explain(discussion, profile, checked, console)
+        _explain(discussion, profile, checked, refused.needs, console)
         answer = prompts.ask_question(needed, None)
         if answer is prompts.SKIP:
-            common.warn(f"not saved: {escape(str(refused).split(':')[0])}")
+            common.warn(f"not saved: {str(refused).split(':')[0]}; the decision stays as it was")
             return 0
         return _save(store, discussion, profile, {**given, needed.id: answer}, console)
 
 
-def _explain(discussion: Discussion, profile: "Profile", checked: dict, console) -> None:
-    """Say why another question comes at once: an outcome made or changed needs its reason."""
+def _explain(discussion: Discussion, profile: "Profile", checked: dict, needs: str, console) -> None:
+    """Say why another question comes at once: an outcome made or changed needs its reason,
+    information withheld from the family needs why."""
     from rich.markup import escape
 
+    if needs == "withhold_rationale":
+        console.print("[bold]Information withheld from the family needs its rationale:[/] give it now.")
+        return
     before = discussion.decision
     fields = {profile.question_index[qid].decision: value for qid, value in checked.items()}
     s47 = fields.get("s47", before.s47 if before else None)
@@ -246,8 +249,9 @@ def _explain(discussion: Discussion, profile: "Profile", checked: dict, console)
         old = profile.outcome_label(before.s47, before.police_investigation) or ""
         if old != new:
             console.print(
-                f"[bold yellow]The outcome is now {escape(new)} (it was {escape(old)}).[/] The rationale "
-                "given for the earlier outcome is kept in the audit trail; give the reason for this one."
+                f"[bold yellow]The outcome is now {escape(new)} (it was {escape(old)}).[/] It needs its "
+                "own rationale (the earlier one stays in the audit trail); skip it and the outcome stays "
+                "as it was."
             )
             return
     console.print(f"[bold]The outcome is {escape(new)}.[/] Give the reason for it.")

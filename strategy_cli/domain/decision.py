@@ -81,7 +81,7 @@ def amend(current: Decision | None, patch: DecisionPatch, now: datetime) -> Deci
     or last changed: filling in what the family is told does not move it.
     """
     given = patch.given()
-    if not given:
+    if not given or (current is None and set(given) == {"decided_at"}):
         raise UsageProblem("nothing to decide: give --s47/--no-s47, --police/--no-police, --rationale, ...")
     if patch.withholding is False and (patch.withhold or patch.withhold_rationale):
         raise ConflictingChange(
