@@ -1,4 +1,6 @@
-"""The only module that talks to SQLite: schema, migrations, transactions, the audit trail.
+"""The only package that talks to SQLite: the Store (reads) and its Writer (one typed method per
+change, each with its audit entry), over ``schema.py`` (the schema, its migrations, opening the
+file) and ``rows.py`` (rows to values and back).
 
 Its public functions speak the domain (open a discussion, save an answer, the board as of a
 time), never SQL. A second store (a shared PostgreSQL server, say) would sit behind the same
@@ -22,474 +24,62 @@ Choices, each measured or forced by a failure mode (see benchmarks/RESULTS.md):
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import random
 import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from .domain import rules
-from .domain.calendar import BankHolidays, local, parse_stored, stored
-from .domain.model import Action, Attendee, Child, Deadline, Decision, Discussion
-from .errors import StrategyError
-
-BUSY_TIMEOUT_MS = 10_000
-GENESIS = "0" * 64
-
-
-class NewerDatabase(StrategyError):
-    pass
-
-
-# --- Schema and migrations ---------------------------------------------------------------
-
-SCHEMA_1 = """
-CREATE TABLE discussion (
-    id INTEGER PRIMARY KEY,
-    reference TEXT NOT NULL UNIQUE,
-    year INTEGER NOT NULL,
-    seq INTEGER NOT NULL,
-    procedure TEXT NOT NULL,
-    categories TEXT NOT NULL,
-    concern_at TEXT NOT NULL,
-    opened_at TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
-    summary TEXT,
-    referrer TEXT,
-    follows_id INTEGER REFERENCES discussion(id),
-    held_at TEXT,
-    held_format TEXT,
-    chair TEXT,
-    closed_reason TEXT,
-    discussion_due TEXT,
-    UNIQUE (year, seq)
-);
-CREATE INDEX discussion_open ON discussion(id) WHERE status = 'open';
-CREATE INDEX discussion_follows ON discussion(follows_id) WHERE follows_id IS NOT NULL;
-CREATE TABLE child (
-    id INTEGER PRIMARY KEY,
-    discussion_id INTEGER NOT NULL REFERENCES discussion(id),
-    position INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    dob TEXT,
-    edd TEXT,
-    looked_after INTEGER NOT NULL DEFAULT 0,
-    in_hospital INTEGER NOT NULL DEFAULT 0,
-    hospital_services INTEGER NOT NULL DEFAULT 0,
-    medical INTEGER NOT NULL DEFAULT 0,
-    communication_needs INTEGER NOT NULL DEFAULT 0,
-    interpreter TEXT,
-    no_adult_care_needs INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX child_discussion ON child(discussion_id, position);
-CREATE TABLE attendee (
-    id INTEGER PRIMARY KEY,
-    discussion_id INTEGER NOT NULL REFERENCES discussion(id),
-    name TEXT NOT NULL,
-    agency TEXT NOT NULL,
-    role TEXT,
-    attendance TEXT NOT NULL
-);
-CREATE INDEX attendee_discussion ON attendee(discussion_id);
-CREATE TABLE decision (
-    discussion_id INTEGER PRIMARY KEY REFERENCES discussion(id),
-    s47 INTEGER,
-    police_investigation INTEGER,
-    rationale TEXT,
-    share TEXT,
-    withholding INTEGER,
-    withhold TEXT,
-    withhold_rationale TEXT,
-    further_by TEXT,
-    decided_at TEXT
-);
-CREATE TABLE answer (
-    discussion_id INTEGER NOT NULL REFERENCES discussion(id),
-    question_id TEXT NOT NULL,
-    value TEXT NOT NULL,
-    answered_at TEXT NOT NULL,
-    answered_by TEXT NOT NULL,
-    PRIMARY KEY (discussion_id, question_id)
-);
-CREATE TABLE action (
-    discussion_id INTEGER NOT NULL REFERENCES discussion(id),
-    number INTEGER NOT NULL,
-    task TEXT NOT NULL,
-    owner TEXT,
-    agency TEXT,
-    due_at TEXT,
-    agreed_at TEXT,
-    done_at TEXT,
-    for_family INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (discussion_id, number)
-);
-CREATE TABLE event (
-    discussion_id INTEGER NOT NULL REFERENCES discussion(id),
-    event TEXT NOT NULL,
-    at TEXT NOT NULL,
-    PRIMARY KEY (discussion_id, event)
-);
-CREATE TABLE deadline (
-    discussion_id INTEGER NOT NULL REFERENCES discussion(id),
-    key TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    title TEXT NOT NULL,
-    due_at TEXT,
-    rule TEXT NOT NULL,
-    PRIMARY KEY (discussion_id, key)
-);
-CREATE TABLE audit (
-    id INTEGER PRIMARY KEY,
-    discussion_id INTEGER REFERENCES discussion(id),
-    at TEXT NOT NULL,
-    by TEXT NOT NULL,
-    action TEXT NOT NULL,
-    detail TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-CREATE INDEX audit_discussion ON audit(discussion_id, id);
-CREATE TABLE bank_holidays (
-    calendar TEXT NOT NULL,
-    year INTEGER NOT NULL,
-    days TEXT NOT NULL,
-    PRIMARY KEY (calendar, year)
-);
-"""
-
-# Each entry is one migration, applied in order in its own transaction; never edit one that
-# has been released, add a new one. PRAGMA user_version holds how many have been applied.
-MIGRATIONS: list[tuple[str, str]] = [
-    ("0001_initial", SCHEMA_1),
-    # Which version of its procedure profile a discussion's stored deadlines were computed
-    # with, so a changed profile (a user's edit, a new release) recomputes them.
-    ("0002_rules_fingerprint", "ALTER TABLE discussion ADD COLUMN rules_fingerprint TEXT"),
-    # "Is a further strategy discussion required?" is part of the decision, so the checklist
-    # and `decide --further-by` can never disagree.
-    (
-        "0003_further_discussion",
-        "ALTER TABLE decision ADD COLUMN further_discussion INTEGER;"
-        "UPDATE decision SET further_discussion = 1 WHERE further_by IS NOT NULL",
-    ),
-    # Whether a discussion is quorate, stored with its deadlines (NULL: judged when read), so
-    # `list` need not load every open record and its profile. Open discussions are marked
-    # stale, so their next read computes it.
-    (
-        "0004_stored_quorate",
-        "ALTER TABLE discussion ADD COLUMN quorate INTEGER;"
-        "UPDATE discussion SET rules_fingerprint = NULL WHERE status = 'open'",
-    ),
-    # What `new` was told before Ctrl-C interrupted its questions, one per user, so the next
-    # `strategy new` carries on from there (cli.md: Ctrl-C keeps every answer already given).
-    # Not part of any record: no audit entry; it goes when the discussion is opened.
-    (
-        "0005_unfinished_new",
-        "CREATE TABLE unfinished_new (by TEXT PRIMARY KEY, started_at TEXT NOT NULL, answers TEXT NOT NULL)",
-    ),
-]
-SCHEMA_VERSION = len(MIGRATIONS)
-
-
-def _migrate(conn: sqlite3.Connection) -> None:
-    """Apply pending migrations with sqlite-utils, one ``BEGIN IMMEDIATE`` transaction each."""
-    import sqlite_utils
-
-    migrations = sqlite_utils.Migrations("strategy")
-    for name, script in MIGRATIONS:
-
-        def step(db, script=script):
-            for statement in script.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-
-        migrations(name=name)(step)
-    db = sqlite_utils.Database(conn)
-    names = [name for name, _ in MIGRATIONS]
-    for index, name in enumerate(names):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            pending = {m.name for m in migrations.pending(db)}
-            if name in pending:
-                migrations.apply(db, stop_before=names[index + 1 :])
-            conn.execute(f"PRAGMA user_version = {index + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-
-
-# --- Opening the file ------------------------------------------------------------------
-
-
-def _private_file(path: Path) -> None:
-    """Create the database file (and a missing folder) readable by its owner only.
-
-    Done before SQLite opens it, so the file is never world-readable even for an instant;
-    SQLite gives its ``-wal`` and ``-shm`` files the database file's permissions. On Windows
-    ``chmod`` only sets read-only, so privacy there rests on the user profile folder's ACL.
-    """
-    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
-    for folder in reversed(missing):  # each folder we create is private, not only the last
-        folder.mkdir(mode=0o700, exist_ok=True)  # exist_ok: another command may race us
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
-    if os.name == "posix":
-        os.chmod(path, 0o600)
-
-
-def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating and migrating when needed) and return a connection in autocommit mode."""
-    try:
-        _private_file(path)
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        # The version first: a newer release's file is refused before anything (switching it
-        # to WAL included) touches it.
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            conn.close()
-            raise NewerDatabase(
-                f"{path} was made by a newer version of strategy (schema {version}, this version "
-                f"knows {SCHEMA_VERSION}); upgrade strategy to use it"
-            )
-        mode = _write_ahead_logging(conn)
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA foreign_keys = ON")
-    except sqlite3.DatabaseError as error:
-        raise StrategyError(f"cannot open the database {path}: {_reason(error)}") from None
-    except OSError as error:
-        raise StrategyError(f"cannot open the database {path}: {error.strerror}") from None
-    if mode.lower() != "wal":
-        raise StrategyError(f"cannot use write-ahead logging on {path} (journal mode {mode})")
-    if version < SCHEMA_VERSION:
-        try:
-            _migrate(conn)
-        except sqlite3.DatabaseError as error:
-            raise StrategyError(f"cannot migrate the database {path}: {_reason(error)}") from None
-    return conn
-
-
-def _write_ahead_logging(conn: sqlite3.Connection) -> str:
-    """Switch a new file to WAL, retrying while other commands switch it at the same moment.
-
-    The switch needs an exclusive lock, and when two connections both hold a shared lock and
-    want it, SQLite refuses one at once ("database is locked") without waiting on the busy
-    timeout, to avoid a deadlock. It happens only while a brand-new file is first opened by
-    several commands together; once the file is in WAL the mode is kept and this is one read.
-    """
-    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-    if mode.lower() == "wal":
-        return mode
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-    while True:
-        try:
-            return conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        except sqlite3.OperationalError as error:
-            if not _is_busy(error) or time.monotonic() > deadline:
-                raise
-            time.sleep(random.uniform(0.005, 0.05))  # apart, so the next try does not collide
-
-
-def _is_busy(error: sqlite3.Error) -> bool:
-    text = str(error)
-    return "locked" in text or "busy" in text
-
-
-def _reason(error: sqlite3.Error) -> str:
-    """SQLite's own words, which never contain a field value."""
-    text = str(error)
-    if _is_busy(error):
-        return "another strategy command held the database for too long; try again"
-    if "full" in text:
-        return "the disk is full"
-    if "disk I/O error" in text:
-        return "disk I/O error (is the disk full, or the folder not writable?)"
-    return text
-
-
-# --- Converting rows to the domain -----------------------------------------------------------
-
-
-def _day(text: str | None) -> date | None:
-    return None if text is None else date.fromisoformat(text)
-
-
-def _child(row: sqlite3.Row) -> Child:
-    return Child(
-        name=row["name"],
-        dob=_day(row["dob"]),
-        edd=_day(row["edd"]),
-        looked_after=bool(row["looked_after"]),
-        in_hospital=bool(row["in_hospital"]),
-        hospital_services=bool(row["hospital_services"]),
-        medical=bool(row["medical"]),
-        communication_needs=bool(row["communication_needs"]),
-        interpreter=row["interpreter"],
-        no_adult_care_needs=bool(row["no_adult_care_needs"]),
-    )
-
-
-def _attendee(row: sqlite3.Row) -> Attendee:
-    return Attendee(row["name"], row["agency"], row["role"], row["attendance"])
-
-
-def _bool(value) -> bool | None:
-    return None if value is None else bool(value)
-
-
-def _decision(row: sqlite3.Row | None) -> Decision | None:
-    if row is None:
-        return None
-    return Decision(
-        s47=_bool(row["s47"]),
-        police_investigation=_bool(row["police_investigation"]),
-        rationale=row["rationale"],
-        share=row["share"],
-        withholding=_bool(row["withholding"]),
-        withhold=row["withhold"],
-        withhold_rationale=row["withhold_rationale"],
-        further_discussion=_bool(row["further_discussion"]),
-        further_by=parse_stored(row["further_by"]),
-        decided_at=parse_stored(row["decided_at"]),
-    )
-
-
-def _action(row: sqlite3.Row) -> Action:
-    return Action(
-        number=row["number"],
-        task=row["task"],
-        owner=row["owner"],
-        agency=row["agency"],
-        due_at=parse_stored(row["due_at"]),
-        agreed_at=parse_stored(row["agreed_at"]),
-        done_at=parse_stored(row["done_at"]),
-        for_family=bool(row["for_family"]),
-    )
-
-
-class StoredValueError(StrategyError):
-    """A value in the database that the tool did not write and cannot read (a hand edit)."""
-
-
-def _read(reference: str, table: str, column: str, value, parse):
-    """``parse(value)``, or an error naming the record, the column and the value."""
-    try:
-        return parse(value)
-    except (ValueError, TypeError, OverflowError, AttributeError) as error:
-        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
-        raise StoredValueError(
-            f"{reference}: {table}.{column} holds {shown}, which cannot be read ({type(error).__name__}); "
-            "it was changed behind the tool's back"
-        ) from None
-
-
-# What makes up a discussion's record besides its own row, and the order each is read in.
-_PARTS = {
-    "child": "position",
-    "attendee": "id",
-    "decision": "discussion_id",
-    "action": "number",
-    "answer": "question_id",
-    "event": "event",
-}
-_EARLIER = (
-    "SELECT d.id, d.reference, x.further_by FROM discussion AS d "
-    "LEFT JOIN decision AS x ON x.discussion_id = d.id "
+from ..domain import rules
+from ..domain.calendar import BankHolidays, local, parse_stored, stored
+from ..domain.model import Action, Attendee, Child, Deadline, Decision, Discussion
+from ..errors import StrategyError
+from .rows import (
+    _EARLIER,
+    _PARTS,
+    StoredValueError,
+    _action,
+    _assemble,
+    _attendee,
+    _categories,
+    _child,
+    _child_row,
+    _decision,
+    _from_column,
+    _instant,
+    _plain,
+    _read,
+    _to_column,
+    entry_hash,
+    opening,
+    snapshot,
+)
+from .schema import (
+    BUSY_TIMEOUT_MS,
+    GENESIS,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    NewerDatabase,
+    _reason,
+    connect,
 )
 
-
-def _assemble(row: sqlite3.Row, parts: dict[str, list], earlier, followed_by_held: bool) -> Discussion:
-    """One discussion from its row and the rows of its parts (each table's, in order)."""
-    reference = row["reference"]
-
-    def column(name: str, parse):
-        return _read(reference, "discussion", name, row[name], parse)
-
-    def each(table: str, convert):
-        try:
-            return [convert(r) for r in parts[table]]
-        except (ValueError, TypeError, OverflowError, AttributeError) as error:
-            raise StoredValueError(
-                f"{reference}: a row of {table} cannot be read ({type(error).__name__}: {error}); "
-                "it was changed behind the tool's back"
-            ) from None
-
-    decisions = each("decision", _decision)
-    return Discussion(
-        reference=reference,
-        procedure=row["procedure"],
-        categories=column("categories", _categories),
-        concern_at=column("concern_at", _instant),
-        opened_at=column("opened_at", _instant),
-        status=row["status"],
-        summary=row["summary"],
-        referrer=row["referrer"],
-        follows=None if earlier is None else earlier["reference"],
-        children=each("child", _child),
-        attendees=each("attendee", _attendee),
-        decision=decisions[0] if decisions else None,
-        actions=each("action", _action),
-        answers=dict(each("answer", lambda r: (r["question_id"], json.loads(r["value"])))),
-        held_at=column("held_at", parse_stored),
-        held_format=row["held_format"],
-        chair=row["chair"],
-        events=dict(each("event", lambda r: (r["event"], _instant(r["at"])))),
-        followed_by_held=followed_by_held,
-        closed_reason=row["closed_reason"],
-        further_set=None
-        if earlier is None
-        else _read(reference, "decision", "further_by", earlier["further_by"], parse_stored),
-    )
-
-
-def _instant(text: str) -> datetime:
-    """A stored instant that must be there."""
-    found = parse_stored(text)
-    if found is None:
-        raise TypeError("no value")
-    return found
-
-
-def _categories(text: str) -> list[str]:
-    found = json.loads(text)
-    if not isinstance(found, list) or not all(isinstance(c, str) for c in found):
-        raise ValueError("not a list of category ids")
-    return found
-
-
-def _from_column(column: str, value):
-    """A discussion column as the audit trail writes it (categories are stored as JSON text)."""
-    return json.loads(value) if column == "categories" and value is not None else value
-
-
-def _to_column(column: str, value):
-    """The other way: an audit-trail value as the discussion column stores it."""
-    return json.dumps(value) if column == "categories" else value
-
-
-def _plain(value):
-    """A domain value as the audit trail writes it (JSON-safe, instants in UTC)."""
-    if isinstance(value, datetime):
-        return stored(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def snapshot(item) -> dict | None:
-    """A dataclass as a JSON-safe dict, for the audit trail's old and new values."""
-    if item is None:
-        return None
-    return {f.name: _plain(getattr(item, f.name)) for f in fields(item)}
-
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "GENESIS",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "NewerDatabase",
+    "Store",
+    "StoredValueError",
+    "Writer",
+    "connect",
+    "entry_hash",
+    "opening",
+    "snapshot",
+]
 
 # --- The store ---------------------------------------------------------------------------------
 
@@ -1067,7 +657,7 @@ class Writer:
         A discussion held also clears the review deadline of the one it follows, and a
         follow-up is due when the earlier decision says, so both neighbours are recomputed too.
         """
-        from . import settings
+        from .. import settings
 
         touched = set(self._touched)
         for discussion_id in list(touched):
@@ -1114,7 +704,7 @@ class Writer:
             ).fetchone()
             if row is not None:
                 return [date.fromisoformat(day) for day in json.loads(row[0])]
-            from . import settings
+            from .. import settings
 
             days = sorted(settings.bank_holidays(country, subdivision).load_year(year))
             self.conn.execute(
@@ -1124,29 +714,3 @@ class Writer:
             return days
 
         return BankHolidays(load_year)
-
-
-def opening(reference: str, discussion: Discussion) -> dict:
-    """The audit detail of opening a discussion: everything a replay needs to start from."""
-    return {
-        "new": {
-            "reference": reference,
-            "procedure": discussion.procedure,
-            "categories": discussion.categories,
-            "concern_at": stored(discussion.concern_at),
-            "opened_at": stored(discussion.opened_at),
-            "summary": discussion.summary,
-            "referrer": discussion.referrer,
-            "follows": discussion.follows,
-        }
-    }
-
-
-def _child_row(child: Child) -> dict:
-    return {name: _plain(value) for name, value in asdict(child).items()}
-
-
-def entry_hash(prev: str, discussion_id: int | None, at: str, by: str, action: str, detail: str) -> str:
-    """SHA-256 over the entry's content and the previous entry's hash (a tamper-evident chain)."""
-    content = json.dumps([prev, discussion_id, at, by, action, detail], ensure_ascii=False)
-    return hashlib.sha256(content.encode("utf-8")).hexdigest()

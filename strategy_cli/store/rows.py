@@ -1,0 +1,215 @@
+"""Rows and values: a record read from its rows (a value it cannot read named, never a crash),
+values in the form the audit trail and the columns keep, and the audit entry's hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import asdict, fields
+from datetime import date, datetime
+
+from ..domain.calendar import parse_stored, stored
+from ..domain.model import Action, Attendee, Child, Decision, Discussion
+from ..errors import StrategyError
+
+# --- Converting rows to the domain -----------------------------------------------------------
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def _child(row: sqlite3.Row) -> Child:
+    return Child(
+        name=row["name"],
+        dob=_day(row["dob"]),
+        edd=_day(row["edd"]),
+        looked_after=bool(row["looked_after"]),
+        in_hospital=bool(row["in_hospital"]),
+        hospital_services=bool(row["hospital_services"]),
+        medical=bool(row["medical"]),
+        communication_needs=bool(row["communication_needs"]),
+        interpreter=row["interpreter"],
+        no_adult_care_needs=bool(row["no_adult_care_needs"]),
+    )
+
+
+def _attendee(row: sqlite3.Row) -> Attendee:
+    return Attendee(row["name"], row["agency"], row["role"], row["attendance"])
+
+
+def _bool(value) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _decision(row: sqlite3.Row | None) -> Decision | None:
+    if row is None:
+        return None
+    return Decision(
+        s47=_bool(row["s47"]),
+        police_investigation=_bool(row["police_investigation"]),
+        rationale=row["rationale"],
+        share=row["share"],
+        withholding=_bool(row["withholding"]),
+        withhold=row["withhold"],
+        withhold_rationale=row["withhold_rationale"],
+        further_discussion=_bool(row["further_discussion"]),
+        further_by=parse_stored(row["further_by"]),
+        decided_at=parse_stored(row["decided_at"]),
+    )
+
+
+def _action(row: sqlite3.Row) -> Action:
+    return Action(
+        number=row["number"],
+        task=row["task"],
+        owner=row["owner"],
+        agency=row["agency"],
+        due_at=parse_stored(row["due_at"]),
+        agreed_at=parse_stored(row["agreed_at"]),
+        done_at=parse_stored(row["done_at"]),
+        for_family=bool(row["for_family"]),
+    )
+
+
+class StoredValueError(StrategyError):
+    """A value in the database that the tool did not write and cannot read (a hand edit)."""
+
+
+def _read(reference: str, table: str, column: str, value, parse):
+    """``parse(value)``, or an error naming the record, the column and the value."""
+    try:
+        return parse(value)
+    except (ValueError, TypeError, OverflowError, AttributeError) as error:
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        raise StoredValueError(
+            f"{reference}: {table}.{column} holds {shown}, which cannot be read ({type(error).__name__}); "
+            "it was changed behind the tool's back"
+        ) from None
+
+
+# What makes up a discussion's record besides its own row, and the order each is read in.
+_PARTS = {
+    "child": "position",
+    "attendee": "id",
+    "decision": "discussion_id",
+    "action": "number",
+    "answer": "question_id",
+    "event": "event",
+}
+_EARLIER = (
+    "SELECT d.id, d.reference, x.further_by FROM discussion AS d "
+    "LEFT JOIN decision AS x ON x.discussion_id = d.id "
+)
+
+
+def _assemble(row: sqlite3.Row, parts: dict[str, list], earlier, followed_by_held: bool) -> Discussion:
+    """One discussion from its row and the rows of its parts (each table's, in order)."""
+    reference = row["reference"]
+
+    def column(name: str, parse):
+        return _read(reference, "discussion", name, row[name], parse)
+
+    def each(table: str, convert):
+        try:
+            return [convert(r) for r in parts[table]]
+        except (ValueError, TypeError, OverflowError, AttributeError) as error:
+            raise StoredValueError(
+                f"{reference}: a row of {table} cannot be read ({type(error).__name__}: {error}); "
+                "it was changed behind the tool's back"
+            ) from None
+
+    decisions = each("decision", _decision)
+    return Discussion(
+        reference=reference,
+        procedure=row["procedure"],
+        categories=column("categories", _categories),
+        concern_at=column("concern_at", _instant),
+        opened_at=column("opened_at", _instant),
+        status=row["status"],
+        summary=row["summary"],
+        referrer=row["referrer"],
+        follows=None if earlier is None else earlier["reference"],
+        children=each("child", _child),
+        attendees=each("attendee", _attendee),
+        decision=decisions[0] if decisions else None,
+        actions=each("action", _action),
+        answers=dict(each("answer", lambda r: (r["question_id"], json.loads(r["value"])))),
+        held_at=column("held_at", parse_stored),
+        held_format=row["held_format"],
+        chair=row["chair"],
+        events=dict(each("event", lambda r: (r["event"], _instant(r["at"])))),
+        followed_by_held=followed_by_held,
+        closed_reason=row["closed_reason"],
+        further_set=None
+        if earlier is None
+        else _read(reference, "decision", "further_by", earlier["further_by"], parse_stored),
+    )
+
+
+def _instant(text: str) -> datetime:
+    """A stored instant that must be there."""
+    found = parse_stored(text)
+    if found is None:
+        raise TypeError("no value")
+    return found
+
+
+def _categories(text: str) -> list[str]:
+    found = json.loads(text)
+    if not isinstance(found, list) or not all(isinstance(c, str) for c in found):
+        raise ValueError("not a list of category ids")
+    return found
+
+
+def _from_column(column: str, value):
+    """A discussion column as the audit trail writes it (categories are stored as JSON text)."""
+    return json.loads(value) if column == "categories" and value is not None else value
+
+
+def _to_column(column: str, value):
+    """The other way: an audit-trail value as the discussion column stores it."""
+    return json.dumps(value) if column == "categories" else value
+
+
+def _plain(value):
+    """A domain value as the audit trail writes it (JSON-safe, instants in UTC)."""
+    if isinstance(value, datetime):
+        return stored(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def snapshot(item) -> dict | None:
+    """A dataclass as a JSON-safe dict, for the audit trail's old and new values."""
+    if item is None:
+        return None
+    return {f.name: _plain(getattr(item, f.name)) for f in fields(item)}
+
+
+def opening(reference: str, discussion: Discussion) -> dict:
+    """The audit detail of opening a discussion: everything a replay needs to start from."""
+    return {
+        "new": {
+            "reference": reference,
+            "procedure": discussion.procedure,
+            "categories": discussion.categories,
+            "concern_at": stored(discussion.concern_at),
+            "opened_at": stored(discussion.opened_at),
+            "summary": discussion.summary,
+            "referrer": discussion.referrer,
+            "follows": discussion.follows,
+        }
+    }
+
+
+def _child_row(child: Child) -> dict:
+    return {name: _plain(value) for name, value in asdict(child).items()}
+
+
+def entry_hash(prev: str, discussion_id: int | None, at: str, by: str, action: str, detail: str) -> str:
+    """SHA-256 over the entry's content and the previous entry's hash (a tamper-evident chain)."""
+    content = json.dumps([prev, discussion_id, at, by, action, detail], ensure_ascii=False)
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()

@@ -1,0 +1,287 @@
+"""The database file itself: the schema and its migrations, and opening a connection (private
+file, WAL, busy timeout, foreign keys; a newer release's file refused before anything touches it)."""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import time
+from pathlib import Path
+
+from ..errors import StrategyError
+
+BUSY_TIMEOUT_MS = 10_000
+GENESIS = "0" * 64
+
+
+class NewerDatabase(StrategyError):
+    pass
+
+
+# --- Schema and migrations ---------------------------------------------------------------
+
+SCHEMA_1 = """
+CREATE TABLE discussion (
+    id INTEGER PRIMARY KEY,
+    reference TEXT NOT NULL UNIQUE,
+    year INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    procedure TEXT NOT NULL,
+    categories TEXT NOT NULL,
+    concern_at TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+    summary TEXT,
+    referrer TEXT,
+    follows_id INTEGER REFERENCES discussion(id),
+    held_at TEXT,
+    held_format TEXT,
+    chair TEXT,
+    closed_reason TEXT,
+    discussion_due TEXT,
+    UNIQUE (year, seq)
+);
+CREATE INDEX discussion_open ON discussion(id) WHERE status = 'open';
+CREATE INDEX discussion_follows ON discussion(follows_id) WHERE follows_id IS NOT NULL;
+CREATE TABLE child (
+    id INTEGER PRIMARY KEY,
+    discussion_id INTEGER NOT NULL REFERENCES discussion(id),
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    dob TEXT,
+    edd TEXT,
+    looked_after INTEGER NOT NULL DEFAULT 0,
+    in_hospital INTEGER NOT NULL DEFAULT 0,
+    hospital_services INTEGER NOT NULL DEFAULT 0,
+    medical INTEGER NOT NULL DEFAULT 0,
+    communication_needs INTEGER NOT NULL DEFAULT 0,
+    interpreter TEXT,
+    no_adult_care_needs INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX child_discussion ON child(discussion_id, position);
+CREATE TABLE attendee (
+    id INTEGER PRIMARY KEY,
+    discussion_id INTEGER NOT NULL REFERENCES discussion(id),
+    name TEXT NOT NULL,
+    agency TEXT NOT NULL,
+    role TEXT,
+    attendance TEXT NOT NULL
+);
+CREATE INDEX attendee_discussion ON attendee(discussion_id);
+CREATE TABLE decision (
+    discussion_id INTEGER PRIMARY KEY REFERENCES discussion(id),
+    s47 INTEGER,
+    police_investigation INTEGER,
+    rationale TEXT,
+    share TEXT,
+    withholding INTEGER,
+    withhold TEXT,
+    withhold_rationale TEXT,
+    further_by TEXT,
+    decided_at TEXT
+);
+CREATE TABLE answer (
+    discussion_id INTEGER NOT NULL REFERENCES discussion(id),
+    question_id TEXT NOT NULL,
+    value TEXT NOT NULL,
+    answered_at TEXT NOT NULL,
+    answered_by TEXT NOT NULL,
+    PRIMARY KEY (discussion_id, question_id)
+);
+CREATE TABLE action (
+    discussion_id INTEGER NOT NULL REFERENCES discussion(id),
+    number INTEGER NOT NULL,
+    task TEXT NOT NULL,
+    owner TEXT,
+    agency TEXT,
+    due_at TEXT,
+    agreed_at TEXT,
+    done_at TEXT,
+    for_family INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (discussion_id, number)
+);
+CREATE TABLE event (
+    discussion_id INTEGER NOT NULL REFERENCES discussion(id),
+    event TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (discussion_id, event)
+);
+CREATE TABLE deadline (
+    discussion_id INTEGER NOT NULL REFERENCES discussion(id),
+    key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    due_at TEXT,
+    rule TEXT NOT NULL,
+    PRIMARY KEY (discussion_id, key)
+);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    discussion_id INTEGER REFERENCES discussion(id),
+    at TEXT NOT NULL,
+    by TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX audit_discussion ON audit(discussion_id, id);
+CREATE TABLE bank_holidays (
+    calendar TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    days TEXT NOT NULL,
+    PRIMARY KEY (calendar, year)
+);
+"""
+
+# Each entry is one migration, applied in order in its own transaction; never edit one that
+# has been released, add a new one. PRAGMA user_version holds how many have been applied.
+MIGRATIONS: list[tuple[str, str]] = [
+    ("0001_initial", SCHEMA_1),
+    # Which version of its procedure profile a discussion's stored deadlines were computed
+    # with, so a changed profile (a user's edit, a new release) recomputes them.
+    ("0002_rules_fingerprint", "ALTER TABLE discussion ADD COLUMN rules_fingerprint TEXT"),
+    # "Is a further strategy discussion required?" is part of the decision, so the checklist
+    # and `decide --further-by` can never disagree.
+    (
+        "0003_further_discussion",
+        "ALTER TABLE decision ADD COLUMN further_discussion INTEGER;"
+        "UPDATE decision SET further_discussion = 1 WHERE further_by IS NOT NULL",
+    ),
+    # Whether a discussion is quorate, stored with its deadlines (NULL: judged when read), so
+    # `list` need not load every open record and its profile. Open discussions are marked
+    # stale, so their next read computes it.
+    (
+        "0004_stored_quorate",
+        "ALTER TABLE discussion ADD COLUMN quorate INTEGER;"
+        "UPDATE discussion SET rules_fingerprint = NULL WHERE status = 'open'",
+    ),
+    # What `new` was told before Ctrl-C interrupted its questions, one per user, so the next
+    # `strategy new` carries on from there (cli.md: Ctrl-C keeps every answer already given).
+    # Not part of any record: no audit entry; it goes when the discussion is opened.
+    (
+        "0005_unfinished_new",
+        "CREATE TABLE unfinished_new (by TEXT PRIMARY KEY, started_at TEXT NOT NULL, answers TEXT NOT NULL)",
+    ),
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Apply pending migrations with sqlite-utils, one ``BEGIN IMMEDIATE`` transaction each."""
+    import sqlite_utils
+
+    migrations = sqlite_utils.Migrations("strategy")
+    for name, script in MIGRATIONS:
+
+        def step(db, script=script):
+            for statement in script.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+
+        migrations(name=name)(step)
+    db = sqlite_utils.Database(conn)
+    names = [name for name, _ in MIGRATIONS]
+    for index, name in enumerate(names):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            pending = {m.name for m in migrations.pending(db)}
+            if name in pending:
+                migrations.apply(db, stop_before=names[index + 1 :])
+            conn.execute(f"PRAGMA user_version = {index + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+# --- Opening the file ------------------------------------------------------------------
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file (and a missing folder) readable by its owner only.
+
+    Done before SQLite opens it, so the file is never world-readable even for an instant;
+    SQLite gives its ``-wal`` and ``-shm`` files the database file's permissions. On Windows
+    ``chmod`` only sets read-only, so privacy there rests on the user profile folder's ACL.
+    """
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    for folder in reversed(missing):  # each folder we create is private, not only the last
+        folder.mkdir(mode=0o700, exist_ok=True)  # exist_ok: another command may race us
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    if os.name == "posix":
+        os.chmod(path, 0o600)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating and migrating when needed) and return a connection in autocommit mode."""
+    try:
+        _private_file(path)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # The version first: a newer release's file is refused before anything (switching it
+        # to WAL included) touches it.
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise NewerDatabase(
+                f"{path} was made by a newer version of strategy (schema {version}, this version "
+                f"knows {SCHEMA_VERSION}); upgrade strategy to use it"
+            )
+        mode = _write_ahead_logging(conn)
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError as error:
+        raise StrategyError(f"cannot open the database {path}: {_reason(error)}") from None
+    except OSError as error:
+        raise StrategyError(f"cannot open the database {path}: {error.strerror}") from None
+    if mode.lower() != "wal":
+        raise StrategyError(f"cannot use write-ahead logging on {path} (journal mode {mode})")
+    if version < SCHEMA_VERSION:
+        try:
+            _migrate(conn)
+        except sqlite3.DatabaseError as error:
+            raise StrategyError(f"cannot migrate the database {path}: {_reason(error)}") from None
+    return conn
+
+
+def _write_ahead_logging(conn: sqlite3.Connection) -> str:
+    """Switch a new file to WAL, retrying while other commands switch it at the same moment.
+
+    The switch needs an exclusive lock, and when two connections both hold a shared lock and
+    want it, SQLite refuses one at once ("database is locked") without waiting on the busy
+    timeout, to avoid a deadlock. It happens only while a brand-new file is first opened by
+    several commands together; once the file is in WAL the mode is kept and this is one read.
+    """
+    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    if mode.lower() == "wal":
+        return mode
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.005, 0.05))  # apart, so the next try does not collide
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    text = str(error)
+    return "locked" in text or "busy" in text
+
+
+def _reason(error: sqlite3.Error) -> str:
+    """SQLite's own words, which never contain a field value."""
+    text = str(error)
+    if _is_busy(error):
+        return "another strategy command held the database for too long; try again"
+    if "full" in text:
+        return "the disk is full"
+    if "disk I/O error" in text:
+        return "disk I/O error (is the disk full, or the folder not writable?)"
+    return text
