@@ -16,9 +16,10 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from ..domain.calendar import local
+from ..domain import rules
+from ..domain.calendar import age_on, local
 from ..domain.model import AGENCIES, CATEGORIES
-from .document import Shown, circumstances, describe_change, discussion_json, relative
+from .document import Shown, child_json, circumstances, describe_change, relative
 from .feedback import quoracy
 
 console = Console(highlight=False)
@@ -33,10 +34,13 @@ CONTROL = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], " ")
 IN_TEXT = {code: " " for code in CONTROL if chr(code) not in "\t\n"}  # multi-line text keeps its lines
 
 
-def when(text: str | None) -> str:
-    if text is None:
+def when(instant: str | datetime | None) -> str:
+    """An instant (a datetime, or the ISO text the board's items carry) in UK local time."""
+    if instant is None:
         return "as soon as practicable"
-    return f"{local(datetime.fromisoformat(text)):%a %d %b %Y %H:%M}"
+    if isinstance(instant, str):
+        instant = datetime.fromisoformat(instant)
+    return f"{local(instant):%a %d %b %Y %H:%M}"
 
 
 def _children(document: dict) -> str:
@@ -123,100 +127,108 @@ def printable(value):
 def discussion(view: Shown) -> None:
     """One discussion, readably: header, quoracy first, then the record and what is due.
 
-    The tables read the JSON document's text forms, made printable as a whole (a control
-    character a record should not hold becomes a space, whatever field it is in)."""
-    profile = view.profile
-    document = printable(discussion_json(view))
+    Every text a user typed goes through ``_text`` (rich markup escaped, and a control
+    character a record should not hold made a space)."""
+    record = view.discussion
     header = Text()
-    header.append(f"{document['reference']}  ", style="bold")
-    header.append(f"{profile.name} procedure  ")
-    header.append("OPEN" if document["status"] == "open" else "CLOSED", style="bold")
+    header.append(f"{record.reference}  ", style="bold")
+    header.append(f"{view.profile.name} procedure  ")
+    header.append("OPEN" if record.status == "open" else "CLOSED", style="bold")
     lines = [
-        f"Concern identified: {when(document['concern_at'])}",
-        "Categories: " + "; ".join(CATEGORIES.get(c, c) for c in document["categories"]),
+        f"Concern identified: {when(record.concern_at)}",
+        "Categories: " + "; ".join(CATEGORIES.get(c, _text(c)) for c in record.categories),
     ]
-    if document["held_at"]:
+    if record.held_at:
         lines.append(
-            f"Held: {when(document['held_at'])}"
-            + (f" ({document['format']})" if document["format"] else "")
-            + (f", chaired by {escape(document['chair'])}" if document["chair"] else "")
+            f"Held: {when(record.held_at)}"
+            + (f" ({_text(record.held_format)})" if record.held_format else "")
+            + (f", chaired by {_text(record.chair)}" if record.chair else "")
         )
     else:
-        lines.append(f"Not yet held; due by {when(document['discussion_due'])}")
-    if document["summary"]:
-        lines.append(f"Reason: {escape(document['summary'])}")
-    if document["referrer"]:
-        lines.append(f"Referrer: {escape(document['referrer'])}")
-    if document["follows"]:
-        lines.append(f"Follows: {document['follows']}")
-    if document["closed_reason"]:
-        lines.append(f"Closed: {escape(document['closed_reason'])}")
+        lines.append(f"Not yet held; due by {when(view.due)}")
+    if record.summary:
+        lines.append(f"Reason: {_text(record.summary)}")
+    if record.referrer:
+        lines.append(f"Referrer: {_text(record.referrer)}")
+    if record.follows:
+        lines.append(f"Follows: {_text(record.follows)}")
+    if record.closed_reason:
+        lines.append(f"Closed: {_text(record.closed_reason)}")
     body = Text.from_markup("\n".join(lines))
     body.append("\n")
-    body.append_text(quoracy_line(document["quorate"], document["missing_agencies"]))
+    body.append_text(quoracy_line(view.quorate, view.missing_agencies))
     console.print(Panel(body, title=header, title_align="left"))
-    _children_table(document)
-    _attendees_table(document)
-    _decision(document)
-    _actions_table(document)
-    _deadlines_table(document)
-    checklist = document["checklist"]
-    console.print(f"Checklist: {checklist['answered']} of {checklist['total']} answered.")
-    for warning in document["warnings"]:
-        console.print(f"Warning: {escape(warning)}", style="bold yellow")
+    _children_table(view)
+    _attendees_table(view)
+    _decision(view)
+    _actions_table(view)
+    _deadlines_table(view)
+    console.print(f"Checklist: {len(view.answers)} of {len(view.profile.questions)} answered.")
+    for warning in view.warnings:
+        console.print(f"Warning: {_text(warning)}", style="bold yellow")
 
 
-def _children_table(document: dict) -> None:
+def _text(value: str) -> str:
+    """User text for rich markup: printable, and inert."""
+    return escape(value.translate(IN_TEXT))
+
+
+def _children_table(view: Shown) -> None:
     table = Table(title="Children", title_justify="left")
     for column in ("Name", "Born", "Age", "Circumstances"):
         table.add_column(column, overflow="fold")  # a narrow terminal folds a word, never cuts it
-    for child in document["children"]:
-        flags = circumstances(child)
-        if child["interpreter"]:
-            flags.append(f"interpreter: {child['interpreter']}")
-        born = child["dob"] or (f"unborn, due {child['edd']}" if child["edd"] else "-")
-        age = "-" if child["age"] is None else str(child["age"])
-        table.add_row(escape(child["name"]), born, age, escape(", ".join(flags)) or "-")
+    for child in view.discussion.children:
+        flags = circumstances(child_json(child, view.on_day))
+        if child.interpreter:
+            flags.append(f"interpreter: {child.interpreter}")
+        born = (
+            child.dob.isoformat()
+            if child.dob
+            else (f"unborn, due {child.edd.isoformat()}" if child.edd else "-")
+        )
+        age = str(age_on(child.dob, view.on_day)) if child.dob else "-"
+        table.add_row(_text(child.name), born, age, _text(", ".join(flags)) or "-")
     console.print(table)
 
 
-def _attendees_table(document: dict) -> None:
-    if not document["attendees"]:
+def _attendees_table(view: Shown) -> None:
+    attendees = view.discussion.attendees
+    if not attendees:
         console.print("Attendees: none recorded.", style="red")
         return
     table = Table(title="Attendees", title_justify="left")
     for column in ("Agency", "Name", "Role", "Attendance"):
         table.add_column(column, overflow="fold")  # a narrow terminal folds a word, never cuts it
-    for person in sorted(document["attendees"], key=lambda a: a["agency"]):
-        attendance = person["attendance"]
-        style = "green" if attendance == "present" else "yellow"
+    for person in sorted(attendees, key=lambda a: a.agency):
+        style = "green" if person.attendance == "present" else "yellow"
         table.add_row(
-            AGENCIES.get(person["agency"], person["agency"]),
-            escape(person["name"]),
-            escape(person["role"] or "-"),
-            Text(attendance, style=style),
+            AGENCIES.get(person.agency, _text(person.agency)),
+            _text(person.name),
+            _text(person.role or "-"),
+            Text(person.attendance, style=style),
         )
     console.print(table)
 
 
-def _decision(document: dict) -> None:
-    decision = document["decision"]
+def _decision(view: Shown) -> None:
+    decision = view.discussion.decision
     if decision is None:
         console.print("Decision: not yet recorded.", style="yellow")
         return
-    lines = [f"[bold]{escape(decision['outcome'] or 'Incomplete decision')}[/]"]
+    outcome = view.profile.outcome_label(decision.s47, decision.police_investigation)
+    lines = [f"[bold]{_text(outcome or 'Incomplete decision')}[/]"]
     lines.append(
-        f"Section 47: {_yes_no(decision['s47'])}   Police investigation: {_yes_no(decision['police_investigation'])}"
+        f"Section 47: {_yes_no(decision.s47)}   Police investigation: {_yes_no(decision.police_investigation)}"
     )
-    if decision["rationale"]:
-        lines.append(f"Rationale: {escape(decision['rationale'])}")
-    if decision["share"]:
-        lines.append(f"The family is told: {escape(decision['share'])}")
-    if decision["withholding"]:
-        lines.append(f"Withheld from the family: {escape(decision['withhold'] or '(not described)')}")
-        lines.append(f"Why withheld: {escape(decision['withhold_rationale'] or 'NO RATIONALE RECORDED')}")
-    if decision["further_by"]:
-        lines.append(f"Further discussion needed by {when(decision['further_by'])}")
+    if decision.rationale:
+        lines.append(f"Rationale: {_text(decision.rationale)}")
+    if decision.share:
+        lines.append(f"The family is told: {_text(decision.share)}")
+    if decision.withholding:
+        lines.append(f"Withheld from the family: {_text(decision.withhold or '(not described)')}")
+        lines.append(f"Why withheld: {_text(decision.withhold_rationale or 'NO RATIONALE RECORDED')}")
+    if decision.further_by:
+        lines.append(f"Further discussion needed by {when(decision.further_by)}")
     console.print(Panel("\n".join(lines), title="Decision", title_align="left"))
 
 
@@ -224,39 +236,41 @@ def _yes_no(value) -> str:
     return "-" if value is None else "yes" if value else "no"
 
 
-def _actions_table(document: dict) -> None:
-    if not document["actions"]:
+def _actions_table(view: Shown) -> None:
+    actions = view.discussion.actions
+    if not actions:
         return
     table = Table(title="Actions", title_justify="left")
     for column in ("#", "Task", "Owner", "Due", "Done"):
         table.add_column(column, overflow="fold")  # a narrow terminal folds a word, never cuts it
-    for action in document["actions"]:
-        owner = escape(action["owner"] or "-") + (f" ({action['agency']})" if action["agency"] else "")
+    for action in actions:
+        owner = _text(action.owner or "-") + (f" ({_text(action.agency)})" if action.agency else "")
         table.add_row(
-            str(action["id"]),
-            escape(action["task"]),
+            str(action.number),
+            _text(action.task),
             owner,
-            when(action["due_at"]),
-            when(action["done_at"]) if action["done_at"] else "-",
+            when(action.due_at),
+            when(action.done_at) if action.done_at else "-",
         )
     console.print(table)
 
 
-def _deadlines_table(document: dict) -> None:
-    if not document["deadlines"]:
+def _deadlines_table(view: Shown) -> None:
+    if not view.pending:
         console.print("Nothing pending.", style="green")
         return
     table = Table(title="Pending deadlines", title_justify="left", expand=True)
     table.add_column("Due", no_wrap=True)
     table.add_column("What, and the rule", ratio=1)
     table.add_column("Status", no_wrap=True)
-    for item in document["deadlines"]:
-        what = Text(item["title"])
-        what.append("\n" + item["rule"], style="dim")
+    for deadline in view.pending:
+        status = rules.status(deadline.due_at, view.as_of)
+        what = Text(deadline.title.translate(IN_TEXT))
+        what.append("\n" + deadline.rule.translate(IN_TEXT), style="dim")
         table.add_row(
-            when(item["due_at"]).replace(" 20", "\n20", 1) if item["due_at"] else "no date",
+            when(deadline.due_at).replace(" 20", "\n20", 1) if deadline.due_at else "no date",
             what,
-            Text(STATUS_WORD[item["status"]], style=STATUS_STYLE[item["status"]]),
+            Text(STATUS_WORD[status], style=STATUS_STYLE[status]),
         )
     console.print(table)
 
