@@ -252,7 +252,7 @@ def discussions(store: Store, low: int, high: int) -> Tally:
         else:
             key = (profile.calendar_country, profile.calendar_subdivision)
             if key not in calendars:
-                calendars[key] = settings.bank_holidays(*key)
+                calendars[key] = store.read_bank_holidays(*key)  # the calendar the writes used
             tally.judged += 1
             _compare_derived(
                 tally.derived, row, discussion, profile, calendars[key], deadlines.get(row["id"], [])

@@ -109,6 +109,7 @@ def _opened(new: Mapping, at) -> dict:
         "summary": new.get("summary"),
         "referrer": new.get("referrer"),
         "follows": new.get("follows"),
+        "follows_by": instant(new.get("follows_by")),
         "status": "open",
         "closed_reason": None,
         "held_at": None,
@@ -266,6 +267,7 @@ _PLAIN = (
     "held_at",
     "held_format",
     "chair",
+    "follows_by",
 )
 
 
@@ -334,7 +336,7 @@ def recorded(
     }
 
 
-_INSTANT_PLAIN = ("concern_at", "opened_at", "held_at")
+_INSTANT_PLAIN = ("concern_at", "opened_at", "held_at", "follows_by")
 
 
 def from_show(document: Mapping, record_questions: Iterable[str] = ()) -> dict:
@@ -350,6 +352,7 @@ def from_show(document: Mapping, record_questions: Iterable[str] = ()) -> dict:
         "summary": document["summary"],
         "referrer": document["referrer"],
         "follows": document["follows"],
+        "follows_by": instant(document.get("follows_by")),
         "status": document["status"],
         "closed_reason": document["closed_reason"],
         "held_at": instant(document["held_at"]),

@@ -236,30 +236,49 @@ def test_the_checklist_and_decide_refuse_the_same_decision(case):
 # --- Follow-ups ----------------------------------------------------------------------------------
 
 
-def test_a_follow_up_is_due_when_the_decision_said_and_follows_its_changes(case):
+def test_a_follow_up_is_due_when_the_decision_said_or_sooner(case):
     ref = opened(case)
     amend_decision(
         case,
         ref,
-        DecisionPatch(s47=True, police_investigation=False, rationale="R", further_by=at("2026-12-02T10:00")),
+        DecisionPatch(s47=True, police_investigation=False, rationale="R", further_by=at("2026-12-18T10:00")),
     )
     later = opened(case, follows=ref)
-    assert case.store.discussion_due(later) == at("2026-12-02T10:00")
-    assert case.store.pending(later)[0].rule.startswith(
+    assert case.store.discussion(later).follows_by == at("2026-12-18T10:00")
+    # standard under west-midlands: 3 working days from the concern come first
+    assert case.store.discussion_due(later) == at("2026-12-03T23:59:59")
+    amend_decision(case, ref, DecisionPatch(further_by=at("2026-12-02T10:00")))
+    sooner = opened(case, follows=ref)  # a new time set: a new follow-up, no --again needed
+    assert case.store.discussion_due(sooner) == at("2026-12-02T10:00")
+    assert case.store.pending(sooner)[0].rule.startswith(
         f"The further strategy discussion the decision of {ref}"
     )
     with pytest.raises(StrategyError, match="--again"):
         opened(case, follows=ref)
-    amend_decision(case, ref, DecisionPatch(further_by=at("2026-12-03T15:00")))
-    assert case.store.discussion_due(later) == at("2026-12-03T15:00")  # its home is the decision
-    with pytest.raises(StrategyError, match="--again"):
-        opened(case, follows=ref)  # the follow-up moved with the date: still the same meeting
     again = discussion.open_discussion(
         case,
         Discussion("", "west-midlands", ["standard"], NOON, NOON, follows=ref),
         again=True,
     )
     assert [c.name for c in case.store.discussion(again).children] == ["Ava Example"]
+
+
+def test_a_held_follow_up_keeps_its_time_and_a_new_date_brings_the_review_back(case):
+    ref = opened(case)
+    discussion.hold(case, ref, at("2026-11-30T11:00"), {})
+    amend_decision(
+        case,
+        ref,
+        DecisionPatch(s47=True, police_investigation=False, rationale="R", further_by=at("2026-12-02T10:00")),
+    )
+    later = opened(case, follows=ref)
+    discussion.hold(case, later, at("2026-12-03T10:00"), {})  # a day late
+    assert not [d for d in case.store.pending(ref) if d.kind == "review"]
+    amend_decision(case, ref, DecisionPatch(further_by=at("2026-12-20T10:00")))
+    assert case.store.discussion_due(later) == at("2026-12-02T10:00")  # still judged late
+    review = [d for d in case.store.pending(ref) if d.kind == "review"]
+    assert [d.due_at for d in review] == [at("2026-12-20T10:00")]
+    opened(case, follows=ref)  # for the new time: no --again needed
 
 
 def test_a_closed_discussion_is_refused_by_every_change(case):
@@ -274,3 +293,18 @@ def test_a_closed_discussion_is_refused_by_every_change(case):
             change()
     discussion.reopen(case, ref, None)
     amend_decision(case, ref, DecisionPatch(share="S"))
+
+
+def test_a_changed_outcome_needs_a_rationale_that_is_new(case):
+    ref = opened(case)
+    amend_decision(case, ref, DecisionPatch(s47=True, police_investigation=True, rationale="R1"))
+    with pytest.raises(DecisionRefused):
+        amend_decision(case, ref, DecisionPatch(police_investigation=False, rationale="R1"))
+    assert case.store.discussion(ref).decision.police_investigation is True
+
+
+def test_an_in_patient_receives_hospital_services(case):
+    ref = opened(case)
+    with pytest.raises(UsageProblem, match="contradict"):
+        children.correct_child(case, ref, "Ava Example", {"in_hospital": True, "hospital_services": False})
+    assert case.store.discussion(ref).children[0].in_hospital is False

@@ -118,3 +118,43 @@ def test_the_parallel_pass_finds_what_one_process_finds(cli, monkeypatch):
     assert "audit entry 7 " in checks["audit trail"]["detail"]
     assert refs[3] in checks["records"]["detail"] and "attendees" in checks["records"]["detail"]
     assert checks["values"]["detail"] == "5 discussions read"
+
+
+def test_check_judges_with_the_calendar_the_writes_used(cli, monkeypatch):
+    """A newer `holidays` package may know another bank holiday; the deadlines were computed
+    with the dates cached in the database, and check recomputes with those (no false alarm).
+    An unreadable cached year is computed again, not a crash."""
+    from strategy_cli import settings
+    from strategy_cli.domain.calendar import BankHolidays
+
+    cli.new(*AVA, "--procedure", "west-midlands")
+    real = settings.bank_holidays
+
+    def newer(country, subdivision):
+        def load_year(year):
+            return [*real(country, subdivision).load_year(year), __import__("datetime").date(year, 11, 25)]
+
+        return BankHolidays(load_year)
+
+    monkeypatch.setattr(settings, "bank_holidays", newer)
+    assert "The database is whole." in cli.run("check").output
+    monkeypatch.setattr(settings, "bank_holidays", real)
+    _tamper(cli.db, "UPDATE bank_holidays SET days = 'bad'")
+    ref = cli.new(*AVA, "--procedure", "west-midlands")
+    cli.run("attend", ref, "--name", "Sam Social", "--agency", "social-care")
+
+
+def test_an_amendment_after_circulation_is_listed_whichever_path_made_it(cli):
+    for path in ("decide", "checklist"):
+        ref = cli.new(*AVA, "--procedure", "hampshire")
+        cli.run("held", ref, "--at", "2026-11-23T08:00")
+        cli.run("decide", ref, "--s47", "--no-police", "--rationale", "R")
+        cli.run("record", ref, "record-circulated")
+        if path == "decide":
+            cli.run("decide", ref, "--share", "A social worker will visit")
+        else:
+            answers = cli.db.parent / "answers.json"
+            answers.write_text('{"share-with-family": "A social worker will visit"}')
+            cli.run("checklist", ref, "--answers", str(answers))
+        minutes = cli.run("export", ref, "--format", "md").output
+        assert "after the record was circulated" in minutes, path

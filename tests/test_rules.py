@@ -155,7 +155,9 @@ def test_lado_one_working_day_for_an_allegation_against_staff(procedure):
 def test_review_is_due_at_the_end_of_the_date_set_and_cleared_by_a_held_follow_up():
     d = discussion(decision=decided(False, False, further_by=at(2026, 12, 1, 23, 59, 59)))
     assert iso(due(d, "review").due_at) == "2026-12-01T23:59:59+00:00"
-    assert due(replace(d, followed_by_held=True), "review") is None
+    assert due(replace(d, held_follow_ups=(at(2026, 12, 1, 23, 59, 59),)), "review") is None
+    # a follow-up held for an earlier time does not meet a date set since
+    assert due(replace(d, held_follow_ups=(at(2026, 11, 30, 23, 59, 59),)), "review") is not None
     assert due(replace(d, events={"review-held": at(2026, 11, 30, 9, 0)}), "review") is None
 
 

@@ -33,6 +33,10 @@ def correct_child(case: Casework, reference: str, name: str, changes: dict[str, 
         raise ValueError(f"not a child's field: {', '.join(sorted(unknown))}")
     if changes.get("dob") is not None and changes.get("edd") is not None:
         raise UsageProblem("give --dob or --edd, not both: a child is born or not yet")
+    if changes.get("in_hospital") and changes.get("hospital_services") is False:
+        raise UsageProblem(
+            "--in-hospital and --no-hospital-services contradict: an in-patient receives hospital services"
+        )
     with case.change(reference) as (writer, discussion):
         current = next((c for c in discussion.children if c.name == name), None)
         if current is None:

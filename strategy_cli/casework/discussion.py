@@ -18,9 +18,9 @@ def open_discussion(
     """Open a discussion and return its reference.
 
     A follow-up (``discussion.follows``) keeps the earlier one's children (any new one named
-    is added) and is due when the earlier decision said; a second follow-up for the date that
-    decision set is refused unless ``again``: opening the same meeting twice is a mistake a
-    retry under pressure makes. ``forget_unfinished``: this carries on an interrupted `new`,
+    is added) and records the further-discussion time the earlier decision sets now: it is due
+    by then at the latest. A second follow-up for that time is refused unless ``again``:
+    opening the same meeting twice is a mistake a retry under pressure makes. ``forget_unfinished``: this carries on an interrupted `new`,
     whose kept answers go in the same transaction.
     """
     with case.store.writing(case.by, case.clock()) as writer:
@@ -30,8 +30,9 @@ def open_discussion(
             discussion.follows = earlier.reference
             discussion.children = earlier.children + [c for c in discussion.children if c.name not in named]
             further_by = earlier.decision.further_by if earlier.decision else None
+            discussion.follows_by = further_by
             already = writer.follow_ups(earlier.reference)
-            same_date = [ref for ref, due in already if further_by is None or due == stored(further_by)]
+            same_date = [ref for ref, opened_for in already if opened_for == stored(further_by)]
             if same_date and not again:
                 when = f"the date its decision set ({further_by:%a %d %b %Y %H:%M})" if further_by else "it"
                 raise StrategyError(

@@ -102,7 +102,9 @@ def amend(current: Decision | None, patch: DecisionPatch, now: datetime) -> Deci
         changed["further_by"] = None
     decision = replace(current or Decision(), **changed)
     outcome_moved = settled(decision) and outcome(current) != outcome(decision)
-    if changes_outcome(current, decision) and patch.rationale is None:
+    if changes_outcome(current, decision) and (
+        patch.rationale is None or current is None or patch.rationale == current.rationale
+    ):
         raise DecisionRefused(
             f"the outcome changes ({_label(current)} to {_label(decision)}) without a new rationale: "
             "the one recorded was the reason for the old outcome",

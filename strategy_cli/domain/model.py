@@ -132,11 +132,13 @@ class Discussion:
     held_format: str | None = None
     chair: str | None = None
     events: dict[str, datetime] = field(default_factory=dict)
-    followed_by_held: bool = False
+    # The follow-ups of this discussion already held: the further-discussion time each was
+    # opened for (None: none was set).
+    held_follow_ups: tuple[datetime | None, ...] = ()
     closed_reason: str | None = None
-    # For a follow-up: the date the earlier discussion's decision set for it (its home is that
-    # decision; read with the record, never copied).
-    further_set: datetime | None = None
+    # For a follow-up: the further-discussion time the earlier decision had set when it was
+    # opened (a fact of this record, written once).
+    follows_by: datetime | None = None
 
 
 @dataclass(frozen=True)

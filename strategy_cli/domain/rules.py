@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 # Bump when a change to these rules (or to model.COUNTS_AS) changes what is computed for the
 # same record and profile: it is part of every profile's fingerprint, so the deadlines and
 # quoracy stored under the old rules are recomputed on the next read.
-RULES_VERSION = 4
+RULES_VERSION = 5
 
 TITLES = {
     "discussion": "Hold the strategy discussion",
@@ -110,11 +110,10 @@ def deadlines(discussion: Discussion, profile: Profile, bank_holidays: BankHolid
         found.append(Deadline(kind, TITLES[kind], due, rule.rule, key or kind))
 
     if held is None:
-        set_by_earlier = follow_up_deadline(discussion)
-        if set_by_earlier is not None:
-            found.append(set_by_earlier)
-        else:
-            timed("discussion", discussion.concern_at)
+        due_discussion = _due_discussion(discussion, profile, bank_holidays)
+        if due_discussion is not None:
+            due, wording = due_discussion
+            found.append(Deadline("discussion", TITLES["discussion"], due, wording, "discussion"))
     timed("lado", discussion.concern_at)
     if discussion.decision is not None:
         timed("child-seen", held)
@@ -127,25 +126,33 @@ def deadlines(discussion: Discussion, profile: Profile, bank_holidays: BankHolid
     return sorted(found, key=board_order)
 
 
-def follow_up_deadline(discussion: Discussion) -> Deadline | None:
-    """A follow-up is due when the earlier discussion's decision said (domain.md, review: "the
-    date set"), not on the procedure's clock for a new concern."""
-    if discussion.follows is None or discussion.further_set is None:
-        return None
-    rule = (
-        f"The further strategy discussion the decision of {discussion.follows} called for, "
-        "by the date that decision set"
-    )
-    return Deadline("discussion", TITLES["discussion"], discussion.further_set, rule, "discussion")
+def _due_discussion(
+    discussion: Discussion, profile: Profile, bank_holidays: BankHolidays
+) -> tuple[datetime | None, str] | None:
+    """When the discussion itself must be held, and the rule that says so (or None).
+
+    The procedure's clock runs from the concern; a follow-up is also due by the time the
+    earlier decision set when it was opened (domain.md, review: "the date set"). Each deadline
+    is the earliest that any rule gives, so a serious-harm follow-up is due the same day even
+    when the earlier decision allowed longer.
+    """
+    rules = [r for r in profile.rules_for("discussion") if applies(r, discussion)]
+    best = earliest(rules, discussion.concern_at, bank_holidays) if rules else None
+    due, wording = (best[0], best[1].rule) if best else (None, None)
+    set_by = discussion.follows_by
+    if discussion.follows is not None and set_by is not None and (due is None or set_by < due):
+        wording = (
+            f"The further strategy discussion the decision of {discussion.follows} called for, "
+            "by the time that decision set"
+        )
+        due = set_by
+    return (due, wording) if wording is not None else None
 
 
 def discussion_due(discussion: Discussion, profile: Profile, bank_holidays: BankHolidays):
     """When the discussion itself had to be held (kept after it is held, to judge lateness)."""
-    if discussion.follows is not None and discussion.further_set is not None:
-        return discussion.further_set
-    rules = [r for r in profile.rules_for("discussion") if applies(r, discussion)]
-    best = earliest(rules, discussion.concern_at, bank_holidays) if rules else None
-    return best[0] if best else None
+    found = _due_discussion(discussion, profile, bank_holidays)
+    return found[0] if found else None
 
 
 def _review(discussion: Discussion, profile: Profile, found: list[Deadline]) -> None:
@@ -154,11 +161,17 @@ def _review(discussion: Discussion, profile: Profile, found: list[Deadline]) -> 
     rules = profile.rules_for("review")
     if not rules or not (decision.further_discussion or decision.further_by):
         return
-    if "review-held" in discussion.events or discussion.followed_by_held:
+    if "review-held" in discussion.events or _followed_up(discussion.held_follow_ups, decision.further_by):
         return
     # The time set (a date alone is already the end of that day): the follow-up discussion is
     # due then too, so the board, `show` and the minutes give one time.
     found.append(Deadline("review", TITLES["review"], decision.further_by, rules[0].rule, "review"))
+
+
+def _followed_up(held: tuple[datetime | None, ...], further_by: datetime | None) -> bool:
+    """Whether a follow-up held meets the further discussion the decision calls for: one opened
+    for this time (or, where no time was set, any)."""
+    return any(further_by is None or opened_for is None or opened_for == further_by for opened_for in held)
 
 
 def _actions(discussion: Discussion, profile: Profile, found: list[Deadline]) -> None:

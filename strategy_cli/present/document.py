@@ -162,6 +162,7 @@ def discussion_json(view: Shown) -> dict:
         "summary": discussion.summary,
         "referrer": discussion.referrer,
         "follows": discussion.follows,
+        "follows_by": iso(discussion.follows_by),
         "held_at": iso(discussion.held_at),
         "format": discussion.held_format,
         "chair": discussion.chair,

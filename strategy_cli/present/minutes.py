@@ -78,6 +78,7 @@ ADDITIONS = {
     "action.add": "Action added",
     "answer": "Checklist question answered",
     "decide": "Decision recorded",
+    "decide.amend": "Decision amended",
     "decide.checklist": "Decision recorded (checklist)",
 }
 

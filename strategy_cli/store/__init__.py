@@ -120,13 +120,14 @@ class Store:
             ).fetchall()
             for table, order in _PARTS.items()
         }
-        followed_by_held = (
-            conn.execute(
-                "SELECT 1 FROM discussion WHERE follows_id = ? AND held_at IS NOT NULL LIMIT 1", key
-            ).fetchone()
-            is not None
-        )
-        return _assemble(row, parts, earlier, followed_by_held)
+        held_follow_ups = [
+            r[0]
+            for r in conn.execute(
+                "SELECT follows_by FROM discussion WHERE follows_id = ? AND held_at IS NOT NULL ORDER BY id",
+                key,
+            )
+        ]
+        return _assemble(row, parts, earlier, held_follow_ups)
 
     def every_discussion(
         self, low: int = 0, high: int | None = None, chunk: int = 2000
@@ -136,12 +137,12 @@ class Store:
         ``check`` goes through. A record holding a value that cannot be read comes as the
         error naming it, not as a crash."""
         conn = self.conn
-        followed_by_held = {
-            r[0]
-            for r in conn.execute(
-                "SELECT follows_id FROM discussion WHERE follows_id IS NOT NULL AND held_at IS NOT NULL"
-            )
-        }
+        held_follow_ups: dict[int, list] = {}
+        for r in conn.execute(
+            "SELECT follows_id, follows_by FROM discussion "
+            "WHERE follows_id IS NOT NULL AND held_at IS NOT NULL ORDER BY id"
+        ):
+            held_follow_ups.setdefault(r[0], []).append(r[1])
         top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM discussion").fetchone()[0]
         top = top if high is None else min(top, high)
         for start in range(low, top + 1, chunk):
@@ -169,7 +170,9 @@ class Store:
                 try:
                     yield (
                         row,
-                        _assemble(row, mine, earlier.get(row["follows_id"]), row["id"] in followed_by_held),
+                        _assemble(
+                            row, mine, earlier.get(row["follows_id"]), held_follow_ups.get(row["id"], [])
+                        ),
                     )
                 except StoredValueError as fault:
                     yield row, fault
@@ -303,6 +306,33 @@ class Store:
         ).fetchone()
         return None if row is None else (_instant(row[0]), json.loads(row[1]))
 
+    def cached_bank_holidays(self, calendar: str, year: int) -> list[date] | None:
+        """A year's bank holidays as the writes computed them (None: not cached yet, or the row
+        cannot be read, and the ``holidays`` package is asked again)."""
+        row = self.conn.execute(
+            "SELECT days FROM bank_holidays WHERE calendar = ? AND year = ?", (calendar, year)
+        ).fetchone()
+        if row is None:
+            return None
+        try:
+            return [date.fromisoformat(day) for day in json.loads(row[0])]
+        except (ValueError, TypeError):
+            return None
+
+    def read_bank_holidays(self, country: str, subdivision: str | None) -> BankHolidays:
+        """The calendar the writes use, without writing: the cached years, else the package."""
+        calendar = f"{country}-{subdivision or ''}"
+
+        def load_year(year: int):
+            cached = self.cached_bank_holidays(calendar, year)
+            if cached is not None:
+                return cached
+            from .. import settings
+
+            return sorted(settings.bank_holidays(country, subdivision).load_year(year))
+
+        return BankHolidays(load_year)
+
     @contextmanager
     def snapshot(self) -> Iterator[None]:
         """Reads that see one moment of the database, whatever other commands commit meanwhile
@@ -395,7 +425,7 @@ class Writer:
         follows_id = self._id(discussion.follows) if discussion.follows else None
         cursor = self.conn.execute(
             "INSERT INTO discussion (reference, year, seq, procedure, categories, concern_at, "
-            "opened_at, summary, referrer, follows_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "opened_at, summary, referrer, follows_id, follows_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 reference,
                 year,
@@ -407,6 +437,7 @@ class Writer:
                 discussion.summary,
                 discussion.referrer,
                 follows_id,
+                stored(discussion.follows_by),
             ),
         )
         discussion_id = cursor.lastrowid
@@ -417,11 +448,12 @@ class Writer:
         return reference
 
     def follow_ups(self, reference: str) -> list[tuple[str, str | None]]:
-        """The discussions that follow this one: each reference and when it was due (as stored)."""
+        """The discussions that follow this one: each reference and the further-discussion time
+        it was opened for (as stored)."""
         return [
             (row[0], row[1])
             for row in self.conn.execute(
-                "SELECT reference, discussion_due FROM discussion WHERE follows_id = ? ORDER BY id",
+                "SELECT reference, follows_by FROM discussion WHERE follows_id = ? ORDER BY id",
                 (self._id(reference),),
             )
         ]
@@ -654,8 +686,8 @@ class Writer:
     def refresh_deadlines(self) -> None:
         """Recompute and store the deadlines of every discussion this command touched.
 
-        A discussion held also clears the review deadline of the one it follows, and a
-        follow-up is due when the earlier decision says, so both neighbours are recomputed too.
+        A discussion held also clears the review deadline of the one it follows, so that one
+        is recomputed too.
         """
         from .. import settings
 
@@ -666,12 +698,6 @@ class Writer:
             ).fetchone()
             if follows and follows[0] is not None:
                 touched.add(follows[0])
-            touched.update(
-                row[0]
-                for row in self.conn.execute(
-                    "SELECT id FROM discussion WHERE follows_id = ?", (discussion_id,)
-                )
-            )
         for discussion_id in sorted(touched):
             row = self.conn.execute("SELECT * FROM discussion WHERE id = ?", (discussion_id,)).fetchone()
             discussion = self.store._load(row)
@@ -699,11 +725,9 @@ class Writer:
         calendar = f"{country}-{subdivision or ''}"
 
         def load_year(year: int):
-            row = self.conn.execute(
-                "SELECT days FROM bank_holidays WHERE calendar = ? AND year = ?", (calendar, year)
-            ).fetchone()
-            if row is not None:
-                return [date.fromisoformat(day) for day in json.loads(row[0])]
+            cached = self.store.cached_bank_holidays(calendar, year)
+            if cached is not None:
+                return cached
             from .. import settings
 
             days = sorted(settings.bank_holidays(country, subdivision).load_year(year))

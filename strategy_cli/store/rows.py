@@ -98,13 +98,10 @@ _PARTS = {
     "answer": "question_id",
     "event": "event",
 }
-_EARLIER = (
-    "SELECT d.id, d.reference, x.further_by FROM discussion AS d "
-    "LEFT JOIN decision AS x ON x.discussion_id = d.id "
-)
+_EARLIER = "SELECT d.id, d.reference FROM discussion AS d "
 
 
-def _assemble(row: sqlite3.Row, parts: dict[str, list], earlier, followed_by_held: bool) -> Discussion:
+def _assemble(row: sqlite3.Row, parts: dict[str, list], earlier, held_follow_ups: list) -> Discussion:
     """One discussion from its row and the rows of its parts (each table's, in order)."""
     reference = row["reference"]
 
@@ -140,11 +137,12 @@ def _assemble(row: sqlite3.Row, parts: dict[str, list], earlier, followed_by_hel
         held_format=row["held_format"],
         chair=row["chair"],
         events=dict(each("event", lambda r: (r["event"], _instant(r["at"])))),
-        followed_by_held=followed_by_held,
+        held_follow_ups=tuple(
+            _read(reference, "discussion", "follows_by (of a follow-up)", text, parse_stored)
+            for text in held_follow_ups
+        ),
         closed_reason=row["closed_reason"],
-        further_set=None
-        if earlier is None
-        else _read(reference, "decision", "further_by", earlier["further_by"], parse_stored),
+        follows_by=column("follows_by", parse_stored),
     )
 
 
@@ -191,18 +189,19 @@ def snapshot(item) -> dict | None:
 
 def opening(reference: str, discussion: Discussion) -> dict:
     """The audit detail of opening a discussion: everything a replay needs to start from."""
-    return {
-        "new": {
-            "reference": reference,
-            "procedure": discussion.procedure,
-            "categories": discussion.categories,
-            "concern_at": stored(discussion.concern_at),
-            "opened_at": stored(discussion.opened_at),
-            "summary": discussion.summary,
-            "referrer": discussion.referrer,
-            "follows": discussion.follows,
-        }
+    new = {
+        "reference": reference,
+        "procedure": discussion.procedure,
+        "categories": discussion.categories,
+        "concern_at": stored(discussion.concern_at),
+        "opened_at": stored(discussion.opened_at),
+        "summary": discussion.summary,
+        "referrer": discussion.referrer,
+        "follows": discussion.follows,
     }
+    if discussion.follows_by is not None:  # a follow-up opened for the time a decision set
+        new["follows_by"] = stored(discussion.follows_by)
+    return {"new": new}
 
 
 def _child_row(child: Child) -> dict:

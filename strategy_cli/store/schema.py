@@ -164,6 +164,10 @@ MIGRATIONS: list[tuple[str, str]] = [
         "0005_unfinished_new",
         "CREATE TABLE unfinished_new (by TEXT PRIMARY KEY, started_at TEXT NOT NULL, answers TEXT NOT NULL)",
     ),
+    # A follow-up's own fact: the further-discussion time the earlier decision had set when it
+    # was opened (NULL: none was set, or opened before schema 6). It is due by then at the
+    # latest, and the earlier discussion's review is met by a follow-up held for that time.
+    ("0006_follows_by", "ALTER TABLE discussion ADD COLUMN follows_by TEXT"),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
