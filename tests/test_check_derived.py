@@ -158,3 +158,24 @@ def test_an_amendment_after_circulation_is_listed_whichever_path_made_it(cli):
             cli.run("checklist", ref, "--answers", str(answers))
         minutes = cli.run("export", ref, "--format", "md").output
         assert "after the record was circulated" in minutes, path
+
+
+@pytest.mark.parametrize(
+    "statement, named",
+    [
+        ("UPDATE deadline SET due_at = 'zzz'", "deadline.due_at holds 'zzz'"),
+        ("UPDATE deadline SET kind = 'bogus'", "deadline.kind holds 'bogus'"),
+        ("UPDATE discussion SET discussion_due = 'nope'", "discussion.discussion_due holds 'nope'"),
+        ("UPDATE audit SET detail = '{bad' WHERE action = 'open'", "audit.detail"),
+    ],
+    ids=["due_at", "kind", "discussion_due", "audit-detail"],
+)
+def test_reading_commands_name_a_hand_edited_value(cli, statement, named):
+    """show, due, export and log name the value they cannot read, never 'unexpected'."""
+    ref = cli.new(*AVA, "--procedure", "west-midlands")
+    _tamper(cli.db, statement)
+    views = [("show", ref), ("due", "--json"), ("export", ref), ("log", ref)]
+    outputs = [cli.run(*view, expect=None) for view in views]
+    assert any(named in result.output for result in outputs), [r.output for r in outputs]
+    for result in outputs:
+        assert "unexpected" not in result.output.lower(), result.output

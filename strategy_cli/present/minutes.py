@@ -348,7 +348,7 @@ def professional(view: Shown, trail: list[dict], generated_at: datetime) -> dict
         {
             **attendee_json(a),
             "agency_label": agency_label(a.agency),
-            "attendance_label": ATTENDANCE_LABELS[a.attendance],
+            "attendance_label": ATTENDANCE_LABELS.get(a.attendance, a.attendance),
         }
         for a in discussion.attendees
     ]

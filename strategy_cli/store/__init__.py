@@ -46,6 +46,7 @@ from .rows import (
     _categories,
     _child,
     _child_row,
+    _deadline,
     _decision,
     _from_column,
     _instant,
@@ -179,13 +180,14 @@ class Store:
 
     def discussion_due(self, reference: str) -> datetime | None:
         """When the discussion had to be held, as computed when it was last written."""
-        return parse_stored(self._discussion_row(reference)["discussion_due"])
+        row = self._discussion_row(reference)
+        return _read(row["reference"], "discussion", "discussion_due", row["discussion_due"], parse_stored)
 
     def pending(self, reference: str) -> list[Deadline]:
         """The discussion's pending deadlines, as stored when it was last written."""
         row = self._discussion_row(reference)
         return _order(
-            Deadline(r["kind"], r["title"], parse_stored(r["due_at"]), r["rule"], r["key"])
+            _deadline(row["reference"], r)
             for r in self.conn.execute("SELECT * FROM deadline WHERE discussion_id = ?", (row["id"],))
         )
 
@@ -255,9 +257,7 @@ class Store:
             {
                 "reference": row["reference"],
                 "procedure": row["procedure"],
-                "deadline": Deadline(
-                    row["kind"], row["title"], parse_stored(row["due_at"]), row["rule"], row["key"]
-                ),
+                "deadline": _deadline(row["reference"], row),
                 "children": names.get(row["id"], []),
             }
             for row in rows
@@ -269,10 +269,12 @@ class Store:
         return [
             {
                 "id": r["id"],
-                "at": parse_stored(r["at"]),
+                "at": _read(row["reference"], "audit", f"at (entry {r['id']})", r["at"], _instant),
                 "by": r["by"],
                 "action": r["action"],
-                "detail": json.loads(r["detail"]),
+                "detail": _read(
+                    row["reference"], "audit", f"detail (entry {r['id']})", r["detail"], json.loads
+                ),
             }
             for r in self.conn.execute(
                 "SELECT * FROM audit WHERE discussion_id = ? ORDER BY id", (row["id"],)

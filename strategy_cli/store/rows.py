@@ -10,7 +10,7 @@ from dataclasses import asdict, fields
 from datetime import date, datetime
 
 from ..domain.calendar import parse_stored, stored
-from ..domain.model import Action, Attendee, Child, Decision, Discussion
+from ..domain.model import DEADLINE_KINDS, Action, Attendee, Child, Deadline, Decision, Discussion
 from ..errors import StrategyError
 
 # --- Converting rows to the domain -----------------------------------------------------------
@@ -144,6 +144,17 @@ def _assemble(row: sqlite3.Row, parts: dict[str, list], earlier, held_follow_ups
         closed_reason=row["closed_reason"],
         follows_by=column("follows_by", parse_stored),
     )
+
+
+def _deadline(reference: str, row: sqlite3.Row) -> Deadline:
+    """A stored deadline; a kind or a time the tool did not write is named, not a crash."""
+    if row["kind"] not in DEADLINE_KINDS:
+        raise StoredValueError(
+            f"{reference}: deadline.kind holds {row['kind']!r}, which is not a kind of deadline; "
+            "it was changed behind the tool's back"
+        )
+    due_at = _read(reference, "deadline", "due_at", row["due_at"], parse_stored)
+    return Deadline(row["kind"], row["title"], due_at, row["rule"], row["key"])
 
 
 def _instant(text: str) -> datetime:
