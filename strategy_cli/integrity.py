@@ -179,11 +179,12 @@ def _expected_schema() -> sqlite3.Connection:
 
 
 def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
-    """(type, name) to its SQL with whitespace evened out; sqlite-utils' own table left out."""
+    """(type, name) to its SQL with whitespace evened out; sqlite-utils' own table and the
+    statistics SQLite keeps after an ``ANALYZE`` (``sqlite_stat1`` ...) left out."""
     return {
         (kind, name): " ".join((sql or "").split())
         for kind, name, table, sql in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")
-        if table != "_sqlite_migrations"
+        if table != "_sqlite_migrations" and not table.startswith("sqlite_stat")
     }
 
 

@@ -313,7 +313,7 @@ def _compare_trail(faults: Faults, row, discussion, profile, entries) -> None:
         {"id": e["id"], "at": e["at"], "action": e["action"], "detail": json.loads(e["detail"])}
         for e in entries
     ]
-    replayed = as_shown(replay(trail), questions, derived)
+    replayed = as_shown(replay(trail), questions, derived, profile.question_index)
     if replayed != record:
         fields = [key for key in record if replayed.get(key) != record[key]]
         faults.add(

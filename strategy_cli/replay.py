@@ -212,15 +212,25 @@ def _decision(row: Mapping | None) -> dict | None:
 
 
 def as_shown(
-    state: Mapping, decision_questions: Mapping[str, str] | None = None, record_questions: Iterable[str] = ()
+    state: Mapping,
+    decision_questions: Mapping[str, str] | None = None,
+    record_questions: Iterable[str] = (),
+    question_ids: Iterable[str] | None = None,
 ) -> dict:
     """The replayed record as ``show --json`` presents its record fields (see ``from_show``).
 
     ``decision_questions`` maps the checklist's decision question ids to the decision field
     each reads (``show`` lists those answers from the decision itself). ``record_questions``
     are answered by the record (attendance, the children): derived, so left out on both sides.
+    ``question_ids``: the questions of the discussion's procedure now (an answer to a question
+    the procedure no longer asks is kept in the table and the trail, but not shown).
     """
-    answers = {k: v for k, v in state["answers"].items() if k not in set(record_questions)}
+    known = None if question_ids is None else set(question_ids)
+    answers = {
+        k: v
+        for k, v in state["answers"].items()
+        if k not in set(record_questions) and (known is None or k in known)
+    }
     decision = state["decision"]
     for question_id, field in (decision_questions or {}).items():
         value = decision.get(field) if decision else None

@@ -179,3 +179,34 @@ def test_reading_commands_name_a_hand_edited_value(cli, statement, named):
     assert any(named in result.output for result in outputs), [r.output for r in outputs]
     for result in outputs:
         assert "unexpected" not in result.output.lower(), result.output
+
+
+def test_statistics_from_analyze_are_not_a_foreign_object(cli):
+    cli.new(*AVA, "--procedure", "hampshire")
+    _tamper(cli.db, "ANALYZE")
+    assert "The database is whole." in cli.run("check").output
+
+
+def test_an_answer_the_new_procedure_does_not_ask_is_no_false_alarm(cli, tmp_path, monkeypatch):
+    """Moved to a procedure whose checklist lacks an answered question: the answer stays in
+    the table and the trail, the record no longer shows it, and check is content."""
+    import dataclasses
+
+    from strategy_cli import settings
+
+    ref = cli.new(*AVA, "--procedure", "hampshire")
+    answers = tmp_path / "answers.json"
+    answers.write_text('{"safety-plan": "Stay with grandparents"}')
+    cli.run("checklist", ref, "--answers", str(answers))
+    real = settings.profile
+
+    def without_safety_plan(profile_id):
+        profile = real(profile_id)
+        if profile_id != "west-midlands":
+            return profile
+        kept = tuple(q for q in profile.questions if q.id != "safety-plan")
+        return dataclasses.replace(profile, questions=kept, question_index={q.id: q for q in kept})
+
+    monkeypatch.setattr(settings, "profile", without_safety_plan)
+    cli.run("edit", ref, "--procedure", "west-midlands")
+    assert "The database is whole." in cli.run("check").output
