@@ -8,14 +8,17 @@ from .. import settings
 from ..casework import children as kids
 from ..casework import discussion as opening
 from ..domain.calendar import iso
-from ..domain.model import CATEGORIES, Child, Discussion
+from ..domain.model import CATEGORIES, Child, Discussion, canonical_reference
 from ..errors import UsageProblem
 from ..present import document as views
 from ..present import feedback
 from . import common, summary
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
-Ref = Annotated[str, typer.Argument(help="The discussion's reference, e.g. SD-2026-0001.")]
+Ref = Annotated[
+    str,
+    typer.Argument(help="The discussion's reference, e.g. SD-2026-0001.", callback=canonical_reference),
+]
 
 
 def show_view(store, reference: str) -> views.Shown:
@@ -322,7 +325,7 @@ def child_add(
     _check_child_dates(child)
     case = common.casework()
     kids.add_child(case, reference, child)
-    _done(case.store, reference, as_json, f"Added {child.name} to {reference.strip().upper()}.")
+    _done(case.store, reference, as_json, f"Added {child.name} to {reference}.")
 
 
 def _check_child_dates(child: Child) -> None:
@@ -374,7 +377,7 @@ def child_edit(
         _check_child_dates(Child(name=name, dob=born, edd=expected))
     case = common.casework()
     corrected = kids.correct_child(case, reference, name, changes)
-    _done(case.store, reference, as_json, f"Corrected {corrected.name} on {reference.strip().upper()}.")
+    _done(case.store, reference, as_json, f"Corrected {corrected.name} on {reference}.")
 
 
 def child_remove(
@@ -388,7 +391,7 @@ def child_remove(
     """Take out a child entered by mistake; every detail recorded stays in the audit trail."""
     case = common.casework()
     kids.remove_child(case, reference, name, common.text_or_file(reason, "--reason"))
-    _done(case.store, reference, as_json, f"Removed {name} from {reference.strip().upper()}.")
+    _done(case.store, reference, as_json, f"Removed {name} from {reference}.")
 
 
 def edit(
@@ -417,7 +420,7 @@ def edit(
     if not changed:
         raise UsageProblem("nothing to correct: give an option whose value differs from the record")
     corrected = ", ".join(EDITED[column] for column in changed)
-    _done(case.store, reference, as_json, f"Corrected the {corrected} of {reference.strip().upper()}.")
+    _done(case.store, reference, as_json, f"Corrected the {corrected} of {reference}.")
 
 
 EDITED = {
@@ -452,7 +455,7 @@ def close(
     reason = common.text_or_file(reason, "--reason", required=True)
     case = common.casework()
     opening.close(case, reference, reason, force)
-    _done(case.store, reference, as_json, f"Closed {reference.strip().upper()}.")
+    _done(case.store, reference, as_json, f"Closed {reference}.")
 
 
 def reopen(
@@ -463,7 +466,7 @@ def reopen(
     """Put a closed discussion back on the board."""
     case = common.casework()
     opening.reopen(case, reference, common.text_or_file(reason, "--reason"))
-    _done(case.store, reference, as_json, f"Reopened {reference.strip().upper()}.")
+    _done(case.store, reference, as_json, f"Reopened {reference}.")
 
 
 def log(reference: Ref, as_json: JsonOption = False):

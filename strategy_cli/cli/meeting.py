@@ -48,7 +48,7 @@ def attend(
     case = common.casework()
     if remove:
         attendance.remove_attendee(case, reference, name)
-        message = f"Removed {name} from {reference.strip().upper()}."
+        message = f"Removed {name} from {reference}."
     else:
         given = {"agency": common.agency(agency)} if agency is not None else {}
         if role is not None:  # an empty role clears it
@@ -79,7 +79,7 @@ def held(
         given["chair"] = common.text_or_file(chair, "--chair")
     case = common.casework()
     when = discussion.hold(case, reference, when, given)
-    _done(case.store, reference, as_json, f"{reference.strip().upper()} held {when:%a %d %b %Y %H:%M}.")
+    _done(case.store, reference, as_json, f"{reference} held {when:%a %d %b %Y %H:%M}.")
 
 
 def decide(
@@ -165,14 +165,13 @@ def record(
         raise UsageProblem("--reason goes with --withdraw")
     when = common.instant(at, "--at")
     case = common.casework()
-    ref = reference.strip().upper()
     if withdraw:
         followups.withdraw_event(case, reference, event, common.text_or_file(reason, "--reason"))
-        _done(case.store, reference, as_json, f"Withdrew {event} on {ref}.")
+        _done(case.store, reference, as_json, f"Withdrew {event} on {reference}.")
         return
     for warning in followups.record_event(case, reference, event, when or case.clock()):
         common.warn(warning)
-    _done(case.store, reference, as_json, f"Recorded {event} on {ref}.")
+    _done(case.store, reference, as_json, f"Recorded {event} on {reference}.")
 
 
 # --- Actions ---------------------------------------------------------------------------------
@@ -215,7 +214,7 @@ def action_add(
         common.print_json({"id": number})
         return
     print(number)
-    common.say(f"Action {number} on {reference.strip().upper()}: {action.task} ({action.owner}).")
+    common.say(f"Action {number} on {reference}: {action.task} ({action.owner}).")
 
 
 def action_done(

@@ -62,6 +62,11 @@ DEADLINE_KINDS = (
 )
 
 
+def canonical_reference(text: str) -> str:
+    """A reference as the record holds it (``sd-2026-0001 `` is ``SD-2026-0001``)."""
+    return text.strip().upper()
+
+
 @dataclass
 class Child:
     name: str

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from ..domain import rules
 from ..domain.calendar import BankHolidays, local, parse_stored, stored
-from ..domain.model import Action, Attendee, Child, Deadline, Decision, Discussion
+from ..domain.model import Action, Attendee, Child, Deadline, Decision, Discussion, canonical_reference
 from ..errors import StrategyError
 from .rows import (
     _EARLIER,
@@ -99,7 +99,7 @@ class Store:
 
     def _discussion_row(self, reference: str) -> sqlite3.Row:
         row = self.conn.execute(
-            "SELECT * FROM discussion WHERE reference = ?", (reference.strip().upper(),)
+            "SELECT * FROM discussion WHERE reference = ?", (canonical_reference(reference),)
         ).fetchone()
         if row is None:
             raise StrategyError(f"no discussion {reference!r} in {self.path}")
