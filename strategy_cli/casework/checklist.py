@@ -8,7 +8,6 @@ refused; every other question keeps its answer in the checklist.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from ..domain import decision as decision_rules
@@ -23,15 +22,7 @@ class ContradictsRecord(StrategyError):
     """An answer the record says otherwise about; the message names both."""
 
 
-@dataclass(frozen=True)
-class Saved:
-    """What one set of answers changed: checklist answers written, whether the decision changed."""
-
-    answers: int
-    decision_changed: bool
-
-
-def answer_questions(case: Casework, reference: str, profile: Profile, answers: dict[str, object]) -> Saved:
+def answer_questions(case: Casework, reference: str, profile: Profile, answers: dict[str, object]) -> None:
     """Save checked answers (``domain.checklist.read_answer`` forms) in one transaction, or none.
 
     A decision rule broken by the answers together (a changed outcome without a new rationale,
@@ -53,8 +44,7 @@ def answer_questions(case: Casework, reference: str, profile: Profile, answers: 
                     raise ContradictsRecord(f"{error} (nothing was saved)") from None
             else:
                 plain[question_id] = value
-        changed = writer.answers(discussion.reference, plain)
-        decision_changed = False
+        writer.answers(discussion.reference, plain)
         if patch:
             try:
                 decision = decision_rules.amend(discussion.decision, DecisionPatch(**patch), case.clock())
@@ -68,10 +58,8 @@ def answer_questions(case: Casework, reference: str, profile: Profile, answers: 
                 )
                 error.args = (f"{error}: {hint} (nothing was saved)",)
                 raise
-            decision_changed = decision != discussion.decision
-            if decision_changed:
+            if decision != discussion.decision:
                 writer.decide(discussion.reference, decision, "decide.checklist")
-    return Saved(answers=changed, decision_changed=decision_changed)
 
 
 def question_for(profile: Profile, decision_field: str):

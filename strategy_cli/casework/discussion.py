@@ -20,8 +20,9 @@ def open_discussion(
     A follow-up (``discussion.follows``) keeps the earlier one's children (any new one named
     is added) and records the further-discussion time the earlier decision sets now: it is due
     by then at the latest. A second follow-up for that time is refused unless ``again``:
-    opening the same meeting twice is a mistake a retry under pressure makes. ``forget_unfinished``: this carries on an interrupted `new`,
-    whose kept answers go in the same transaction.
+    opening the same meeting twice is a mistake a retry under pressure makes.
+    ``forget_unfinished``: this carries on an interrupted `new`, whose kept answers go in the
+    same transaction.
     """
     with case.store.writing(case.by, case.clock()) as writer:
         if discussion.follows:

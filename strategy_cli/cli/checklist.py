@@ -2,17 +2,19 @@
 
 import json
 import tomllib
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .. import settings
 from ..casework.checklist import ContradictsRecord, answer_questions, question_for
 from ..domain import checklist as rules
+from ..domain import decision as decision_rules
 from ..domain.checklist import AnswerError
 from ..domain.decision import DecisionRefused
-from ..domain.model import Discussion
+from ..domain.model import Decision, Discussion
 from ..errors import UsageProblem
 from . import common
 
@@ -239,21 +241,23 @@ def _explain(discussion: Discussion, profile: "Profile", checked: dict, needs: s
         console.print("[bold]Information withheld from the family needs its rationale:[/] give it now.")
         return
     before = discussion.decision
-    fields = {profile.question_index[qid].decision: value for qid, value in checked.items()}
-    s47 = fields.get("s47", before.s47 if before else None)
-    police = fields.get("police_investigation", before.police_investigation if before else None)
-    if None in (s47, police):
+    fields: dict[str, Any] = {}
+    for qid, value in checked.items():
+        field = profile.question_index[qid].decision
+        if field:
+            fields[field] = value
+    after = replace(before or Decision(), **fields)
+    if not decision_rules.settled(after):
         return
-    new = profile.outcome_label(s47, police) or ""
-    if before is not None and None not in (before.s47, before.police_investigation):
+    new = profile.outcome_label(after.s47, after.police_investigation) or ""
+    if before is not None and decision_rules.changes_outcome(before, after):
         old = profile.outcome_label(before.s47, before.police_investigation) or ""
-        if old != new:
-            console.print(
-                f"[bold yellow]The outcome is now {escape(new)} (it was {escape(old)}).[/] It needs its "
-                "own rationale (the earlier one stays in the audit trail); skip it and the outcome stays "
-                "as it was."
-            )
-            return
+        console.print(
+            f"[bold yellow]The outcome is now {escape(new)} (it was {escape(old)}).[/] It needs its "
+            "own rationale (the earlier one stays in the audit trail); skip it and the outcome stays "
+            "as it was."
+        )
+        return
     console.print(f"[bold]The outcome is {escape(new)}.[/] Give the reason for it.")
 
 
