@@ -218,6 +218,7 @@ def discussions(store: Store, low: int, high: int) -> Tally:
     from .replay import ReplayError
 
     tally = Tally()
+    homes: dict[str, tuple[dict[str, str | None], list[str]]] = {}
     profiles: dict[str, tuple] = {}
     calendars: dict[tuple, Any] = {}
     deadlines = _grouped(store, "SELECT * FROM deadline WHERE discussion_id BETWEEN ? AND ?", (low, high))
@@ -244,6 +245,11 @@ def discussions(store: Store, low: int, high: int) -> Tally:
             except Exception as error:  # a user's profile since removed or broken
                 profiles[procedure] = (None, str(error))
         profile, fingerprint = profiles[procedure]
+        if profile is not None and procedure not in homes:  # once per procedure, not per record
+            homes[procedure] = (
+                {q.id: q.decision for q in profile.questions if q.decision},
+                [q.id for q in profile.questions if q.record],
+            )
         if profile is None:
             tally.derived.add(f"{reference}: its procedure {procedure!r} cannot be loaded ({fingerprint})")
             continue
@@ -258,7 +264,9 @@ def discussions(store: Store, low: int, high: int) -> Tally:
                 tally.derived, row, discussion, profile, calendars[key], deadlines.get(row["id"], [])
             )
         try:
-            _compare_trail(tally.records, row, discussion, profile, trail.get(row["id"], []))
+            _compare_trail(
+                tally.records, row, discussion, profile, trail.get(row["id"], []), *homes[procedure]
+            )
         except ReplayError as error:
             tally.records.add(f"{reference}: its audit trail does not replay ({error})")
         except (KeyError, TypeError, ValueError, AttributeError) as error:  # an entry edited by hand
@@ -303,11 +311,11 @@ def _compare_derived(faults: Faults, row, discussion, profile, calendar, stored_
             )
 
 
-def _compare_trail(faults: Faults, row, discussion, profile, entries) -> None:
+def _compare_trail(faults: Faults, row, discussion, profile, entries, questions, derived) -> None:
+    """``questions``: the decision questions and the field each reads; ``derived``: the
+    questions the record answers."""
     from .replay import as_shown, recorded, replay
 
-    derived = [q.id for q in profile.questions if q.record]
-    questions = {q.id: q.decision for q in profile.questions if q.decision}
     record = recorded(discussion, profile.question_index, questions, derived)
     trail = [
         {"id": e["id"], "at": e["at"], "action": e["action"], "detail": json.loads(e["detail"])}
