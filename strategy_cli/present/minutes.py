@@ -19,12 +19,7 @@ from ..domain.model import AGENCIES, CATEGORIES
 from ..domain.procedures import Profile
 from .document import (
     Shown,
-    action_json,
-    attendee_json,
-    child_json,
     circumstances,
-    deadline_item,
-    decision_json,
     discussion_json,
 )
 
@@ -343,37 +338,37 @@ def professional(view: Shown, trail: list[dict], generated_at: datetime) -> dict
     """The professional record's template context, from the typed view. ``d`` is the JSON
     document (``show --json``) as well, for templates (a user's own included) that read it."""
     discussion, profile = view.discussion, view.profile
-    children = [child_json(child, view.on_day) for child in discussion.children]
+    document = discussion_json(view)  # its items are the template's rows, with labels added
     attendees = [
         {
-            **attendee_json(a),
-            "agency_label": agency_label(a.agency),
-            "attendance_label": ATTENDANCE_LABELS.get(a.attendance, a.attendance),
+            **person,
+            "agency_label": agency_label(person["agency"]),
+            "attendance_label": ATTENDANCE_LABELS.get(person["attendance"], person["attendance"]),
         }
-        for a in discussion.attendees
+        for person in document["attendees"]
     ]
-    deadlines = []
-    for d in view.pending:
-        item = deadline_item(discussion.reference, d, view.children, view.as_of)
-        deadlines.append({**item, "status_label": STATUS_LABELS.get(item["status"], item["status"])})
+    deadlines = [
+        {**item, "status_label": STATUS_LABELS.get(item["status"], item["status"])}
+        for item in document["deadlines"]
+    ]
     return {
         "audience": "professional",
         "marking": MARKING,
         "reference": discussion.reference,
-        "d": discussion_json(view),
+        "d": document,
         "profile": {"id": profile.id, "name": profile.name, "source": profile.source},
         "format_label": FORMAT_LABELS.get(discussion.held_format or "", discussion.held_format),
         "categories": [CATEGORIES.get(c, c) for c in discussion.categories],
         "timeliness": timeliness(view),
-        "children": [{**c, "circumstances": circumstances(c)} for c in children],
+        "children": [{**c, "circumstances": circumstances(c)} for c in document["children"]],
         "quoracy": quoracy_statement(view),
         "groups": attendees_by_agency(attendees),
         "information_only": [p for p in attendees if p["attendance"] == "information-only"],
         "checklist": checklist_sections(profile, view.answers),
         "answered": len(view.answers),
         "total": len(profile.questions),
-        "decision": decision_json(discussion, profile),
-        "actions": [{**action_json(a), "agency_label": agency_label(a.agency)} for a in discussion.actions],
+        "decision": document["decision"],
+        "actions": [{**a, "agency_label": agency_label(a["agency"])} for a in document["actions"]],
         "deadlines": deadlines,
         "follow_ups": follow_ups_done(view),
         "distribution": attendees,
