@@ -142,6 +142,7 @@ class BulkWriter:
         self.tables: dict[str, list[tuple]] = {table: [] for table in INSERTS if table != "audit"}
         self.audit_entries: list[tuple] = []  # (discussion_id, at, by, action, detail)
         self._at: tuple[datetime, str] | None = None
+        self._pinned: set[str] = set()
 
     def _stored_at(self) -> str:
         if self._at is None or self._at[0] is not self.at:
@@ -166,9 +167,18 @@ class BulkWriter:
 
     # Discussions --------------------------------------------------------------------------
 
+    def pin(self, procedure: str) -> str:
+        """``Writer.pin``: the profile's version, its row written once."""
+        version, body = settings.current_version(procedure)
+        if version not in self._pinned:
+            self._pinned.add(version)
+            self.tables["procedure_version"].append((version, procedure, body, self._stored_at()))
+        return version
+
     def open_discussion(self, discussion: Discussion) -> str:
         if discussion.follows:
             raise NotImplementedError("a follow-up discussion: use the plain Writer")
+        discussion.procedure_version = self.pin(discussion.procedure)
         year = local(discussion.opened_at).year
         seq = self._seq[year] = self._seq.get(year, 0) + 1
         reference = f"SD-{year}-{seq:04d}"
@@ -291,12 +301,12 @@ class BulkWriter:
     def finish(self) -> None:
         """``Writer.refresh_deadlines`` for every discussion opened, and their final rows."""
         for discussion_id, discussion in self._built.items():
-            profile = settings.profile(discussion.procedure)
+            profile = settings.profile(discussion.procedure)  # the version it was pinned to
             calendar = self._calendar(profile.calendar_country, profile.calendar_subdivision)
             due = rules.discussion_due(discussion, profile, calendar)
             for d in rules.deadlines(discussion, profile, calendar):
                 self.tables["deadline"].append(
-                    (discussion_id, d.key, d.kind, d.title, stored(d.due_at), d.rule)
+                    (discussion_id, d.key, d.kind, d.title, stored(d.due_at), d.rule, stored(d.maximum_at))
                 )
             row = self._rows[discussion_id]
             self.tables["discussion"].append(
@@ -313,8 +323,9 @@ class BulkWriter:
                     discussion.referrer,
                     None,  # follows_id
                     stored(due),
-                    settings.profile_fingerprint(discussion.procedure),
+                    settings.rules_fingerprint(discussion.procedure_version),
                     rules.settled_quoracy(discussion, profile, due),
+                    discussion.procedure_version,
                 )
             )
         self.tables["bank_holidays"] = [(*key, days) for key, days in sorted(self._new_holidays.items())]
@@ -365,7 +376,10 @@ def _insert(table: str, columns: tuple[str, ...], verb: str = "INSERT") -> str:
     return f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
-INSERTS = {  # in the order ``build`` inserts them: the discussion first, for the foreign keys
+INSERTS = {  # in the order ``build`` inserts them: what a discussion points at first, for the foreign keys
+    "procedure_version": _insert(
+        "procedure_version", ("hash", "procedure", "body", "stored_at"), "INSERT OR IGNORE"
+    ),
     "discussion": _insert(
         "discussion",
         (
@@ -383,6 +397,7 @@ INSERTS = {  # in the order ``build`` inserts them: the discussion first, for th
             "discussion_due",
             "rules_fingerprint",
             "quorate",
+            "procedure_version",
         ),
     ),
     "audit": _insert("audit", ("discussion_id", "at", "by", "action", "detail", "prev_hash", "hash")),
@@ -394,7 +409,9 @@ INSERTS = {  # in the order ``build`` inserts them: the discussion first, for th
     ),
     "action": _insert("action", ("discussion_id", *ACTION_COLUMNS), "INSERT OR REPLACE"),
     "event": _insert("event", ("discussion_id", "event", "at"), "INSERT OR REPLACE"),
-    "deadline": _insert("deadline", ("discussion_id", "key", "kind", "title", "due_at", "rule")),
+    "deadline": _insert(
+        "deadline", ("discussion_id", "key", "kind", "title", "due_at", "rule", "maximum_at")
+    ),
     "bank_holidays": _insert("bank_holidays", ("calendar", "year", "days"), "INSERT OR REPLACE"),
 }
 

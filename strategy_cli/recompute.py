@@ -108,7 +108,7 @@ def check(store: Store, quick: bool, progress: Progress | None = None) -> dict:
     from .integrity import verify
 
     def whole() -> list[dict]:
-        return verify(store.conn, chain=False, quick=quick)["checks"]
+        return [*verify(store.conn, chain=False, quick=quick)["checks"], procedure_versions(store)]
 
     checks = full_pass(store, quick, progress, whole)
     failed = next((c for c in checks if not c["ok"]), None)
@@ -117,6 +117,28 @@ def check(store: Store, quick: bool, progress: Progress | None = None) -> dict:
         "checks": checks,
         "fault": failed and f"{failed['name']}: {failed['detail']}",
     }
+
+
+def procedure_versions(store: Store) -> dict:
+    """Every stored profile version still reads and hashes to its key: the rules each record
+    is judged under cannot have been edited in the database."""
+    from .errors import StrategyError
+    from .store import load_pinned
+
+    faults = Faults("procedure versions")
+    rows = store.procedure_versions()
+    for row in rows:
+        try:
+            load_pinned(row["procedure"], row["hash"], row["body"])
+        except StrategyError as error:
+            faults.add(str(error))
+    unpinned = store.conn.execute(
+        "SELECT COUNT(*) FROM discussion WHERE procedure_version IS NULL"
+    ).fetchone()[0]
+    detail = f"{len(rows)} stored, each as it was pinned"
+    if unpinned:
+        detail += f"; {unpinned} discussions are not pinned (their profile file could not be read when versions began)"
+    return faults.result(detail)
 
 
 def full_pass(
@@ -213,9 +235,9 @@ def _open_spans(store: Store) -> list[tuple[int, int]]:
 
 def discussions(store: Store, low: int, high: int) -> Tally:
     """Check every discussion with an id from ``low`` to ``high``."""
-    from . import settings
     from .domain.calendar import local
     from .replay import ReplayError
+    from .store import expected_fingerprint
 
     tally = Tally()
     homes: dict[str, tuple[dict[str, str | None], list[str]]] = {}
@@ -238,11 +260,11 @@ def discussions(store: Store, low: int, high: int) -> Tally:
             tally.references.add(
                 f"{reference} is not SD-{row['year']}-{row['seq']:04d} of the year it was opened"
             )
-        procedure = discussion.procedure
+        procedure = discussion.procedure_version or discussion.procedure
         if procedure not in profiles:
-            try:
-                profiles[procedure] = (settings.profile(procedure), settings.profile_fingerprint(procedure))
-            except Exception as error:  # a user's profile since removed or broken
+            try:  # the version it is pinned to (an unpinned one: its profile file)
+                profiles[procedure] = (store.profile_of(discussion), expected_fingerprint(row))
+            except Exception as error:  # a pinned version tampered with; an unpinned file removed or broken
                 profiles[procedure] = (None, str(error))
         profile, fingerprint = profiles[procedure]
         if profile is not None and procedure not in homes:  # once per procedure, not per record
@@ -251,7 +273,9 @@ def discussions(store: Store, low: int, high: int) -> Tally:
                 [q.id for q in profile.questions if q.record],
             )
         if profile is None:
-            tally.derived.add(f"{reference}: its procedure {procedure!r} cannot be loaded ({fingerprint})")
+            tally.derived.add(
+                f"{reference}: its procedure {discussion.procedure!r} cannot be loaded ({fingerprint})"
+            )
             continue
         if row["rules_fingerprint"] != fingerprint:
             tally.stale += 1
@@ -298,13 +322,13 @@ def _compare_derived(faults: Faults, row, discussion, profile, calendar, stored_
     if held != quorate:
         faults.add(f"{reference}: quorate is stored as {held}, the record gives {quorate}")
     expected = {
-        (d.key, d.kind, d.title, stored(d.due_at), d.rule)
+        (d.key, d.kind, d.title, stored(d.due_at), d.rule, stored(d.maximum_at))
         for d in rules.deadlines(discussion, profile, calendar)
     }
-    found = {(r["key"], r["kind"], r["title"], r["due_at"], r["rule"]) for r in stored_rows}
-    for key, _kind, title, due_at, _ in sorted(expected - found, key=str):
+    found = {(r["key"], r["kind"], r["title"], r["due_at"], r["rule"], r["maximum_at"]) for r in stored_rows}
+    for key, _kind, title, due_at, *_ in sorted(expected - found, key=str):
         faults.add(f"{reference}: the deadline {key} ({title}, due {due_at}) is missing or changed")
-    for key, _kind, title, due_at, _ in sorted(found - expected, key=str):
+    for key, _kind, title, due_at, *_ in sorted(found - expected, key=str):
         if not any(e[0] == key for e in expected):
             faults.add(
                 f"{reference}: a deadline {key} ({title}, due {due_at}) is stored that the rules do not give"
@@ -321,7 +345,14 @@ def _compare_trail(faults: Faults, row, discussion, profile, entries, questions,
         {"id": e["id"], "at": e["at"], "action": e["action"], "detail": json.loads(e["detail"])}
         for e in entries
     ]
-    replayed = as_shown(replay(trail), questions, derived, profile.question_index)
+    state = replay(trail)
+    pinned = state.get("procedure_version")
+    if pinned is not None and pinned != discussion.procedure_version:
+        faults.add(
+            f"{row['reference']}: it is pinned to a procedure version its audit trail never recorded "
+            "(changed behind the tool's back?)"
+        )
+    replayed = as_shown(state, questions, derived, profile.question_index)
     if replayed != record:
         fields = [key for key in record if replayed.get(key) != record[key]]
         faults.add(

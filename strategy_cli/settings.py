@@ -110,7 +110,8 @@ def _user_files() -> dict[str, tuple[str, str]]:
     }
 
 
-def _read_checklist(name: str) -> tuple[str, str]:
+def read_checklist(name: str) -> tuple[str, str]:
+    """A checklist a profile names: the user's (beside their profiles) before the built-in one."""
     user = config_dir() / "procedures" / "checklists" / f"{name}.toml"
     if user.is_file():
         return user.read_text(encoding="utf-8"), str(user)
@@ -118,7 +119,7 @@ def _read_checklist(name: str) -> tuple[str, str]:
 
     entry = PACKAGE / "procedures" / "checklists" / f"{name}.toml"
     if not entry.is_file():
-        raise ProfileError(f"checklist {name!r} not found")
+        raise ProfileError(f"checklist {name!r} not found (looked in {user.parent} and the built-in ones)")
     return entry.read_text(encoding="utf-8"), f"procedures/checklists/{name}.toml"
 
 
@@ -130,9 +131,9 @@ def profile_sources() -> dict[str, tuple[str, str]]:
 
 @cache
 def profile_fingerprint(profile_id: str) -> str:
-    """A short hash of a profile's text, its shared checklist's and the rules' version: when it
-    changes, the deadlines and quoracy stored with the old one are recomputed. Cheap: no TOML
-    parsing."""
+    """The first form of a profile's fingerprint (its text, its checklist's, the rules'
+    version): kept to tell, when a database is first pinned, which stored deadlines were
+    computed from the profile as it reads now. Cheap: no TOML parsing."""
     import hashlib
     import re
 
@@ -153,27 +154,71 @@ def profile_fingerprint(profile_id: str) -> str:
     return digest.hexdigest()[:16]
 
 
+def rules_fingerprint(version: str) -> str:
+    """What the stored deadlines of a discussion pinned to ``version`` were computed with: that
+    version and the rules' own; only a new release of the rules makes them stale."""
+    from .domain.rules import RULES_VERSION
+
+    return f"{RULES_VERSION}:{version[:16]}"
+
+
+def _unknown(profile_id: str) -> UsageProblem:
+    known = ", ".join(sorted(profile_sources()))
+    return UsageProblem(f"unknown procedure {profile_id!r} (known: {known})")
+
+
 @cache
-def profile(profile_id: str) -> Profile:
-    """One profile, validated; an unknown id is a usage error that lists the known ones."""
-    from .domain.procedures import ProfileError, load_profile
+def _current(profile_id: str) -> tuple[Profile, str, str]:
+    """A profile file as it reads now: validated, with its version hash and the stored body."""
+    from .domain.procedures import ProfileError, canonical, fingerprint, load_resolved, resolve
 
     sources = profile_sources()
     if profile_id not in sources:
-        known = ", ".join(sorted(sources))
-        raise UsageProblem(f"unknown procedure {profile_id!r} (known: {known})")
+        raise _unknown(profile_id)
     text, origin = sources[profile_id]
     try:
-        loaded = load_profile(text, origin, _read_checklist)
+        data = resolve(text, origin, read_checklist)
+        loaded = load_resolved(data, origin)
     except ProfileError as error:
         raise StrategyError(str(error)) from None
     if loaded.id != profile_id:
         raise StrategyError(f"{origin}: id: {loaded.id!r} does not match the file name {profile_id!r}")
-    return loaded
+    return loaded, fingerprint(data), canonical(data)
+
+
+def profile(profile_id: str) -> Profile:
+    """One profile as its file reads now (what a new discussion is opened under); an unknown
+    id is a usage error that lists the known ones."""
+    return _current(profile_id)[0]
+
+
+def current_version(profile_id: str) -> tuple[str, str]:
+    """The version hash of a profile as its file reads now, and the body stored under it."""
+    _loaded, version, body = _current(profile_id)
+    return version, body
+
+
+def clear_profile_caches() -> None:
+    """Forget what was read from the profile files (tests that write profiles call this)."""
+    profile_sources.cache_clear()
+    _current.cache_clear()
+    profile_fingerprint.cache_clear()
 
 
 def all_profiles() -> list[Profile]:
     return [profile(profile_id) for profile_id in sorted(profile_sources())]
+
+
+def profile_report() -> list[tuple[str, str, Profile | str]]:
+    """Every profile file: its id, where it is, and the profile or why it cannot be loaded.
+    One broken file never hides the others."""
+    found: list[tuple[str, str, Profile | str]] = []
+    for profile_id, (_text, origin) in sorted(profile_sources().items()):
+        try:
+            found.append((profile_id, origin, profile(profile_id)))
+        except StrategyError as error:
+            found.append((profile_id, origin, str(error)))
+    return found
 
 
 @cache

@@ -15,14 +15,10 @@ from strategy_cli import __version__, settings
 def fresh_settings_caches():
     """Settings cache the config file and profiles per process; tests change them."""
     settings.user_config.cache_clear()
-    settings.profile_sources.cache_clear()
-    settings.profile.cache_clear()
-    settings.profile_fingerprint.cache_clear()
+    settings.clear_profile_caches()
     yield
     settings.user_config.cache_clear()
-    settings.profile_sources.cache_clear()
-    settings.profile.cache_clear()
-    settings.profile_fingerprint.cache_clear()
+    settings.clear_profile_caches()
 
 
 def test_new_prints_when_and_why(proc):

@@ -108,14 +108,12 @@ def test_a_user_profile_from_the_config_folder(tmp_path, monkeypatch):
     folder.mkdir()
     (folder / "testshire.toml").write_text(MINIMAL)
     monkeypatch.setattr(settings, "config_dir", lambda: tmp_path)
-    settings.profile_sources.cache_clear()
-    settings.profile.cache_clear()
+    settings.clear_profile_caches()
     try:
         assert settings.profile("testshire").name == "Testshire"
         assert "hampshire" in settings.profile_sources()
     finally:
-        settings.profile_sources.cache_clear()
-        settings.profile.cache_clear()
+        settings.clear_profile_caches()
 
 
 # --- Checklist rules ---------------------------------------------------------------------

@@ -48,12 +48,15 @@ def open_discussion(
 
 def correct_opening(case: Casework, reference: str, given: dict[str, Any]) -> list[str]:
     """Correct the concern time, categories, procedure, reason or referrer with what was given
-    and differs from the record; returns the fields corrected (none: nothing to correct)."""
+    and differs from the record; returns the fields corrected (none: nothing to correct). A
+    discussion moved to another procedure is pinned to that profile as its file reads now."""
     with case.change(reference) as (writer, discussion):
         changes = {k: v for k, v in given.items() if v is not None and v != getattr(discussion, k)}
+        if "procedure" in changes:
+            changes["procedure_version"] = writer.pin(changes["procedure"])
         if changes:
             writer.update_discussion(discussion.reference, "edit", changes)
-    return list(changes)
+    return [field for field in changes if field != "procedure_version"]
 
 
 def hold(case: Casework, reference: str, at: datetime | None, given: dict[str, Any]) -> datetime:

@@ -18,10 +18,10 @@ def record_event(case: Casework, reference: str, event: str, at: datetime) -> li
             warnings.append(
                 f"{event} was already recorded; this corrects its time (the old one is kept in the log)"
             )
-        elif not any(d.kind == EVENTS[event] for d in writer.store.pending(discussion.reference)):
-            warnings.append(
-                f"{discussion.reference} had no pending {EVENTS[event]} deadline; recorded anyway"
-            )
+        else:
+            kind = writer.store.profile_of(discussion).events.get(event, EVENTS.get(event))
+            if not any(d.kind == kind for d in writer.store.pending(discussion.reference)):
+                warnings.append(f"{discussion.reference} had no pending {kind} deadline; recorded anyway")
         writer.record_event(discussion.reference, event, at)
     return warnings
 

@@ -7,6 +7,7 @@ from typing import Annotated, TypedDict
 import typer
 
 from .. import settings
+from ..domain.procedures import Profile
 from ..errors import StrategyError
 from . import common, summary
 
@@ -16,9 +17,14 @@ class _RuleRow(TypedDict):
 
     kind: str
     categories: list[str]
+    circumstances: list[str]
     when: str
+    starts: str
     timescale: str
+    maximum: str | None
     rule: str
+    section: str | None
+    address: str | None
 
 
 procedures_app = typer.Typer(help=summary("procedures"), invoke_without_command=True)
@@ -29,90 +35,138 @@ def procedures(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ):
-    """List the procedure profiles (built in, and any in your config folder)."""
+    """List the procedure profiles (built in, and any in your config folder); a broken one is
+    listed with what is wrong, and never hides the others."""
     if ctx.invoked_subcommand is not None:
         return
-    profiles = settings.all_profiles()
+    report = settings.profile_report()
     if as_json:
         common.print_json(
             [
-                {
-                    "id": p.id,
-                    "name": p.name,
-                    "source": p.source,
-                    "origin": p.origin,
-                    "questions": len(p.questions),
+                {"id": pid, "origin": origin, "error": loaded}
+                if isinstance(loaded, str)
+                else {
+                    "id": loaded.id,
+                    "name": loaded.name,
+                    "source": loaded.source,
+                    "origin": origin,
+                    "questions": len(loaded.questions),
                 }
-                for p in profiles
+                for pid, origin, loaded in report
             ]
         )
         return
+    from rich.markup import escape
+
     from ..present.terminal import console
 
-    for p in profiles:
-        console.print(
-            f"[bold]{p.id}[/]  {p.name}: {p.source} [dim]({p.origin}, {len(p.questions)} questions)[/]"
+    for pid, origin, loaded in report:
+        if isinstance(loaded, str):
+            console.print(f"[bold red]{pid}[/]  BROKEN: {escape(loaded)}")
+        else:
+            console.print(
+                f"[bold]{loaded.id}[/]  {escape(loaded.name)}: {escape(loaded.source)} "
+                f"[dim]({escape(origin)}, {len(loaded.questions)} questions)[/]"
+            )
+    broken = [pid for pid, _origin, loaded in report if isinstance(loaded, str)]
+    if broken:
+        common.warn(
+            f"{len(broken)} profile{'s' if len(broken) != 1 else ''} cannot be used until fixed: {', '.join(broken)}"
         )
 
 
-@procedures_app.command("show")
-def procedures_show(
-    profile_id: Annotated[str, typer.Argument(metavar="ID", help="The profile's id.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
-):
-    """One profile: its deadline rules in its own words, quoracy, outcome labels."""
-    profile = settings.profile(profile_id)
-    rules: list[_RuleRow] = [
+def _rules(profile: Profile) -> list[_RuleRow]:
+    from ..domain.procedures import DEFAULT_START
+
+    return [
         {
             "kind": r.kind,
             "categories": list(r.categories),
+            "circumstances": list(r.circumstances),
             "when": r.when,
+            "starts": r.start or DEFAULT_START.get(r.kind, "the date set"),
             "timescale": r.timescale.describe(),
+            "maximum": r.maximum.describe() if r.maximum else None,
             "rule": r.rule,
+            "section": r.section,
+            "address": r.address,
         }
         for r in profile.deadlines
     ]
-    if as_json:
-        common.print_json(
-            {
-                "id": profile.id,
-                "name": profile.name,
-                "source": profile.source,
-                "calendar": {
-                    "country": profile.calendar_country,
-                    "subdivision": profile.calendar_subdivision,
-                },
-                "quorum": list(profile.quorum),
-                "quorum_when": {k: list(v) for k, v in profile.quorum_when.items()},
-                "expected": {k: list(v) for k, v in profile.expected.items()},
-                "outcomes": profile.outcomes,
-                "deadlines": rules,
-                "questions": len(profile.questions),
-            }
-        )
-        return
+
+
+def _profile_json(profile: Profile) -> dict:
+    return {
+        "id": profile.id,
+        "name": profile.name,
+        "source": profile.source,
+        "version": profile.version,
+        "address": profile.address,
+        "calendar": {
+            "country": profile.calendar_country,
+            "subdivision": profile.calendar_subdivision,
+            "closes": profile.closes.strftime("%H:%M") if profile.closes else None,
+        },
+        "categories": profile.categories,
+        "agencies": profile.agencies,
+        "counts_as": profile.counts_as,
+        "quorum": list(profile.quorum),
+        "quorum_when": {k: list(v) for k, v in profile.quorum_when.items()},
+        "quorum_categories": {k: list(v) for k, v in profile.quorum_categories.items()},
+        "expected": {k: list(v) for k, v in profile.expected.items()},
+        "outcomes": profile.outcomes,
+        "followups": {k: {"title": f.title, "event": f.event} for k, f in profile.followups.items()},
+        "deadlines": _rules(profile),
+        "questions": len(profile.questions),
+    }
+
+
+def _describe(profile: Profile) -> None:
+    """A profile's rules as the tool understands them, in words."""
     from rich.markup import escape
     from rich.table import Table
 
+    from ..domain.model import AGENCIES, CATEGORIES
     from ..present.terminal import console
 
-    console.print(f"[bold]{profile.name}[/] ({profile.id}): {escape(profile.source)}")
+    def agencies(ids) -> str:
+        return ", ".join(profile.agencies.get(a, a) for a in ids)
+
+    console.print(f"[bold]{escape(profile.name)}[/] ({profile.id}): {escape(profile.source)}")
+    if profile.version or profile.address:
+        console.print(escape(" ".join(filter(None, [profile.version, profile.address]))))
+    closes = f"; a day's deadline falls due at {profile.closes:%H:%M}" if profile.closes else ""
+    console.print(f"Bank holidays: {profile.calendar_country} {profile.calendar_subdivision or ''}{closes}")
+    if profile.categories != CATEGORIES:
+        console.print("Categories: " + "; ".join(f"{k} ({escape(v)})" for k, v in profile.categories.items()))
+    own = {k: v for k, v in profile.agencies.items() if k not in AGENCIES}
+    if own:
+        console.print("Own agencies: " + "; ".join(f"{k} ({escape(v)})" for k, v in own.items()))
     console.print(
-        f"Quorate with: {', '.join(profile.quorum)}"
-        + "".join(f"; with a {k} child also {', '.join(v)}" for k, v in profile.quorum_when.items())
+        f"Quorate with: {agencies(profile.quorum)}"
+        + "".join(f"; in category {k}, instead: {agencies(v)}" for k, v in profile.quorum_categories.items())
+        + "".join(f"; with a {k} child also {agencies(v)}" for k, v in profile.quorum_when.items())
     )
-    if profile.expected:
+    for key, expected in profile.expected.items():
+        console.print(f"Also expected where {key}: {agencies(expected)}")
+    for kind, followup in profile.followups.items():
         console.print(
-            "Also expected: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in profile.expected.items())
+            f"Own follow-up {kind}: {escape(followup.title)} (cleared by `record REF {followup.event}`)"
         )
     table = Table(title="Deadlines", title_justify="left")
-    for column in ("Kind", "Applies to", "Timescale", "Rule"):
+    for column in ("Kind", "Applies to", "Clock starts", "Timescale", "Rule"):
         table.add_column(column)
-    for r in rules:
+    for r in _rules(profile):
         applies = ", ".join(r["categories"]) or "any category"
+        if r["circumstances"]:
+            applies += f" where {' or '.join(r['circumstances'])}"
         if r["when"] != "always":
             applies += f" when {r['when']}"
-        table.add_row(r["kind"], applies, r["timescale"], escape(r["rule"]))
+        timescale = r["timescale"] + (f", at most {r['maximum']}" if r["maximum"] else "")
+        source = " ".join(filter(None, [r["section"], r["address"]]))
+        table.add_row(
+            r["kind"], applies, r["starts"], timescale, escape(r["rule"] + (f" [{source}]" if source else ""))
+        )
     console.print(table)
     outcomes = Table(title="Outcome labels", title_justify="left")
     outcomes.add_column("Decision")
@@ -120,6 +174,144 @@ def procedures_show(
     for key, label in profile.outcomes.items():
         outcomes.add_row(key, escape(label))
     console.print(outcomes)
+    console.print(f"Checklist: {len(profile.sections)} sections, {len(profile.questions)} questions.")
+
+
+@procedures_app.command("show")
+def procedures_show(
+    profile_id: Annotated[str, typer.Argument(metavar="ID", help="The profile's id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+):
+    """One profile as its file reads now: its deadline rules in its own words, quoracy, outcome labels."""
+    profile = settings.profile(profile_id)
+    if as_json:
+        common.print_json(_profile_json(profile))
+        return
+    _describe(profile)
+
+
+@procedures_app.command("check")
+def procedures_check(
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="The profile file to check.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+):
+    """Validate a profile file before putting it in use, and print its rules as the tool understands them."""
+    from ..domain.procedures import ProfileError, load_profile
+
+    text = common.read_text_file(path, "FILE")
+    try:
+        profile = load_profile(text, str(path), settings.read_checklist)
+    except ProfileError as error:
+        raise StrategyError(str(error)) from None
+    if as_json:
+        common.print_json(_profile_json(profile))
+        return
+    _describe(profile)
+    common.say(f"{path}: a valid profile ({profile.id}).")
+    if path.stem != profile.id:
+        common.warn(f"to use it, save it as {settings.config_dir() / 'procedures' / (profile.id + '.toml')}")
+
+
+@procedures_app.command("new")
+def procedures_new(
+    profile_id: Annotated[str, typer.Argument(metavar="ID", help="The new profile's id, e.g. localshire.")],
+    start_from: Annotated[
+        str, typer.Option("--from", help="The profile to start from (its rules are copied, to be rewritten).")
+    ] = "hampshire",
+    name: Annotated[str | None, typer.Option("--name", help="The partnership's name.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Where to write it (default: your procedures folder).")
+    ] = None,
+):
+    """Write a starting profile file for a partnership, copied from another to be rewritten."""
+    import re
+
+    from ..domain.procedures import ProfileError, load_profile
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", profile_id):
+        raise typer.BadParameter(
+            f"{profile_id!r} must be lower-case letters, digits and hyphens", param_hint="ID"
+        )
+    sources = settings.profile_sources()
+    if start_from not in sources:
+        raise typer.BadParameter(
+            f"{start_from!r} is not one of {', '.join(sorted(sources))}", param_hint="--from"
+        )
+    if profile_id in sources and output is None:
+        raise StrategyError(f"a profile {profile_id!r} already exists ({sources[profile_id][1]})")
+    target = output or settings.config_dir() / "procedures" / f"{profile_id}.toml"
+    if target.exists():
+        raise StrategyError(f"{target} already exists; choose another --output or remove it first")
+    title = name or profile_id.replace("-", " ").title()
+    text = sources[start_from][0]
+    text = re.sub(r'(?m)^id\s*=\s*".*"', f'id = "{profile_id}"', text, count=1)
+    text = re.sub(r'(?m)^name\s*=\s*".*"', f"name = {_toml_string(title)}", text, count=1)
+    header = (
+        f"# {title}: started from the {start_from} profile. Rewrite every rule in your own procedure's words,\n"
+        "# with its section and address; check it with `strategy procedures check FILE`.\n"
+        "# Every key is described in docs/procedures.md.\n"
+    )
+    try:
+        load_profile(header + text, str(target), settings.read_checklist)
+    except ProfileError as error:  # the source profile itself is broken
+        raise StrategyError(f"{start_from} cannot be copied: {error}") from None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "x", encoding="utf-8") as written:
+        written.write(header + text)
+    common.say(f"Wrote {target} (from {start_from}). Edit it, then: strategy procedures check {target}")
+
+
+def _toml_string(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+@procedures_app.command("adopt")
+def procedures_adopt(
+    profile_id: Annotated[str, typer.Argument(metavar="ID", help="The profile whose file was edited.")],
+    apply: Annotated[
+        bool,
+        typer.Option("--apply", help="Move the open discussions (without it: only show what would change)."),
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why they move, for the audit trail.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+):
+    """Show which open discussions an edited profile would change; with --apply, move them to it."""
+    from ..casework.adoption import adopt
+
+    settings.profile(profile_id)  # an unknown or broken profile is named before anything else
+    case = common.casework()
+    version, moves = adopt(
+        case, profile_id, apply, common.text_or_file(reason, "--reason") if reason else None
+    )
+    if as_json:
+        common.print_json(
+            {
+                "procedure": profile_id,
+                "version": version,
+                "applied": apply,
+                "discussions": [{"reference": m.reference, "changes": m.changes} for m in moves],
+            }
+        )
+        return
+    if not moves:
+        common.say(f"Every open {profile_id} discussion already uses {profile_id} as its file reads now.")
+        return
+    for move in moves:
+        print(f"{move.reference}:")
+        for change in move.changes or ["nothing shown changes (the profile's other wording does)"]:
+            print(f"  {change}")
+    count = f"{len(moves)} open discussion{'s' if len(moves) != 1 else ''}"
+    if apply:
+        common.say(f"Moved {count} to {profile_id} version {version[:12]}; closed ones keep theirs.")
+    else:
+        common.say(
+            f"{count} would move to {profile_id} as its file reads now (version {version[:12]}). "
+            f"To move them: strategy procedures adopt {profile_id} --apply --reason TEXT"
+        )
 
 
 def demo(

@@ -74,7 +74,7 @@ def checklist(
     store = common.open_store()
     discussion = store.discussion(reference)
     common.require_open(discussion)
-    profile = settings.profile(discussion.procedure)
+    profile = store.profile_of(discussion)
     if section is not None and section not in {s.id for s in profile.sections}:
         known = ", ".join(s.id for s in profile.sections)
         raise typer.BadParameter(f"{section!r} is not a section (known: {known})", param_hint="--section")

@@ -39,7 +39,7 @@ def open_store(reading: bool = False):
 
     store = Store(settings.database_path(str(GLOBALS.db) if GLOBALS.db else None))
     if reading:
-        store.refresh_stale(settings.profile_fingerprint, user(), settings.now())
+        store.refresh_stale(user(), settings.now())
     return store
 
 
@@ -58,15 +58,19 @@ def quorate(store, row: dict, now) -> bool:
     Read from the record where it is stored; judged now where it is not (it depends on today's
     date, or the record predates schema 4) or was stored under a profile since changed.
     """
-    if row["quorate"] is not None and row["rules_fingerprint"] == settings.profile_fingerprint(
-        row["procedure"]
-    ):
+    if row["quorate"] is not None and row["rules_fingerprint"] == expected_fingerprint(row):
         return row["quorate"]
     from ..domain import rules
 
     discussion = store.discussion(row["reference"])
     on_day = rules.quoracy_day(discussion, row["discussion_due"], now.date())
-    return rules.is_quorate(discussion, settings.profile(discussion.procedure), on_day)
+    return rules.is_quorate(discussion, store.profile_of(discussion), on_day)
+
+
+def expected_fingerprint(row: dict) -> str:
+    from ..store import expected_fingerprint as expected
+
+    return expected(row)
 
 
 def user() -> str:
@@ -212,6 +216,24 @@ def text_or_file(value: str | None, option: str, required: bool = False) -> str 
         except (OSError, UnicodeDecodeError, ValueError) as error:  # ValueError: a NUL in the path
             raise typer.BadParameter(f"cannot read {str(path)!r}: {error}", param_hint=option) from None
     return text(value, option, required)
+
+
+# A profile, an answers file or a text from @FILE is a few kilobytes; anything past this is
+# the wrong file, refused before it is read whole.
+MAX_FILE_BYTES = 1024 * 1024
+
+
+def read_text_file(path: Path, option: str) -> str:
+    """A small UTF-8 text file a user named (a profile to check); a missing, special, huge or
+    undecodable file is a usage error naming it."""
+    try:
+        if not path.is_file():
+            raise typer.BadParameter(f"{str(path)!r} is not a file", param_hint=option)
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise typer.BadParameter(f"{str(path)!r} is larger than 1 MiB", param_hint=option)
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise typer.BadParameter(f"cannot read {str(path)!r}: {error}", param_hint=option) from None
 
 
 def procedure_id(option: str | None) -> str:

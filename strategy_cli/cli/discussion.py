@@ -23,12 +23,19 @@ Ref = Annotated[
 
 def show_view(store, reference: str) -> views.Shown:
     """One discussion as shown now (its deadlines refreshed first if its profile changed)."""
-    store.refresh_stale(settings.profile_fingerprint, common.user(), settings.now(), reference)
+    from ..domain import rules
+
+    store.refresh_stale(common.user(), settings.now(), reference)
     with store.snapshot():
         discussion = store.discussion(reference)
         pending = store.pending(discussion.reference)
         due = store.discussion_due(discussion.reference)
-    return views.shown(discussion, settings.profile(discussion.procedure), pending, due, settings.now())
+    profile = store.profile_of(discussion)
+    late_after = None
+    if discussion.held_at is not None and any(rule.maximum for rule in profile.rules_for("discussion")):
+        calendar = store.read_bank_holidays(profile.calendar_country, profile.calendar_subdivision)
+        late_after = rules.discussion_late_after(discussion, profile, calendar)
+    return views.shown(discussion, profile, pending, due, settings.now(), late_after)
 
 
 def show_document(store, reference: str) -> dict:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from .. import settings
-from ..domain.model import DEADLINE_KINDS
+from ..domain.model import DEADLINE_KINDS, kind_order
 from ..present import document as views
 from . import common
 
@@ -52,14 +52,24 @@ def board_items(
 
 def _order(deadline, item):
     if deadline.due_at is None:
-        return (1, 0.0, item["reference"], DEADLINE_KINDS.index(deadline.kind), deadline.key)
+        return (1, 0.0, item["reference"], kind_order(deadline.kind), deadline.key)
     return (
         0,
         deadline.due_at.timestamp(),
         item["reference"],
-        DEADLINE_KINDS.index(deadline.kind),
+        kind_order(deadline.kind),
         deadline.key,
     )
+
+
+def _profiles_kinds() -> list[str]:
+    """The kinds of follow-up the profiles define beyond the built-in ones (read only when a
+    --kind is not a built-in one)."""
+    found = []
+    for _id, _origin, loaded in settings.profile_report():
+        if not isinstance(loaded, str):
+            found.extend(k for k in loaded.followups if k not in found)
+    return found
 
 
 def due(
@@ -96,10 +106,9 @@ def due(
     moment = common.instant(as_of, "--as-of") or settings.now()
     window = duration(within)
     for wanted in kind or []:
-        if wanted not in DEADLINE_KINDS:
-            raise typer.BadParameter(
-                f"{wanted!r} is not one of {', '.join(DEADLINE_KINDS)}", param_hint="--kind"
-            )
+        if wanted not in DEADLINE_KINDS and wanted not in _profiles_kinds():
+            known = [*DEADLINE_KINDS, *_profiles_kinds()]
+            raise typer.BadParameter(f"{wanted!r} is not one of {', '.join(known)}", param_hint="--kind")
     known = settings.profile_sources()  # the ids, without parsing any profile
     if procedure is not None and procedure not in known:
         raise typer.BadParameter(

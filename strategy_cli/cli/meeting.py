@@ -4,7 +4,6 @@ from typing import Annotated
 
 import typer
 
-from .. import settings
 from ..casework import attendance, discussion, followups
 from ..casework.decision import amend_decision
 from ..domain.decision import DecisionPatch, DecisionRefused
@@ -138,8 +137,8 @@ def decide(
         option = {"rationale": "--rationale", "withhold_rationale": "--withhold-rationale"}[error.needs]
         error.args = (f"{error}: give {option} (nothing was saved)",)
         raise
-    procedure = case.store.discussion(reference).procedure
-    label = settings.profile(procedure).outcome_label(decision.s47, decision.police_investigation)
+    profile = case.store.profile_of(case.store.discussion(reference))
+    label = profile.outcome_label(decision.s47, decision.police_investigation)
     _done(case.store, reference, as_json, f"Decision recorded: {label or 'outcome not decided yet'}.")
 
 
@@ -157,8 +156,11 @@ def record(
     as_json: JsonOption = False,
 ):
     """A follow-up happened: clears its deadline."""
-    if event not in EVENTS:
-        raise typer.BadParameter(f"{event!r} is not one of {', '.join(EVENTS)}", param_hint="EVENT")
+    if event not in EVENTS:  # a profile may define its own follow-ups and the events that clear them
+        store = common.open_store()
+        known = store.profile_of(store.discussion(reference)).events
+        if event not in known:
+            raise typer.BadParameter(f"{event!r} is not one of {', '.join(known)}", param_hint="EVENT")
     if withdraw and at is not None:
         raise UsageProblem("--withdraw takes a follow-up back; --at corrects its time: give one of them")
     if reason is not None and not withdraw:

@@ -43,9 +43,16 @@ def after_hours(start: datetime, hours: int) -> datetime:
     return local(to_utc(start) + timedelta(hours=hours))
 
 
-def same_day(start: datetime) -> datetime:
-    """The end of the local calendar day on which the clock started."""
-    return end_of_day(local(start).date())
+def day_ends(day: date, closes: time | None = None) -> datetime:
+    """When a day's deadline falls due: the profile's closing time (the end of the working
+    day, e.g. 17:00) where it names one, else 23:59:59."""
+    return end_of_day(day) if closes is None else datetime.combine(day, closes, tzinfo=LONDON)
+
+
+def same_day(start: datetime, closes: time | None = None) -> datetime:
+    """The end of the local calendar day on which the clock started (its closing time, where
+    the profile names one)."""
+    return day_ends(local(start).date(), closes)
 
 
 @dataclass
@@ -82,9 +89,12 @@ def working_days_after(day: date, count: int, bank_holidays: BankHolidays) -> da
     return day
 
 
-def after_working_days(start: datetime, count: int, bank_holidays: BankHolidays) -> datetime:
-    """The end of the ``count``-th working day after the local day on which the clock started."""
-    return end_of_day(working_days_after(local(start).date(), count, bank_holidays))
+def after_working_days(
+    start: datetime, count: int, bank_holidays: BankHolidays, closes: time | None = None
+) -> datetime:
+    """The end of the ``count``-th working day after the local day on which the clock started
+    (its closing time, where the profile names one)."""
+    return day_ends(working_days_after(local(start).date(), count, bank_holidays), closes)
 
 
 # --- Reading the dates and times users type -------------------------------------------------

@@ -62,6 +62,11 @@ DEADLINE_KINDS = (
 )
 
 
+def kind_order(kind: str) -> int:
+    """Where a kind of deadline sorts among equals: the built-in order, a profile's own after."""
+    return DEADLINE_KINDS.index(kind) if kind in DEADLINE_KINDS else len(DEADLINE_KINDS)
+
+
 def canonical_reference(text: str) -> str:
     """A reference as the record holds it (``sd-2026-0001 `` is ``SD-2026-0001``)."""
     return text.strip().upper()
@@ -144,6 +149,10 @@ class Discussion:
     # For a follow-up: the further-discussion time the earlier decision had set when it was
     # opened (a fact of this record, written once).
     follows_by: datetime | None = None
+    # The exact version of its procedure profile the discussion is judged under (the content
+    # hash of the version stored in the database; None: opened before versions were kept and
+    # its profile could not be read then, so the profile file as it is now).
+    procedure_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -155,3 +164,6 @@ class Deadline:
     due_at: datetime | None
     rule: str
     key: str
+    # A target with a maximum (a profile's ``maximum``): past the target it is "past target",
+    # and overdue only after this.
+    maximum_at: datetime | None = None

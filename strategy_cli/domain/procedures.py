@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from typing import Literal, NoReturn, TypedDict, cast, overload
 
-from .model import AGENCIES, CATEGORIES, DEADLINE_KINDS
+from .model import AGENCIES, CATEGORIES, COUNTS_AS, DEADLINE_KINDS, EVENTS
 
 QUESTION_TYPES = ("yes-no", "text", "choice")
-CONDITIONS = ("always", "s47", "s47-or-police")
+# When a rule applies, by the decision: always, or once the decision says so. "none" is the
+# outcome with neither s47 enquiries nor a police investigation.
+CONDITIONS = ("always", "s47", "police", "s47-or-police", "joint", "none")
 CIRCUMSTANCES = (
     "looked-after",
     "hospital-services",
@@ -24,6 +27,18 @@ CIRCUMSTANCES = (
     "near-adult",
     "allegation-against-staff",
 )
+# What starts a clock. The tool records one instant for "the referral received or the concern
+# identified" (--concern-at), so "referral" and "concern" start at the same moment.
+CLOCK_STARTS = ("concern", "referral", "decision-to-hold", "held", "decision")
+# Each built-in kind's clock, where the profile does not say.
+DEFAULT_START = {
+    "discussion": "concern",
+    "lado": "concern",
+    "child-seen": "held",
+    "icpc": "held",
+    "record-circulated": "held",
+    "referrer-informed": "decision-to-hold",
+}
 DECISION_FIELDS = (
     "s47",
     "police_investigation",
@@ -42,7 +57,65 @@ RECORD_FACTS = {
     "interpreter-needed": "yes-no",
 }
 OUTCOME_KEYS = ("none", "s47", "police", "joint")
+TIMESCALE_KEYS = ("hours", "immediately", "working_days", "same_day", "undated", "date_set")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+# The keys each table of a profile may hold (docs/procedures.md describes every one). Anything
+# else is an error naming the key and the nearest valid one: a typo is never silently ignored.
+KEYS = {
+    "": (
+        "format",
+        "id",
+        "name",
+        "source",
+        "version",
+        "address",
+        "checklist",
+        "calendar",
+        "quoracy",
+        "expected",
+        "outcomes",
+        "categories",
+        "agencies",
+        "followups",
+        "deadlines",
+        "sections",
+        "questions",
+    ),
+    "calendar": ("country", "subdivision", "closes"),
+    "quoracy": ("always", "rule", "when", "categories"),
+    "deadlines": (
+        "kind",
+        "rule",
+        "section",
+        "address",
+        "categories",
+        "circumstances",
+        "when",
+        "from",
+        *TIMESCALE_KEYS,
+        "maximum",
+    ),
+    "maximum": ("hours", "working_days", "same_day"),
+    "categories": ("id", "label", "wording"),
+    "agencies": ("id", "label", "counts_as", "expected_when"),
+    "followups": ("kind", "title", "event"),
+    "sections": ("id", "title"),
+    "questions": (
+        "id",
+        "section",
+        "text",
+        "type",
+        "choices",
+        "help",
+        "follows",
+        "when",
+        "decision",
+        "source",
+        "record",
+    ),
+}
 
 
 class ProfileError(ValueError):
@@ -51,8 +124,8 @@ class ProfileError(ValueError):
 
 @dataclass(frozen=True)
 class Timescale:
-    """How long a deadline allows: elapsed ``hours``, ``working_days``, the ``same_day``,
-    ``undated`` (as soon as practicable) or a ``date_set`` by the discussion itself."""
+    """How long a deadline allows: elapsed ``hours`` (0: immediately), ``working_days``, the
+    ``same_day``, ``undated`` (as soon as practicable) or a ``date_set`` by the discussion."""
 
     hours: int | None = None
     working_days: int | None = None
@@ -61,8 +134,10 @@ class Timescale:
     date_set: bool = False
 
     def describe(self) -> str:
+        if self.hours == 0:
+            return "immediately"
         if self.hours is not None:
-            return f"{self.hours} hours"
+            return f"{self.hours} hour{'s' if self.hours != 1 else ''}"
         if self.working_days is not None:
             return f"{self.working_days} working day{'s' if self.working_days != 1 else ''}"
         if self.same_day:
@@ -86,6 +161,30 @@ class DeadlineRule:
     rule: str
     categories: tuple[str, ...] = ()
     when: str = "always"
+    # A target with a maximum: due at the target, "past target" until the maximum, overdue after.
+    maximum: Timescale | None = None
+    # What starts the clock (None: the kind's usual start, DEFAULT_START).
+    start: str | None = None
+    # Applies only where one of these circumstances holds (empty: whatever the circumstances).
+    circumstances: tuple[str, ...] = ()
+    # Where in the source document the rule is written.
+    section: str | None = None
+    address: str | None = None
+
+    def describe(self) -> str:
+        """The timescale as a person says it: "1 working day (at most 3 working days)"."""
+        told = self.timescale.describe()
+        return f"{told} (at most {self.maximum.describe()})" if self.maximum else told
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A follow-up a profile defines beyond the built-in kinds: what to do, and the event
+    (``strategy record REF EVENT``) that says it is done."""
+
+    kind: str
+    title: str
+    event: str
 
 
 @dataclass(frozen=True)
@@ -128,6 +227,16 @@ class Profile:
     quoracy_rule: str = ""
     origin: str = ""
     question_index: dict[str, Question] = field(default_factory=dict, compare=False)
+    # Second edition (docs/procedures.md); each defaults to what a first-edition profile means.
+    categories: dict[str, str] = field(default_factory=lambda: dict(CATEGORIES))
+    category_wording: dict[str, str] = field(default_factory=dict)
+    agencies: dict[str, str] = field(default_factory=lambda: dict(AGENCIES))
+    counts_as: dict[str, str] = field(default_factory=lambda: dict(COUNTS_AS))
+    quorum_categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    closes: time | None = None
+    followups: dict[str, FollowUp] = field(default_factory=dict)
+    version: str | None = None
+    address: str | None = None
 
     def rules_for(self, kind: str) -> list[DeadlineRule]:
         return [rule for rule in self.deadlines if rule.kind == kind]
@@ -136,10 +245,23 @@ class Profile:
         """The profile's own words for the decision; ``None`` until both halves are decided."""
         if s47 is None or police is None:
             return None
-        key = {(False, False): "none", (True, False): "s47", (False, True): "police"}.get(
-            (s47, police), "joint"
-        )
-        return self.outcomes[key]
+        return self.outcomes[outcome_key(s47, police)]
+
+    def title(self, kind: str) -> str:
+        """What a deadline of this kind asks, in the profile's words where it defines the kind."""
+        from .rules import TITLES
+
+        followup = self.followups.get(kind)
+        return followup.title if followup else TITLES[kind]
+
+    @property
+    def events(self) -> dict[str, str]:
+        """Every event `strategy record` can record under this profile, and the kind it clears."""
+        return {**EVENTS, **{f.event: f.kind for f in self.followups.values()}}
+
+
+def outcome_key(s47: bool, police: bool) -> str:
+    return {(False, False): "none", (True, False): "s47", (False, True): "police"}.get((s47, police), "joint")
 
 
 def parse_toml(text: str, origin: str) -> dict:
@@ -151,6 +273,36 @@ def parse_toml(text: str, origin: str) -> dict:
         raise ProfileError(f"{origin}: not valid TOML ({error})") from None
 
 
+def resolve(text: str, origin: str, read_checklist: Callable[[str], tuple[str, str]] | None = None) -> dict:
+    """A profile's data with its named checklist folded in: everything that decides what the
+    tool computes, in one value (what a discussion is pinned to)."""
+    data = parse_toml(text, origin)
+    name = data.get("checklist")
+    if name is None:
+        return data
+    if "questions" in data or "sections" in data or read_checklist is None:
+        raise ProfileError(
+            f"{origin}: checklist: give either 'checklist' or 'sections' and 'questions', not both"
+        )
+    if not isinstance(name, str) or not _ID.match(name):
+        raise ProfileError(f"{origin}: checklist: {name!r} is not a checklist name")
+    try:
+        checklist_text, checklist_origin = read_checklist(name)
+    except ProfileError as error:
+        raise ProfileError(f"{origin}: checklist: {error}") from None
+    included = parse_toml(checklist_text, checklist_origin)
+    unknown = set(included) - {"sections", "questions"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise ProfileError(
+            f"{checklist_origin}: {key}: unknown key{_nearest(key, ('sections', 'questions'))}"
+        )
+    resolved = {k: v for k, v in data.items() if k != "checklist"}
+    resolved["sections"] = included.get("sections", [])
+    resolved["questions"] = included.get("questions", [])
+    return resolved
+
+
 def load_profile(
     text: str, origin: str, read_checklist: Callable[[str], tuple[str, str]] | None = None
 ) -> Profile:
@@ -158,20 +310,37 @@ def load_profile(
 
     A profile either lists its ``sections`` and ``questions`` itself or names a shared
     checklist (``checklist = "key-questions"``), which ``read_checklist`` returns as
-    ``(text, origin)``: the two built-in profiles share the key questions that way.
+    ``(text, origin)``.
     """
-    data = parse_toml(text, origin)
-    name = data.get("checklist")
-    if name is not None:
-        if "questions" in data or read_checklist is None:
-            raise ProfileError(f"{origin}: checklist: give either 'checklist' or 'questions', not both")
-        if not isinstance(name, str) or not _ID.match(name):
-            raise ProfileError(f"{origin}: checklist: {name!r} is not a checklist name")
-        checklist_text, checklist_origin = read_checklist(name)
-        included = parse_toml(checklist_text, checklist_origin)
-        data = {**data, "sections": included.get("sections", []), "questions": included.get("questions", [])}
-        origin = f"{origin} (checklist {checklist_origin})"
+    return load_resolved(resolve(text, origin, read_checklist), origin)
+
+
+def load_resolved(data: dict, origin: str) -> Profile:
+    """Validate a profile's data (``resolve``'s value, or a pinned version's)."""
     return _Reader(data, origin).profile()
+
+
+def fingerprint(data: dict) -> str:
+    """The content hash a version of a profile is stored and pinned under."""
+    import hashlib
+
+    return hashlib.sha256(canonical(data).encode()).hexdigest()
+
+
+def canonical(data: dict) -> str:
+    """One text for one meaning: keys sorted, no spaces, so equal profiles hash equal."""
+    import json
+
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _nearest(key: str, valid) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    return f" (valid keys: {', '.join(valid)})"
 
 
 class _Reader:
@@ -180,9 +349,25 @@ class _Reader:
     def __init__(self, data: dict, origin: str):
         self.data = data
         self.origin = origin
+        self.categories: dict[str, str] = dict(CATEGORIES)
+        self.agencies: dict[str, str] = dict(AGENCIES)
 
     def fail(self, where: str, problem: str) -> NoReturn:
         raise ProfileError(f"{self.origin}: {where}: {problem}")
+
+    def table(self, value, where: str, schema: str) -> dict:
+        """A table whose keys are all known (``KEYS[schema]``)."""
+        if not isinstance(value, dict):
+            self.fail(where or "profile", "must be a table")
+        for key in value:
+            if key not in KEYS[schema]:
+                self.fail(f"{where}.{key}" if where else key, f"unknown key{_nearest(key, KEYS[schema])}")
+        return value
+
+    def tables(self, value, where: str, schema: str) -> list[dict]:
+        if not isinstance(value, list):
+            self.fail(where, f"must be an array of tables ([[{where}]])")
+        return [self.table(item, f"{where}[{index}]", schema) for index, item in enumerate(value)]
 
     @overload
     def text(self, table: Mapping, key: str, where: str, required: Literal[True] = ...) -> str: ...
@@ -197,30 +382,44 @@ class _Reader:
             self.fail(f"{where}.{key}" if where else key, "must be a non-empty string")
         return value
 
+    def ident(self, table: Mapping, key: str, where: str) -> str:
+        value = self.text(table, key, where)
+        if not _ID.match(value):
+            self.fail(
+                f"{where}.{key}" if where else key,
+                f"{value!r} must be lower-case letters, digits and hyphens",
+            )
+        return value
+
     def ids(self, value, where: str, allowed) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.fail(where, "must be a list of strings")
         for item in value:
             if item not in allowed:
-                self.fail(where, f"unknown id {item!r} (known: {', '.join(allowed)})")
+                self.fail(where, f"unknown id {item!r}{_nearest(item, list(allowed))}")
         return tuple(value)
 
     def profile(self) -> Profile:
-        data = self.data
-        profile_id = self.text(data, "id", "")
-        if not _ID.match(profile_id):
-            self.fail("id", f"{profile_id!r} must be lower-case letters, digits and hyphens")
-        calendar = data.get("calendar", {"country": "GB", "subdivision": "ENG"})
-        if not isinstance(calendar, dict):
-            self.fail("calendar", "must be a table")
-        quoracy = data.get("quoracy")
-        if not isinstance(quoracy, dict):
+        data = self.table(self.data, "", "")
+        edition = data.get("format", 1)
+        if edition not in (1, 2) or isinstance(edition, bool):
+            self.fail("format", f"{edition!r} is not a format this version reads (1 or 2)")
+        profile_id = self.ident(data, "id", "")
+        calendar = self.table(
+            data.get("calendar", {"country": "GB", "subdivision": "ENG"}), "calendar", "calendar"
+        )
+        self.read_categories()
+        counts_as = self.read_agencies()
+        quoracy = self.table(data.get("quoracy"), "quoracy", "quoracy") if "quoracy" in data else None
+        if quoracy is None or "always" not in quoracy:
             self.fail("quoracy", "must be a table with 'always'")
-        quorum = self.ids(quoracy.get("always"), "quoracy.always", AGENCIES)
+        quorum = self.ids(quoracy.get("always"), "quoracy.always", self.agencies)
         quorum_when = self.circumstance_table(quoracy.get("when", {}), "quoracy.when")
-        expected = self.circumstance_table(data.get("expected", {}), "expected")
+        quorum_categories = self.category_table(quoracy.get("categories", {}), "quoracy.categories")
+        expected = self.expected(counts_as)
         sections, questions = self.checklist()
-        profile = Profile(
+        followups = self.followups()
+        return Profile(
             id=profile_id,
             name=self.text(data, "name", ""),
             source=self.text(data, "source", ""),
@@ -230,14 +429,77 @@ class _Reader:
             quorum_when=quorum_when,
             expected=expected,
             outcomes=self.outcomes(),
-            deadlines=self.deadline_rules(),
+            deadlines=self.deadline_rules(followups),
             sections=sections,
             questions=questions,
             quoracy_rule=self.text(quoracy, "rule", "quoracy", False) or "",
             origin=self.origin,
             question_index={q.id: q for q in questions},
+            categories=self.categories,
+            category_wording=self.category_wording,
+            agencies=self.agencies,
+            counts_as={k: v for k, v in counts_as.items() if v},
+            quorum_categories=quorum_categories,
+            closes=self.closing_time(calendar),
+            followups=followups,
+            version=self.text(data, "version", "", False),
+            address=self.text(data, "address", "", False),
         )
-        return profile
+
+    def read_categories(self) -> None:
+        """A profile's own categories replace the built-in ones (the first edition's)."""
+        self.category_wording: dict[str, str] = {}
+        if "categories" not in self.data:
+            return
+        found: dict[str, str] = {}
+        for index, table in enumerate(self.tables(self.data["categories"], "categories", "categories")):
+            where = f"categories[{index}]"
+            category = self.ident(table, "id", where)
+            if category in found:
+                self.fail(f"{where}.id", f"{category!r} is defined twice")
+            found[category] = self.text(table, "label", where)
+            wording = self.text(table, "wording", where, False)
+            if wording:
+                self.category_wording[category] = wording
+        if not found:
+            self.fail("categories", "must define at least one category")
+        self.categories = found
+
+    def read_agencies(self) -> dict[str, str | None]:
+        """A profile's own agencies join the built-in ones; each may fill a quoracy role
+        (``counts_as``) and be expected in some circumstances or categories."""
+        counts_as: dict[str, str | None] = dict(COUNTS_AS)
+        self.expected_when: dict[str, list[str]] = {}
+        for index, table in enumerate(self.tables(self.data.get("agencies", []), "agencies", "agencies")):
+            where = f"agencies[{index}]"
+            agency = self.ident(table, "id", where)
+            if agency in self.agencies and agency not in AGENCIES:
+                self.fail(f"{where}.id", f"{agency!r} is defined twice")
+            self.agencies[agency] = (
+                self.text(table, "label", where, agency not in AGENCIES) or AGENCIES[agency]
+            )
+            role = table.get("counts_as")
+            if role is not None:
+                counts_as[agency] = self.ids([role], f"{where}.counts_as", self.agencies)[0]
+            for when in self.ids(
+                table.get("expected_when", []), f"{where}.expected_when", (*CIRCUMSTANCES, *self.categories)
+            ):
+                self.expected_when.setdefault(when, []).append(agency)
+        return counts_as
+
+    def expected(self, counts_as) -> dict[str, tuple[str, ...]]:
+        table = self.data.get("expected", {})
+        if not isinstance(table, dict):
+            self.fail("expected", "must be a table")
+        result: dict[str, tuple[str, ...]] = {}
+        for key, value in table.items():
+            if key not in CIRCUMSTANCES and key not in self.categories:
+                known = (*CIRCUMSTANCES, *self.categories)
+                self.fail(f"expected.{key}", f"not a circumstance or category{_nearest(key, known)}")
+            result[key] = self.ids(value, f"expected.{key}", self.agencies)
+        for key, agencies in self.expected_when.items():
+            result[key] = tuple(dict.fromkeys((*result.get(key, ()), *agencies)))
+        return result
 
     def circumstance_table(self, table, where: str) -> dict[str, tuple[str, ...]]:
         if not isinstance(table, dict):
@@ -245,62 +507,131 @@ class _Reader:
         result = {}
         for key, value in table.items():
             if key not in CIRCUMSTANCES:
-                self.fail(f"{where}.{key}", f"unknown circumstance (known: {', '.join(CIRCUMSTANCES)})")
-            result[key] = self.ids(value, f"{where}.{key}", AGENCIES)
+                self.fail(f"{where}.{key}", f"unknown circumstance{_nearest(key, CIRCUMSTANCES)}")
+            result[key] = self.ids(value, f"{where}.{key}", self.agencies)
         return result
+
+    def category_table(self, table, where: str) -> dict[str, tuple[str, ...]]:
+        if not isinstance(table, dict):
+            self.fail(where, "must be a table")
+        result = {}
+        for key, value in table.items():
+            if key not in self.categories:
+                self.fail(f"{where}.{key}", f"unknown category{_nearest(key, list(self.categories))}")
+            result[key] = self.ids(value, f"{where}.{key}", self.agencies)
+        return result
+
+    def closing_time(self, calendar: dict) -> time | None:
+        closes = calendar.get("closes")
+        if closes is None:
+            return None
+        match = _CLOCK.match(closes) if isinstance(closes, str) else None
+        if not match:
+            self.fail("calendar.closes", f'{closes!r} must be a time of day written HH:MM, e.g. "17:00"')
+        return time(int(match.group(1)), int(match.group(2)))
 
     def outcomes(self) -> dict[str, str]:
         table = self.data.get("outcomes")
         if not isinstance(table, dict):
             self.fail("outcomes", f"must be a table with {', '.join(OUTCOME_KEYS)}")
+        for key in table:
+            if key not in OUTCOME_KEYS:
+                self.fail(f"outcomes.{key}", f"unknown outcome{_nearest(key, OUTCOME_KEYS)}")
         return {key: self.text(table, key, "outcomes") for key in OUTCOME_KEYS}
 
-    def deadline_rules(self) -> tuple[DeadlineRule, ...]:
-        rules = self.data.get("deadlines")
-        if not isinstance(rules, list) or not rules:
+    def followups(self) -> dict[str, FollowUp]:
+        found: dict[str, FollowUp] = {}
+        events = set(EVENTS)
+        for index, table in enumerate(self.tables(self.data.get("followups", []), "followups", "followups")):
+            where = f"followups[{index}]"
+            kind = self.ident(table, "kind", where)
+            if kind in DEADLINE_KINDS or kind in found:
+                self.fail(f"{where}.kind", f"{kind!r} is already a kind of deadline")
+            event = self.ident(table, "event", where)
+            if event in events:
+                self.fail(f"{where}.event", f"{event!r} is already an event")
+            events.add(event)
+            found[kind] = FollowUp(kind, self.text(table, "title", where), event)
+        return found
+
+    def deadline_rules(self, followups: dict[str, FollowUp]) -> tuple[DeadlineRule, ...]:
+        if "deadlines" not in self.data or not self.data["deadlines"]:
             self.fail("deadlines", "must be a non-empty array of tables ([[deadlines]])")
+        kinds = (*DEADLINE_KINDS, *followups)
         result = []
-        for index, table in enumerate(rules):
+        for index, table in enumerate(self.tables(self.data["deadlines"], "deadlines", "deadlines")):
             where = f"deadlines[{index}]"
             kind = self.text(table, "kind", where)
-            if kind not in DEADLINE_KINDS:
-                self.fail(f"{where}.kind", f"unknown kind {kind!r}")
+            if kind not in kinds:
+                self.fail(f"{where}.kind", f"unknown kind {kind!r}{_nearest(kind, kinds)}")
             when = table.get("when", "always")
             if when not in CONDITIONS:
                 self.fail(f"{where}.when", f"{when!r} is not one of {', '.join(CONDITIONS)}")
-            categories = self.ids(table.get("categories", []), f"{where}.categories", CATEGORIES)
+            start = table.get("from")
+            if start is not None and start not in CLOCK_STARTS:
+                self.fail(f"{where}.from", f"{start!r} is not one of {', '.join(CLOCK_STARTS)}")
+            if kind == "discussion" and start in ("held", "decision"):
+                self.fail(f"{where}.from", "the discussion's own clock cannot start once it is held")
+            if kind not in DEFAULT_START and kind in DEADLINE_KINDS and start is not None:
+                self.fail(f"{where}.from", f"a {kind} deadline runs to the date set, with no clock to start")
+            timescale = self.timescale(table, where, TIMESCALE_KEYS)
+            maximum = None
+            if "maximum" in table:
+                maximum = self.timescale(
+                    self.table(table["maximum"], f"{where}.maximum", "maximum"),
+                    f"{where}.maximum",
+                    KEYS["maximum"],
+                )
+                if timescale.undated or timescale.date_set:
+                    self.fail(
+                        f"{where}.maximum",
+                        "only a timed target (hours, working days, same day) has a maximum",
+                    )
             result.append(
                 DeadlineRule(
                     kind=kind,
-                    timescale=self.timescale(table, where),
+                    timescale=timescale,
                     rule=self.text(table, "rule", where),
-                    categories=categories,
+                    categories=self.ids(table.get("categories", []), f"{where}.categories", self.categories),
                     when=when,
+                    maximum=maximum,
+                    start=start,
+                    circumstances=self.ids(
+                        table.get("circumstances", []), f"{where}.circumstances", CIRCUMSTANCES
+                    ),
+                    section=self.text(table, "section", where, False),
+                    address=self.text(table, "address", where, False),
                 )
             )
         if not any(rule.kind == "discussion" for rule in result):
             self.fail("deadlines", "needs at least one rule of kind 'discussion'")
+        for kind in followups:
+            if not any(rule.kind == kind for rule in result):
+                self.fail("followups", f"{kind!r} has no [[deadlines]] rule saying when it is due")
         return tuple(result)
 
-    def timescale(self, table: dict, where: str) -> Timescale:
-        given = [k for k in ("hours", "working_days", "same_day", "undated", "date_set") if k in table]
+    def timescale(self, table: dict, where: str, allowed: tuple[str, ...]) -> Timescale:
+        given = [k for k in allowed if k in table]
         if len(given) != 1:
-            self.fail(where, "needs exactly one of hours, working_days, same_day, undated, date_set")
+            self.fail(where, f"needs exactly one of {', '.join(allowed)}")
         key = given[0]
         value = table[key]
+        if key == "immediately":
+            if value is not True:
+                self.fail(f"{where}.{key}", "must be true")
+            return Timescale(hours=0)
         if key in ("hours", "working_days"):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                self.fail(f"{where}.{key}", f"must be a whole number of at least 1, not {value!r}")
+            least = 0 if key == "hours" else 1
+            if not isinstance(value, int) or isinstance(value, bool) or value < least:
+                self.fail(f"{where}.{key}", f"must be a whole number of at least {least}, not {value!r}")
             return Timescale(**cast(_Count, {key: value}))
         if value is not True:
             self.fail(f"{where}.{key}", "must be true")
         return Timescale(**{key: True})
 
     def checklist(self) -> tuple[tuple[Section, ...], tuple[Question, ...]]:
-        sections_data = self.data.get("sections", [])
-        questions_data = self.data.get("questions", [])
-        if not isinstance(sections_data, list) or not isinstance(questions_data, list):
-            self.fail("sections", "sections and questions must be arrays of tables")
+        sections_data = self.tables(self.data.get("sections", []), "sections", "sections")
+        questions_data = self.tables(self.data.get("questions", []), "questions", "questions")
         sections = []
         for index, table in enumerate(sections_data):
             where = f"sections[{index}]"

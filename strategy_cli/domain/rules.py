@@ -6,7 +6,8 @@ so ``show``, ``due``, ``export`` and the calendar file all compute "what is due"
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from .calendar import (
@@ -17,7 +18,8 @@ from .calendar import (
     local,
     same_day,
 )
-from .model import COUNTS_AS, DEADLINE_KINDS, Deadline, Discussion
+from .model import COUNTS_AS, Deadline, Discussion, kind_order
+from .procedures import DEFAULT_START
 
 if TYPE_CHECKING:
     from .procedures import DeadlineRule, Profile, Timescale
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 # Bump when a change to these rules (or to model.COUNTS_AS) changes what is computed for the
 # same record and profile: it is part of every profile's fingerprint, so the deadlines and
 # quoracy stored under the old rules are recomputed on the next read.
-RULES_VERSION = 5
+RULES_VERSION = 6
 
 TITLES = {
     "discussion": "Hold the strategy discussion",
@@ -50,85 +52,149 @@ CLEARED_BY = {
 DUE_SOON = timedelta(hours=24)
 
 
-def due_by(timescale: Timescale, start: datetime, bank_holidays: BankHolidays) -> datetime | None:
-    """When a timescale that started at ``start`` runs out (``None``: as soon as practicable)."""
+def due_by(
+    timescale: Timescale, start: datetime, bank_holidays: BankHolidays, closes: time | None = None
+) -> datetime | None:
+    """When a timescale that started at ``start`` runs out (``None``: as soon as practicable).
+    ``closes``: the profile's end of the working day, for rules that run to the end of a day."""
     if timescale.hours is not None:
         return after_hours(start, timescale.hours)
     if timescale.working_days is not None:
-        return after_working_days(start, timescale.working_days, bank_holidays)
+        return after_working_days(start, timescale.working_days, bank_holidays, closes)
     if timescale.same_day:
-        return same_day(start)
+        return same_day(start, closes)
     return None
 
 
+@dataclass(frozen=True)
+class Due:
+    """What one rule gives: the target, the maximum (if the rule has one), and the rule."""
+
+    at: datetime | None
+    maximum: datetime | None
+    rule: DeadlineRule
+
+
 def earliest(
-    rules: list[DeadlineRule], start: datetime, bank_holidays: BankHolidays
-) -> tuple[datetime | None, DeadlineRule] | None:
-    """The earliest due time over several rules, with the rule that gives it.
+    rules: list[tuple[DeadlineRule, datetime | None]],
+    bank_holidays: BankHolidays,
+    closes: time | None = None,
+) -> Due | None:
+    """The earliest due time over several rules (each with the instant its clock started,
+    ``None``: not started yet), with the rule that gives it.
 
     A dated rule always beats an undated one; between equal times the first rule wins.
     """
-    best = None
-    for rule in rules:
-        due = due_by(rule.timescale, start, bank_holidays)
-        if best is None or (due is not None and (best[0] is None or due < best[0])):
-            best = (due, rule)
+    best: Due | None = None
+    for rule, start in rules:
+        due = None if start is None else due_by(rule.timescale, start, bank_holidays, closes)
+        if best is None or (due is not None and (best.at is None or due < best.at)):
+            maximum = None
+            if rule.maximum is not None and start is not None:
+                maximum = due_by(rule.maximum, start, bank_holidays, closes)
+            best = Due(due, maximum, rule)
     return best
 
 
-def applies(rule: DeadlineRule, discussion: Discussion) -> bool:
-    """Whether a profile rule applies to this discussion: its categories and its condition."""
+def applies(rule: DeadlineRule, discussion: Discussion, on_day: date | None = None) -> bool:
+    """Whether a profile rule applies to this discussion: its categories, its circumstances
+    and its condition on the decision."""
     if rule.categories and not set(rule.categories) & set(discussion.categories):
         return False
+    if rule.circumstances and not set(rule.circumstances) & circumstances(
+        discussion, on_day or local(discussion.concern_at).date()
+    ):
+        return False
     decision = discussion.decision
+    s47 = bool(decision and decision.s47)
+    police = bool(decision and decision.police_investigation)
     if rule.when == "s47":
-        return bool(decision and decision.s47)
+        return s47
+    if rule.when == "police":
+        return police
     if rule.when == "s47-or-police":
-        return bool(decision and (decision.s47 or decision.police_investigation))
+        return s47 or police
+    if rule.when == "joint":
+        return s47 and police
+    if rule.when == "none":
+        return bool(decision) and decision.s47 is False and decision.police_investigation is False
     return True
+
+
+def clock_start(rule: DeadlineRule, discussion: Discussion) -> datetime | None:
+    """The instant a rule's clock starts (``None``: that has not happened yet)."""
+    start = rule.start or DEFAULT_START.get(rule.kind) or ("concern" if rule.when == "always" else "held")
+    if start in ("concern", "referral"):
+        return discussion.concern_at
+    if start == "decision-to-hold":
+        return discussion.opened_at
+    if start == "held":
+        return discussion.held_at
+    return discussion.decision.decided_at if discussion.decision else None
+
+
+def cleared_by(kind: str, profile: Profile) -> str | None:
+    """The recorded event that clears a kind of deadline under this profile."""
+    followup = profile.followups.get(kind)
+    return followup.event if followup else CLEARED_BY.get(kind)
 
 
 def deadlines(discussion: Discussion, profile: Profile, bank_holidays: BankHolidays) -> list[Deadline]:
     """Every deadline still pending for the discussion, each with its rule in the profile's words.
 
-    Dated ones come first by due time, then undated ones, in the order of ``DEADLINE_KINDS``.
+    Dated ones come first by due time, then undated ones, in the order of ``DEADLINE_KINDS``
+    (a profile's own kinds after the built-in ones).
     """
     found: list[Deadline] = []
-    events = discussion.events
     held = discussion.held_at
 
-    def timed(kind: str, start: datetime | None, key: str | None = None) -> None:
-        rules = [r for r in profile.rules_for(kind) if applies(r, discussion)]
-        if not rules or CLEARED_BY.get(kind) in events:
+    def timed(kind: str) -> None:
+        chosen = [r for r in profile.rules_for(kind) if applies(r, discussion)]
+        if not chosen or cleared_by(kind, profile) in discussion.events:
             return
-        if start is None:  # the clock has not started yet: pending, but not dated
-            found.append(Deadline(kind, TITLES[kind], None, rules[0].rule, key or kind))
-            return
-        best = earliest(rules, start, bank_holidays)
-        assert best is not None  # earliest returns None only for no rules, and rules is not empty
-        due, rule = best
-        found.append(Deadline(kind, TITLES[kind], due, rule.rule, key or kind))
+        best = earliest([(r, clock_start(r, discussion)) for r in chosen], bank_holidays, profile.closes)
+        assert best is not None  # earliest returns None only for no rules, and chosen is not empty
+        found.append(Deadline(kind, profile.title(kind), best.at, best.rule.rule, kind, best.maximum))
 
     if held is None:
         due_discussion = _due_discussion(discussion, profile, bank_holidays)
         if due_discussion is not None:
-            due, wording = due_discussion
-            found.append(Deadline("discussion", TITLES["discussion"], due, wording, "discussion"))
-    timed("lado", discussion.concern_at)
+            found.append(
+                Deadline(
+                    "discussion",
+                    profile.title("discussion"),
+                    due_discussion.at,
+                    due_discussion.wording,
+                    "discussion",
+                    due_discussion.maximum,
+                )
+            )
+    timed("lado")
     if discussion.decision is not None:
-        timed("child-seen", held)
-        timed("icpc", held)
+        timed("child-seen")
+        timed("icpc")
         _review(discussion, profile, found)
     if held is not None:
-        timed("record-circulated", held)
-    timed("referrer-informed", discussion.opened_at)
+        timed("record-circulated")
+    timed("referrer-informed")
+    for kind in profile.followups:
+        timed(kind)
     _actions(discussion, profile, found)
     return sorted(found, key=board_order)
 
 
+@dataclass(frozen=True)
+class DiscussionDue:
+    """When the discussion itself must be held, the maximum where the rule has one, and why."""
+
+    at: datetime | None
+    maximum: datetime | None
+    wording: str
+
+
 def _due_discussion(
     discussion: Discussion, profile: Profile, bank_holidays: BankHolidays
-) -> tuple[datetime | None, str] | None:
+) -> DiscussionDue | None:
     """When the discussion itself must be held, and the rule that says so (or None).
 
     The procedure's clock runs from the concern; a follow-up is also due by the time the
@@ -136,23 +202,34 @@ def _due_discussion(
     is the earliest that any rule gives, so a serious-harm follow-up is due the same day even
     when the earlier decision allowed longer.
     """
-    rules = [r for r in profile.rules_for("discussion") if applies(r, discussion)]
-    best = earliest(rules, discussion.concern_at, bank_holidays) if rules else None
-    due, wording = (best[0], best[1].rule) if best else (None, None)
+    chosen = [r for r in profile.rules_for("discussion") if applies(r, discussion)]
+    best = earliest([(r, clock_start(r, discussion)) for r in chosen], bank_holidays, profile.closes)
+    due, maximum, wording = (best.at, best.maximum, best.rule.rule) if best else (None, None, None)
     set_by = discussion.follows_by
-    if discussion.follows is not None and set_by is not None and (due is None or set_by < due):
-        wording = (
-            f"The further strategy discussion the decision of {discussion.follows} called for, "
-            "by the time that decision set"
-        )
-        due = set_by
-    return (due, wording) if wording is not None else None
+    if discussion.follows is not None and set_by is not None:
+        if due is None or set_by < due:
+            wording = (
+                f"The further strategy discussion the decision of {discussion.follows} called for, "
+                "by the time that decision set"
+            )
+            due, maximum = set_by, None
+        elif maximum is not None and set_by < maximum:
+            maximum = set_by
+    return DiscussionDue(due, maximum, wording) if wording is not None else None
 
 
 def discussion_due(discussion: Discussion, profile: Profile, bank_holidays: BankHolidays):
     """When the discussion itself had to be held (kept after it is held, to judge lateness)."""
     found = _due_discussion(discussion, profile, bank_holidays)
-    return found[0] if found else None
+    return found.at if found else None
+
+
+def discussion_late_after(discussion: Discussion, profile: Profile, bank_holidays: BankHolidays):
+    """After when holding the discussion is late: its maximum where the rule has one."""
+    found = _due_discussion(discussion, profile, bank_holidays)
+    if found is None:
+        return None
+    return found.maximum or found.at
 
 
 def _review(discussion: Discussion, profile: Profile, found: list[Deadline]) -> None:
@@ -165,7 +242,7 @@ def _review(discussion: Discussion, profile: Profile, found: list[Deadline]) -> 
         return
     # The time set (a date alone is already the end of that day): the follow-up discussion is
     # due then too, so the board, `show` and the minutes give one time.
-    found.append(Deadline("review", TITLES["review"], decision.further_by, rules[0].rule, "review"))
+    found.append(Deadline("review", profile.title("review"), decision.further_by, rules[0].rule, "review"))
 
 
 def _followed_up(held: tuple[datetime | None, ...], further_by: datetime | None) -> bool:
@@ -185,14 +262,18 @@ def _actions(discussion: Discussion, profile: Profile, found: list[Deadline]) ->
 
 def board_order(deadline: Deadline):
     if deadline.due_at is None:
-        return (1, "", DEADLINE_KINDS.index(deadline.kind), deadline.key)
-    return (0, deadline.due_at.timestamp(), DEADLINE_KINDS.index(deadline.kind), deadline.key)
+        return (1, "", kind_order(deadline.kind), deadline.key)
+    return (0, deadline.due_at.timestamp(), kind_order(deadline.kind), deadline.key)
 
 
-def status(due_at: datetime | None, as_of: datetime) -> str:
-    """``overdue`` before the as-of time, ``due-soon`` within 24 hours, else ``upcoming``."""
+def status(due_at: datetime | None, as_of: datetime, maximum_at: datetime | None = None) -> str:
+    """``overdue`` before the as-of time, ``due-soon`` within 24 hours, else ``upcoming``. A
+    target with a maximum is ``past-target`` between the two, and overdue only after the
+    maximum."""
     if due_at is None:
         return "undated"
+    if maximum_at is not None and due_at < as_of <= maximum_at:
+        return "past-target"
     if due_at < as_of:
         return "overdue"
     if due_at <= as_of + DUE_SOON:
@@ -203,14 +284,15 @@ def status(due_at: datetime | None, as_of: datetime) -> str:
 # --- Who must be there ------------------------------------------------------------------
 
 
-def present_agencies(discussion: Discussion) -> set[str]:
-    """Agencies that took part; a consultant, paediatrician or ward nurse is health too."""
+def present_agencies(discussion: Discussion, counts_as: dict[str, str] = COUNTS_AS) -> set[str]:
+    """Agencies that took part; a consultant, paediatrician or ward nurse is health too (and a
+    profile's own agency fills the quoracy role it names)."""
     present = set()
     for attendee in discussion.attendees:
         if attendee.attendance == "present":
             present.add(attendee.agency)
-            if attendee.agency in COUNTS_AS:
-                present.add(COUNTS_AS[attendee.agency])
+            if attendee.agency in counts_as:
+                present.add(counts_as[attendee.agency])
     return present
 
 
@@ -239,9 +321,16 @@ def near_adulthood(dob: date, on_day: date) -> bool:
     return add_months(eighteenth, -6) < on_day < eighteenth
 
 
+def core_quorum(discussion: Discussion, profile: Profile) -> set[str]:
+    """The minimum for the discussion's categories: where the profile gives a category its own
+    (e.g. social care and police when urgent), those; else the profile's ``always``."""
+    own = [profile.quorum_categories[c] for c in discussion.categories if c in profile.quorum_categories]
+    return set().union(*own) if own else set(profile.quorum)
+
+
 def quorum(discussion: Discussion, profile: Profile, on_day: date) -> set[str]:
     """The agencies without which the discussion is not quorate."""
-    required = set(profile.quorum)
+    required = core_quorum(discussion, profile)
     for circumstance in circumstances(discussion, on_day):
         required |= set(profile.quorum_when.get(circumstance, ()))
     return required
@@ -250,18 +339,20 @@ def quorum(discussion: Discussion, profile: Profile, on_day: date) -> set[str]:
 def expected_agencies(discussion: Discussion, profile: Profile, on_day: date) -> set[str]:
     """Quorum plus every agency the children's circumstances call for under this profile."""
     expected = quorum(discussion, profile, on_day)
-    for circumstance in circumstances(discussion, on_day):
+    for circumstance in circumstances(discussion, on_day) | set(discussion.categories):
         expected |= set(profile.expected.get(circumstance, ()))
     return expected
 
 
 def is_quorate(discussion: Discussion, profile: Profile, on_day: date) -> bool:
-    return quorum(discussion, profile, on_day) <= present_agencies(discussion)
+    return quorum(discussion, profile, on_day) <= present_agencies(discussion, profile.counts_as)
 
 
 def missing_agencies(discussion: Discussion, profile: Profile, on_day: date) -> list[str]:
     """Expected agencies not recorded as present, sorted (the JSON contract's order)."""
-    return sorted(expected_agencies(discussion, profile, on_day) - present_agencies(discussion))
+    return sorted(
+        expected_agencies(discussion, profile, on_day) - present_agencies(discussion, profile.counts_as)
+    )
 
 
 def quoracy_day(discussion: Discussion, discussion_due: datetime | None, today: date) -> date:

@@ -42,8 +42,15 @@ class Shown:
 
 
 def shown(
-    discussion: Discussion, profile: Profile, pending: list[Deadline], due: datetime | None, as_of: datetime
+    discussion: Discussion,
+    profile: Profile,
+    pending: list[Deadline],
+    due: datetime | None,
+    as_of: datetime,
+    late_after: datetime | None = None,
 ) -> Shown:
+    """``late_after``: when holding the discussion became late, where its rule has a maximum
+    beyond the target ``due``."""
     on_day = rules.quoracy_day(discussion, due, local(as_of).date())
     return Shown(
         discussion=discussion,
@@ -55,7 +62,7 @@ def shown(
         quorate=rules.is_quorate(discussion, profile, on_day),
         missing_agencies=tuple(rules.missing_agencies(discussion, profile, on_day)),
         answers=checklist.answers(discussion, profile),
-        warnings=tuple(rules.warnings(discussion, pending, due)),
+        warnings=tuple(rules.warnings(discussion, pending, late_after or due)),
     )
 
 
@@ -66,10 +73,11 @@ def deadline_item(reference: str, deadline: Deadline, children: list[str], as_of
         "kind": deadline.kind,
         "title": deadline.title,
         "due_at": iso(deadline.due_at),
-        "status": rules.status(deadline.due_at, as_of),
+        "status": rules.status(deadline.due_at, as_of, deadline.maximum_at),
         "rule": deadline.rule,
         "children": children,
         "key": deadline.key,
+        "maximum_at": iso(deadline.maximum_at),
     }
 
 
@@ -200,6 +208,12 @@ def relative(due_at: str | None, as_of: datetime) -> str:
         days = round(amount / 86400)
         text = f"{days} days"
     return f"{text} overdue" if seconds < 0 else f"in {text}"
+
+
+def past_target(item: dict, as_of: datetime) -> str:
+    """``past target, 9 h to maximum``: a target passed, the maximum not yet (not overdue)."""
+    left = relative(item["maximum_at"], as_of).removeprefix("in ")
+    return f"past target, {left} to maximum"
 
 
 def describe_change(detail: dict) -> str:

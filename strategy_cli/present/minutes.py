@@ -44,6 +44,7 @@ EVENT_LABELS = {
 
 STATUS_LABELS = {
     "overdue": "Overdue",
+    "past-target": "Past target (within the maximum)",
     "due-soon": "Due within 24 hours",
     "upcoming": "Upcoming",
     "undated": "",

@@ -19,12 +19,24 @@ from rich.text import Text
 from ..domain import rules
 from ..domain.calendar import age_on, local
 from ..domain.model import AGENCIES, CATEGORIES
-from .document import Shown, child_json, circumstances, describe_change, relative
+from .document import Shown, child_json, circumstances, describe_change, past_target, relative
 from .feedback import quoracy
 
 console = Console(highlight=False)
-STATUS_STYLE = {"overdue": "bold red", "due-soon": "yellow", "upcoming": "green", "undated": "dim"}
-STATUS_WORD = {"overdue": "OVERDUE", "due-soon": "due soon", "upcoming": "upcoming", "undated": "no date"}
+STATUS_STYLE = {
+    "overdue": "bold red",
+    "past-target": "magenta",
+    "due-soon": "yellow",
+    "upcoming": "green",
+    "undated": "dim",
+}
+STATUS_WORD = {
+    "overdue": "OVERDUE",
+    "past-target": "past target",
+    "due-soon": "due soon",
+    "upcoming": "upcoming",
+    "undated": "no date",
+}
 # A cell of a table laid out by ``_print_columns``: its lines, each with its style ("" for none).
 Cell = list[tuple[str, str]]
 # Every C0 and C1 control character: what the tool refuses at input, should a record hold one
@@ -264,7 +276,7 @@ def _deadlines_table(view: Shown) -> None:
     table.add_column("What, and the rule", ratio=1)
     table.add_column("Status", no_wrap=True)
     for deadline in view.pending:
-        status = rules.status(deadline.due_at, view.as_of)
+        status = rules.status(deadline.due_at, view.as_of, deadline.maximum_at)
         what = Text(deadline.title.translate(IN_TEXT))
         what.append("\n" + deadline.rule.translate(IN_TEXT), style="dim")
         table.add_row(
@@ -312,7 +324,9 @@ def board(items: list[dict], as_of: datetime, within: str, explain: bool, not_qu
     counts = {status: sum(1 for i in items if i["status"] == status) for status in STATUS_WORD}
     console.print(
         f"{len(items)} item{'s' if len(items) != 1 else ''}: "
-        f"[bold red]{counts['overdue']} overdue[/], [yellow]{counts['due-soon']} due within 24 h[/], "
+        f"[bold red]{counts['overdue']} overdue[/], "
+        + (f"[magenta]{counts['past-target']} past target[/], " if counts["past-target"] else "")
+        + f"[yellow]{counts['due-soon']} due within 24 h[/], "
         f"[green]{counts['upcoming']} upcoming[/], {counts['undated']} with no date (as soon as practicable)."
     )
 
@@ -325,6 +339,8 @@ def _board_row(group: list[dict], as_of: datetime, explain: bool, not_quorate: s
     label = "no date" if due is None else relative(item["due_at"], as_of)
     if status == "overdue":
         label = label.replace("overdue", "OVERDUE")
+    elif status == "past-target":
+        label = past_target(item, as_of)
     return {
         "reference": item["reference"],
         "not_quorate": item["reference"] in not_quorate,

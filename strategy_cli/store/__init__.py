@@ -31,11 +31,24 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..domain import rules
 from ..domain.calendar import BankHolidays, local, parse_stored, stored
-from ..domain.model import Action, Attendee, Child, Deadline, Decision, Discussion, canonical_reference
+from ..domain.model import (
+    DEADLINE_KINDS,
+    Action,
+    Attendee,
+    Child,
+    Deadline,
+    Decision,
+    Discussion,
+    canonical_reference,
+)
 from ..errors import StrategyError
+
+if TYPE_CHECKING:
+    from ..domain.procedures import Profile
 from .rows import (
     _EARLIER,
     _PARTS,
@@ -82,6 +95,58 @@ __all__ = [
     "snapshot",
 ]
 
+# --- Pinned profiles ---------------------------------------------------------------------------
+
+# The profile versions read in this process, by hash: a version never changes once stored.
+_PINNED: dict[str, Profile] = {}
+
+
+def load_pinned(procedure: str, version: str, body: str) -> Profile:
+    """A stored profile version, validated as a profile file is; a body that does not hash to
+    its key, or does not load, was changed behind the tool's back."""
+    from ..domain.procedures import ProfileError, fingerprint, load_resolved
+
+    where = f"{procedure} (version {version[:12]} stored in the database)"
+    try:
+        data = json.loads(body)
+        if fingerprint(data) != version:
+            raise ProfileError(f"{where}: its text does not match its hash")
+        return load_resolved(data, where)
+    except (ValueError, TypeError) as error:  # ProfileError is a ValueError
+        raise StrategyError(f"{error}; it was changed behind the tool's back") from None
+
+
+class _Kinds:
+    """``kind in store.deadline_kinds``: the built-in kinds at no cost; any other looked up
+    once in the follow-ups the stored profile versions define."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def __contains__(self, kind: object) -> bool:
+        if kind in DEADLINE_KINDS:
+            return True
+        if self.store._own_kinds is None:
+            found: set[str] = set()
+            for (body,) in self.store.conn.execute("SELECT body FROM procedure_version"):
+                try:
+                    found.update(f["kind"] for f in json.loads(body).get("followups", []))
+                except (ValueError, TypeError, KeyError, AttributeError):
+                    continue  # a body that does not read is `check`'s to name
+            self.store._own_kinds = found
+        return kind in self.store._own_kinds
+
+
+def expected_fingerprint(row: sqlite3.Row) -> str:
+    """The fingerprint a discussion's stored deadlines carry when they are up to date."""
+    from .. import settings
+
+    version = row["procedure_version"]
+    if version is None:
+        return settings.profile_fingerprint(row["procedure"])
+    return settings.rules_fingerprint(version)
+
+
 # --- The store ---------------------------------------------------------------------------------
 
 
@@ -91,6 +156,7 @@ class Store:
     def __init__(self, path: Path):
         self.path = path
         self.conn = connect(path)
+        self._own_kinds: set[str] | None = None
 
     def close(self) -> None:
         self.conn.close()
@@ -187,7 +253,7 @@ class Store:
         """The discussion's pending deadlines, as stored when it was last written."""
         row = self._discussion_row(reference)
         return _order(
-            _deadline(row["reference"], r)
+            _deadline(row["reference"], r, self.deadline_kinds)
             for r in self.conn.execute("SELECT * FROM deadline WHERE discussion_id = ?", (row["id"],))
         )
 
@@ -196,7 +262,7 @@ class Store:
         where = "" if include_closed else "WHERE status = 'open'"
         rows = self.conn.execute(
             f"SELECT id, reference, procedure, status, concern_at, categories, held_at, "
-            f"discussion_due, quorate, rules_fingerprint FROM discussion {where} ORDER BY id"
+            f"discussion_due, quorate, rules_fingerprint, procedure_version FROM discussion {where} ORDER BY id"
         ).fetchall()
         children = self._children_of([row["id"] for row in rows])
         return [
@@ -217,6 +283,7 @@ class Store:
                 ),
                 "quorate": None if row["quorate"] is None else bool(row["quorate"]),
                 "rules_fingerprint": row["rules_fingerprint"],
+                "procedure_version": row["procedure_version"],
                 "children": children.get(row["id"], []),
             }
             for row in rows
@@ -248,7 +315,7 @@ class Store:
         """
         with self.snapshot():
             rows = self.conn.execute(
-                "SELECT d.id, d.reference, d.procedure, x.kind, x.key, x.title, x.due_at, x.rule "
+                "SELECT d.id, d.reference, d.procedure, x.kind, x.key, x.title, x.due_at, x.rule, x.maximum_at "
                 "FROM discussion AS d INDEXED BY discussion_open "
                 "JOIN deadline AS x ON x.discussion_id = d.id WHERE d.status = 'open'"
             ).fetchall()
@@ -257,7 +324,7 @@ class Store:
             {
                 "reference": row["reference"],
                 "procedure": row["procedure"],
-                "deadline": _deadline(row["reference"], row),
+                "deadline": _deadline(row["reference"], row, self.deadline_kinds),
                 "children": names.get(row["id"], []),
             }
             for row in rows
@@ -281,25 +348,58 @@ class Store:
             )
         ]
 
-    def refresh_stale(self, fingerprint, by: str, at: datetime, reference: str | None = None) -> int:
+    def refresh_stale(self, by: str, at: datetime, reference: str | None = None) -> int:
         """Recompute the stored deadlines of open discussions (or of the one ``reference``,
-        open or closed) whose profile has changed since they were computed.
+        open or closed) that were computed under older rules than this release's.
 
-        ``fingerprint(procedure)`` is the current profile's fingerprint. Normally nothing is
-        stale and this costs one small query over the open discussions.
+        A discussion is judged under its pinned profile version, so only a new release of the
+        rules (or an unpinned discussion's profile file changing) makes it stale. Normally
+        nothing is stale and this costs one small query over the open discussions.
         """
         if reference is not None:
             rows = [self._discussion_row(reference)]
         else:
             rows = self.conn.execute(
-                "SELECT id, procedure, rules_fingerprint FROM discussion INDEXED BY discussion_open "
-                "WHERE status = 'open'"
+                "SELECT id, procedure, procedure_version, rules_fingerprint FROM discussion "
+                "INDEXED BY discussion_open WHERE status = 'open'"
             ).fetchall()
-        stale = [row["id"] for row in rows if row["rules_fingerprint"] != fingerprint(row["procedure"])]
+        stale = [row["id"] for row in rows if row["rules_fingerprint"] != expected_fingerprint(row)]
         if stale:
             with self.writing(by, at) as writer:
                 writer._touched.update(stale)
         return len(stale)
+
+    @property
+    def deadline_kinds(self) -> _Kinds:
+        """Every kind of deadline the tool may have stored: the built-in ones, and those the
+        stored profile versions define (read only when a stored kind is not a built-in one)."""
+        return _Kinds(self)
+
+    def profile_of(self, discussion: Discussion) -> Profile:
+        """The profile a discussion is judged under: the version it is pinned to."""
+        if discussion.procedure_version is None:
+            from .. import settings
+
+            return settings.profile(discussion.procedure)
+        return self.pinned_profile(discussion.procedure_version)
+
+    def pinned_profile(self, version: str) -> Profile:
+        """One stored version of a profile (read and validated once per process)."""
+        if version not in _PINNED:
+            row = self.conn.execute(
+                "SELECT procedure, body FROM procedure_version WHERE hash = ?", (version,)
+            ).fetchone()
+            if row is None:
+                raise StrategyError(
+                    f"the procedure version {version[:12]} a discussion is pinned to is not in the "
+                    "database; it was changed behind the tool's back (run `strategy check`)"
+                )
+            _PINNED[version] = load_pinned(row["procedure"], version, row["body"])
+        return _PINNED[version]
+
+    def procedure_versions(self) -> list[sqlite3.Row]:
+        """Every stored profile version: hash, procedure, body, stored_at."""
+        return self.conn.execute("SELECT * FROM procedure_version ORDER BY procedure, stored_at").fetchall()
 
     def unfinished_new(self, by: str) -> tuple[datetime, dict] | None:
         """When ``by`` began a `new` that was interrupted, and the answers given (or None)."""
@@ -425,9 +525,11 @@ class Writer:
         )
         reference = f"SD-{year}-{seq:04d}"
         follows_id = self._id(discussion.follows) if discussion.follows else None
+        discussion.procedure_version = self.pin(discussion.procedure)
         cursor = self.conn.execute(
             "INSERT INTO discussion (reference, year, seq, procedure, categories, concern_at, "
-            "opened_at, summary, referrer, follows_id, follows_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "opened_at, summary, referrer, follows_id, follows_by, procedure_version) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 reference,
                 year,
@@ -440,6 +542,7 @@ class Writer:
                 discussion.referrer,
                 follows_id,
                 stored(discussion.follows_by),
+                discussion.procedure_version,
             ),
         )
         discussion_id = cursor.lastrowid
@@ -448,6 +551,18 @@ class Writer:
         for child in discussion.children:
             self.add_child(reference, child)
         return reference
+
+    def pin(self, procedure: str) -> str:
+        """The version hash of a profile as its file reads now, stored (once) in the database."""
+        from .. import settings
+
+        version, body = settings.current_version(procedure)
+        self.conn.execute(
+            "INSERT OR IGNORE INTO procedure_version (hash, procedure, body, stored_at) VALUES (?, ?, ?, ?)",
+            (version, procedure, body, stored(self.at)),
+        )
+        self.store._own_kinds = None  # a new version may define kinds of its own
+        return version
 
     def follow_ups(self, reference: str) -> list[tuple[str, str | None]]:
         """The discussions that follow this one: each reference and the further-discussion time
@@ -691,7 +806,6 @@ class Writer:
         A discussion held also clears the review deadline of the one it follows, so that one
         is recomputed too.
         """
-        from .. import settings
 
         touched = set(self._touched)
         for discussion_id in list(touched):
@@ -703,19 +817,23 @@ class Writer:
         for discussion_id in sorted(touched):
             row = self.conn.execute("SELECT * FROM discussion WHERE id = ?", (discussion_id,)).fetchone()
             discussion = self.store._load(row)
-            profile = settings.profile(discussion.procedure)
+            profile = self.store.profile_of(discussion)
             calendar = self.bank_holidays(profile.calendar_country, profile.calendar_subdivision)
             pending = rules.deadlines(discussion, profile, calendar)
             due = rules.discussion_due(discussion, profile, calendar)
             quorate = rules.settled_quoracy(discussion, profile, due)
             self.conn.execute("DELETE FROM deadline WHERE discussion_id = ?", (discussion_id,))
             self.conn.executemany(
-                "INSERT INTO deadline (discussion_id, key, kind, title, due_at, rule) VALUES (?, ?, ?, ?, ?, ?)",
-                [(discussion_id, d.key, d.kind, d.title, stored(d.due_at), d.rule) for d in pending],
+                "INSERT INTO deadline (discussion_id, key, kind, title, due_at, rule, maximum_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (discussion_id, d.key, d.kind, d.title, stored(d.due_at), d.rule, stored(d.maximum_at))
+                    for d in pending
+                ],
             )
             self.conn.execute(
                 "UPDATE discussion SET discussion_due = ?, rules_fingerprint = ?, quorate = ? WHERE id = ?",
-                (stored(due), settings.profile_fingerprint(discussion.procedure), quorate, discussion_id),
+                (stored(due), expected_fingerprint(row), quorate, discussion_id),
             )
 
     def bank_holidays(self, country: str, subdivision: str | None) -> BankHolidays:

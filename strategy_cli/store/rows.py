@@ -142,19 +142,22 @@ def _assemble(row: sqlite3.Row, parts: dict[str, list], earlier, held_follow_ups
             for text in held_follow_ups
         ),
         closed_reason=row["closed_reason"],
+        procedure_version=row["procedure_version"],
         follows_by=column("follows_by", parse_stored),
     )
 
 
-def _deadline(reference: str, row: sqlite3.Row) -> Deadline:
-    """A stored deadline; a kind or a time the tool did not write is named, not a crash."""
-    if row["kind"] not in DEADLINE_KINDS:
+def _deadline(reference: str, row: sqlite3.Row, kinds=DEADLINE_KINDS) -> Deadline:
+    """A stored deadline; a kind or a time the tool did not write is named, not a crash.
+    ``kinds``: every kind the tool may have written (the built-in ones and the profiles')."""
+    if row["kind"] not in kinds:
         raise StoredValueError(
             f"{reference}: deadline.kind holds {row['kind']!r}, which is not a kind of deadline; "
             "it was changed behind the tool's back"
         )
     due_at = _read(reference, "deadline", "due_at", row["due_at"], parse_stored)
-    return Deadline(row["kind"], row["title"], due_at, row["rule"], row["key"])
+    maximum_at = _read(reference, "deadline", "maximum_at", row["maximum_at"], parse_stored)
+    return Deadline(row["kind"], row["title"], due_at, row["rule"], row["key"], maximum_at)
 
 
 def _instant(text: str) -> datetime:
@@ -210,6 +213,8 @@ def opening(reference: str, discussion: Discussion) -> dict:
         "referrer": discussion.referrer,
         "follows": discussion.follows,
     }
+    if discussion.procedure_version is not None:
+        new["procedure_version"] = discussion.procedure_version
     if discussion.follows_by is not None:  # a follow-up opened for the time a decision set
         new["follows_by"] = stored(discussion.follows_by)
     return {"new": new}

@@ -168,8 +168,56 @@ MIGRATIONS: list[tuple[str, str]] = [
     # was opened (NULL: none was set, or opened before schema 6). It is due by then at the
     # latest, and the earlier discussion's review is met by a follow-up held for that time.
     ("0006_follows_by", "ALTER TABLE discussion ADD COLUMN follows_by TEXT"),
+    # Rules pinned to each record: every version of a profile a discussion was judged under,
+    # stored once by the hash of its content, and the discussion pointing at it, so editing a
+    # profile file changes nothing already recorded (`procedures adopt` moves open ones on
+    # purpose). Existing discussions are pinned to their profile as it is now, which is what
+    # they were last judged under. A deadline with a maximum keeps it beside its target.
+    (
+        "0007_procedure_versions",
+        "CREATE TABLE procedure_version (hash TEXT PRIMARY KEY, procedure TEXT NOT NULL, "
+        "body TEXT NOT NULL, stored_at TEXT NOT NULL);"
+        "ALTER TABLE discussion ADD COLUMN procedure_version TEXT REFERENCES procedure_version(hash);"
+        "ALTER TABLE deadline ADD COLUMN maximum_at TEXT",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _pin_existing(conn: sqlite3.Connection) -> None:
+    """Pin every discussion to its profile as it reads now (0007). Stored deadlines computed
+    from that same text keep standing (their fingerprint is rewritten in the new form); any
+    computed from an older text are recomputed on their next read, as before. A profile that
+    cannot be read now leaves its discussions unpinned: they are judged by the file until it
+    can be, and `check` names them."""
+    from .. import settings
+    from ..domain.procedures import ProfileError
+
+    procedures = [row[0] for row in conn.execute("SELECT DISTINCT procedure FROM discussion")]
+    for procedure in procedures:
+        try:
+            version, body = settings.current_version(procedure)
+        except (ProfileError, StrategyError):
+            continue
+        conn.execute(
+            "INSERT OR IGNORE INTO procedure_version (hash, procedure, body, stored_at) "
+            "VALUES (?, ?, ?, datetime('now'))",
+            (version, procedure, body),
+        )
+        conn.execute(
+            "UPDATE discussion SET procedure_version = ?, rules_fingerprint = CASE "
+            "WHEN rules_fingerprint = ? THEN ? ELSE NULL END WHERE procedure = ?",
+            (
+                version,
+                settings.profile_fingerprint(procedure),
+                settings.rules_fingerprint(version),
+                procedure,
+            ),
+        )
+
+
+# Work a migration does beyond its SQL, in the same transaction.
+AFTER = {"0007_procedure_versions": _pin_existing}
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
@@ -179,10 +227,12 @@ def _migrate(conn: sqlite3.Connection) -> None:
     migrations = sqlite_utils.Migrations("strategy")
     for name, script in MIGRATIONS:
 
-        def step(db, script=script):
+        def step(db, script=script, name=name):
             for statement in script.split(";"):
                 if statement.strip():
                     db.execute(statement)
+            if name in AFTER:
+                AFTER[name](db.conn)
 
         migrations(name=name)(step)
     db = sqlite_utils.Database(conn)
