@@ -70,6 +70,7 @@ def test_check_json_lists_every_pass_and_quick_takes_the_open_ones(cli):
         "foreign keys",
         "schema",
         "schema objects",
+        "procedure versions",
         "audit trail",
         "values",
         "references",

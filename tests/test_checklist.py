@@ -258,19 +258,19 @@ def test_a_profile_without_a_rationale_question_points_to_decide(cli, monkeypatc
     its reason, and the manager is told how to record both, never a traceback (review finding)."""
     import dataclasses
 
-    from strategy_cli import settings
+    from strategy_cli.store import Store
 
     ref = cli.new()
     cli.run("decide", ref, "--s47", "--police", "--rationale", "Joint: injury and disclosure")
-    real = settings.profile
+    real = Store.profile_of
 
-    def without_rationale(profile_id):
-        profile = real(profile_id)
+    def without_rationale(store, discussion):
+        profile = real(store, discussion)
         return dataclasses.replace(
             profile, questions=[q for q in profile.questions if q.decision != "rationale"]
         )
 
-    monkeypatch.setattr(settings, "profile", without_rationale)
+    monkeypatch.setattr(Store, "profile_of", without_rationale)
     monkeypatch.setattr(common, "interactive_terminal", lambda: True)
     monkeypatch.setattr(prompts, "PROMPTER", ByQuestion("unused"))
     result = cli.run("checklist", ref, "--section", "action", "--review")

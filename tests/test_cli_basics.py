@@ -252,7 +252,7 @@ def test_new_asks_in_a_terminal_for_what_it_was_not_given(cli, monkeypatch):
     assert script.replies == []
 
 
-def test_a_changed_profile_recomputes_the_stored_deadlines(proc, tmp_path):
+def _testshire(tmp_path):
     from importlib import resources
 
     folder = tmp_path / "config" / "strategy" / "procedures"
@@ -260,40 +260,54 @@ def test_a_changed_profile_recomputes_the_stored_deadlines(proc, tmp_path):
     builtin = (resources.files("strategy_cli") / "procedures" / "hampshire.toml").read_text()
     profile = folder / "testshire.toml"
     profile.write_text(builtin.replace('id = "hampshire"', 'id = "testshire"'))
-    ref = proc.json(
-        "new", "--no-input", *AVA, "--procedure", "testshire", "--concern-at", "2026-11-23T10:00"
-    )["reference"]
-    assert proc.json("due")[0]["due_at"] == "2026-11-24T10:00:00+00:00"
+    return profile
+
+
+def test_an_edited_profile_changes_nothing_recorded_until_adopted(proc, tmp_path):
+    """Each discussion keeps the profile version it was opened under; `adopt --apply` moves
+    the open ones (audited), never the closed ones."""
+    profile = _testshire(tmp_path)
+    opened = ["new", "--no-input", *AVA, "--procedure", "testshire", "--concern-at", "2026-11-23T10:00"]
+    ref = proc.json(*opened)["reference"]
+    closed = proc.json(*opened)["reference"]
+    proc.run("close", closed, "--reason", "Entered twice", "--force")
     profile.write_text(profile.read_text().replace("hours = 24\nrule", "hours = 48\nrule", 1))
     assert [i["due_at"] for i in proc.json("due") if i["kind"] == "discussion"] == [
-        "2026-11-25T10:00:00+00:00"
+        "2026-11-24T10:00:00+00:00"
     ]
+    assert proc.json("show", ref)["discussion_due"] == "2026-11-24T10:00:00+00:00"
+    dry = proc.json("procedures", "adopt", "testshire", "--json")
+    assert [d["reference"] for d in dry["discussions"]] == [ref] and not dry["applied"]
+    assert any(
+        "Tue 24 Nov 2026 10:00 -> Wed 25 Nov 2026 10:00" in c for c in dry["discussions"][0]["changes"]
+    )
+    assert proc.json("show", ref)["discussion_due"] == "2026-11-24T10:00:00+00:00"
+    refused = proc.run("procedures", "adopt", "testshire", "--apply", expect=2)
+    assert "--reason" in refused.stderr
+    proc.run("procedures", "adopt", "testshire", "--apply", "--reason", "Procedure revised")
     assert proc.json("show", ref)["discussion_due"] == "2026-11-25T10:00:00+00:00"
-    proc.run("close", ref, "--reason", "Test", "--force")
-    profile.write_text(profile.read_text().replace("hours = 48\nrule", "hours = 72\nrule", 1))
-    assert proc.json("show", ref)["discussion_due"] == "2026-11-26T10:00:00+00:00"  # closed too
+    assert proc.json("show", closed)["discussion_due"] == "2026-11-24T10:00:00+00:00"
+    trail = proc.json("log", ref)
+    assert trail[-1]["action"] == "procedure.adopt" and trail[-1]["detail"]["note"] == "Procedure revised"
+    assert proc.json("procedures", "adopt", "testshire", "--json")["discussions"] == []
+    proc.run("check")
 
 
-def test_list_judges_quoracy_as_show_does_after_a_profile_change(proc, tmp_path):
-    """Quoracy is stored with the deadlines; a closed discussion's, stored under a profile
-    since changed, must not be listed as it was."""
-    from importlib import resources
-
-    folder = tmp_path / "config" / "strategy" / "procedures"
-    folder.mkdir(parents=True)
-    builtin = (resources.files("strategy_cli") / "procedures" / "hampshire.toml").read_text()
-    profile = folder / "testshire.toml"
-    profile.write_text(builtin.replace('id = "hampshire"', 'id = "testshire"'))
+def test_list_judges_quoracy_under_the_pinned_profile(proc, tmp_path):
+    """Quoracy is stored with the deadlines and judged under the discussion's own version: an
+    edited profile changes neither `list` nor `show` until the open discussion adopts it."""
+    profile = _testshire(tmp_path)
     ref = proc.json("new", "--no-input", *AVA, "--procedure", "testshire")["reference"]
     for name, agency in (("Sam Social", "social-care"), ("Hana Health", "health"), ("Pat Police", "police")):
         proc.run("attend", ref, "--name", name, "--agency", agency)
-    proc.run("close", ref, "--reason", "Test", "--force")
-    listed = proc.json("list", "--all")
-    assert listed[0]["quorate"] is True
+    assert proc.json("list", "--all")[0]["quorate"] is True
     always = 'always = ["social-care", "health", "police"]'
     profile.write_text(
         profile.read_text().replace(always, always.replace('"police"', '"police", "education"'))
     )
+    assert proc.json("list", "--all")[0]["quorate"] is True
+    assert proc.json("show", ref)["quorate"] is True
+    proc.run("procedures", "adopt", "testshire", "--apply", "--reason", "Education joins the quorum")
     assert proc.json("list", "--all")[0]["quorate"] is False
     assert proc.json("show", ref)["quorate"] is False
 

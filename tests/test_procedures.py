@@ -52,7 +52,10 @@ def test_a_minimal_profile_loads():
 @pytest.mark.parametrize(
     "change, field",
     [
-        (("hours = 24", "hours = 0"), "deadlines[0].hours"),
+        (("hours = 24", "hours = -1"), "deadlines[0].hours"),
+        (("hours = 24", "working_day = 1"), "deadlines[0].working_day"),
+        (("hours = 24", "hours = 24\nmaximum = true"), "deadlines[0].maximum"),
+        (("[quoracy]", "maximum_days = 3\n[quoracy]"), "maximum_days"),
         (("hours = 24", "hours = 24\nsame_day = true"), "deadlines[0]"),
         (('kind = "discussion"', 'kind = "tea"'), "deadlines[0].kind"),
         (

@@ -101,3 +101,51 @@ def test_a_database_from_a_newer_version_is_refused_untouched(tmp_path, journal)
         assert done.stdout == ""
     assert _digest(db) == digest, "the newer database was modified"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("newer.db")) == ["newer.db"]
+
+
+def _unpin(db: Path) -> None:
+    """Take a database back to schema 6 (before procedure versions) with SQLite alone."""
+    with closing(sqlite3.connect(db)) as conn:
+        conn.executescript(
+            "ALTER TABLE discussion DROP COLUMN procedure_version;"
+            "DROP TABLE procedure_version;"
+            "ALTER TABLE deadline DROP COLUMN maximum_at;"
+            "DELETE FROM _sqlite_migrations WHERE name = '0007_procedure_versions';"
+            "PRAGMA user_version = 6;"
+        )
+
+
+def test_a_schema_6_database_is_pinned_and_shows_the_same(tmp_path):
+    """The migration pins every discussion to its profile as it reads now; nothing a user sees
+    changes, the records still replay, and an edited profile no longer moves them."""
+    db = tmp_path / "six.db"
+    env = subprocess_env(db, STRATEGY_NOW="2026-11-30T12:00")
+    run = lambda *args: subprocess.run([*PY, *args], env=env, capture_output=True, text=True, timeout=60)  # noqa: E731
+    for procedure in ("hampshire", "west-midlands"):
+        done = run(
+            "new",
+            "--no-input",
+            "--child",
+            "Ava Example",
+            "--dob",
+            "2015-03-02",
+            "--procedure",
+            procedure,
+            "--concern-at",
+            "2026-11-30T09:10",
+        )
+        assert done.returncode == 0, done.stderr
+    run("decide", "SD-2026-0002", "--s47", "--police", "--rationale", "Joint")
+    before = {ref: json.loads(run("show", ref, "--json").stdout) for ref in ("SD-2026-0001", "SD-2026-0002")}
+    _unpin(db)
+    assert run("check").returncode == 0
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        pinned = conn.execute(
+            "SELECT COUNT(*) FROM discussion WHERE procedure_version IS NOT NULL"
+        ).fetchone()
+        assert pinned[0] == 2
+        assert conn.execute("SELECT COUNT(*) FROM procedure_version").fetchone()[0] == 2
+    after = {ref: json.loads(run("show", ref, "--json").stdout) for ref in before}
+    assert after == before
+    assert assert_whole(db) == 2
