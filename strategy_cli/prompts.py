@@ -61,12 +61,13 @@ def carry_on_unfinished(started: str, about: str) -> bool:
     return picked == "Carry on"
 
 
-def ask_new_discussion(found: dict, procedures: list[str], categories: list[str], now) -> None:
+def ask_new_discussion(found: dict, procedures: list[str], categories_of, now) -> None:
     """Ask, in a terminal, for whatever ``strategy new`` has not been told.
 
     ``found`` holds what is known (a key is there once answered) and is filled answer by
     answer, so when Ctrl-C interrupts it holds every answer given. ``now()`` is the moment
     "Enter for now" means: taken when the answer is given, not when the discussion is opened.
+    ``categories_of(procedure)``: the categories that procedure's profile defines.
     """
     if "children_done" not in found:
         _ask_children(found)
@@ -77,9 +78,9 @@ def ask_new_discussion(found: dict, procedures: list[str], categories: list[str]
             "When was the concern identified or the referral received? (YYYY-MM-DD HH:MM; Enter for now)"
         ) or now().isoformat(timespec="seconds")
     if "categories" not in found:
-        found["categories"] = PROMPTER.checkbox("Category of concern", categories, ["standard"]) or [
-            "standard"
-        ]
+        categories = categories_of(found["procedure"])
+        usual = ["standard"] if "standard" in categories else categories[:1]
+        found["categories"] = PROMPTER.checkbox("Category of concern", categories, usual) or usual
     if "summary" not in found:
         found["summary"] = _ask_text("Reason for the discussion (as the minutes will show it)")
     if "referrer" not in found:

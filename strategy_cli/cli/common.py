@@ -7,6 +7,7 @@ Kept free of rich, sqlite-utils, questionary and Jinja at import time: every com
 import json
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -160,27 +161,35 @@ def day(value: str | None, option: str) -> date | None:
         raise typer.BadParameter(str(error), param_hint=option) from None
 
 
-def agency(value: str | None, option: str = "--agency") -> str | None:
+def agency(value: str | None, option: str = "--agency", known: Mapping[str, str] = AGENCIES) -> str | None:
+    """An agency id; ``known``: the discussion's profile's agencies (its own as well)."""
     if value is None:
         return None
-    if value not in AGENCIES:
+    if value not in known:
         raise typer.BadParameter(
-            f"{value!r} is not an agency id (known: {', '.join(AGENCIES)})", param_hint=option
+            f"{value!r} is not an agency id (known: {', '.join(known)})", param_hint=option
         )
     return value
 
 
-def category(value: str) -> str:
-    if value not in CATEGORIES:
-        raise typer.BadParameter(
-            f"{value!r} is not a category (known: {', '.join(CATEGORIES)})", param_hint="--category"
-        )
-    return value
+def agencies_of(store, reference: str) -> Mapping[str, str]:
+    """The agencies a discussion's profile knows (the built-in ones, and its own)."""
+    return store.profile_of(store.discussion(reference)).agencies
 
 
-def categories(values: list[str]) -> list[str]:
-    """Every ``--category`` checked, each once, in the order given."""
-    return list(dict.fromkeys(category(value) for value in values))
+def categories(values: list[str], known: Mapping[str, str] = CATEGORIES) -> list[str]:
+    """Every ``--category`` checked against the profile's categories, each once, in order."""
+    for value in values:
+        if value not in known:
+            raise typer.BadParameter(
+                f"{value!r} is not a category (known: {', '.join(known)})", param_hint="--category"
+            )
+    return list(dict.fromkeys(values))
+
+
+def default_category(known: Mapping[str, str]) -> str:
+    """``standard`` where the profile has it, else its first category."""
+    return "standard" if "standard" in known else next(iter(known))
 
 
 @overload

@@ -63,7 +63,10 @@ def new(
     ] = None,
     category: Annotated[
         list[str] | None,
-        typer.Option("--category", help=f"Category of concern (repeatable): {', '.join(CATEGORIES)}."),
+        typer.Option(
+            "--category",
+            help=f"Category of concern (repeatable): {', '.join(CATEGORIES)}, or the procedure's own.",
+        ),
     ] = None,
     procedure: Annotated[
         str | None, typer.Option("--procedure", help="Procedure profile (hampshire, west-midlands, ...).")
@@ -127,7 +130,8 @@ def new(
     case = common.casework(store)
     now = case.clock()
     concern = common.instant(concern_at, "--concern-at") or now
-    categories = common.categories(category or ["standard"])
+    known = settings.profile(profile_id).categories
+    categories = common.categories(category or [common.default_category(known)], known)
     discussion = Discussion(
         reference="",
         procedure=profile_id,
@@ -166,7 +170,7 @@ def _check_before_asking(
     """
     if procedure is not None:
         common.procedure_id(procedure)
-    common.categories(category or [])
+        common.categories(category or [], settings.profile(procedure).categories)
     if children:
         _children(children, dobs or [])
     for option, value in texts.items():
@@ -190,7 +194,12 @@ def _ask_in_terminal(store, given: dict) -> tuple[dict, bool]:
             else:
                 with store.writing(common.user(), settings.now()) as writer:
                     writer.drop_unfinished_new()
-        prompts.ask_new_discussion(found, sorted(settings.profile_sources()), list(CATEGORIES), settings.now)
+        prompts.ask_new_discussion(
+            found,
+            sorted(settings.profile_sources()),
+            lambda chosen: list(settings.profile(chosen).categories),
+            settings.now,
+        )
     except KeyboardInterrupt:
         _keep_unfinished(store, found, given)
         raise typer.Exit(130) from None
@@ -401,6 +410,16 @@ def child_remove(
     _done(case.store, reference, as_json, f"Removed {name} from {reference}.")
 
 
+def _categories_for(reference: str, category: list[str], procedure: str | None) -> list[str]:
+    """``--category`` checked against the profile the discussion will be judged under."""
+    if procedure:
+        known = settings.profile(common.procedure_id(procedure)).categories
+    else:
+        store = common.open_store()
+        known = store.profile_of(store.discussion(reference)).categories
+    return common.categories(category, known)
+
+
 def edit(
     reference: Ref,
     concern_at: Annotated[
@@ -417,7 +436,7 @@ def edit(
     """Correct what `new` recorded; the old values stay in the audit trail."""
     given = {
         "concern_at": common.instant(concern_at, "--concern-at"),
-        "categories": common.categories(category) if category else None,
+        "categories": _categories_for(reference, category, procedure) if category else None,
         "procedure": common.procedure_id(procedure) if procedure else None,
         "summary": common.text_or_file(summary, "--summary"),
         "referrer": common.text_or_file(referrer, "--referrer"),

@@ -65,7 +65,7 @@ def _order(deadline, item):
 def _profiles_kinds() -> list[str]:
     """The kinds of follow-up the profiles define beyond the built-in ones (read only when a
     --kind is not a built-in one)."""
-    found = []
+    found: list[str] = []
     for _id, _origin, loaded in settings.profile_report():
         if not isinstance(loaded, str):
             found.extend(k for k in loaded.followups if k not in found)
@@ -109,10 +109,10 @@ def due(
         if wanted not in DEADLINE_KINDS and wanted not in _profiles_kinds():
             known = [*DEADLINE_KINDS, *_profiles_kinds()]
             raise typer.BadParameter(f"{wanted!r} is not one of {', '.join(known)}", param_hint="--kind")
-    known = settings.profile_sources()  # the ids, without parsing any profile
-    if procedure is not None and procedure not in known:
+    ids = settings.profile_sources()  # the ids, without parsing any profile
+    if procedure is not None and procedure not in ids:
         raise typer.BadParameter(
-            f"{procedure!r} is not one of {', '.join(sorted(known))}", param_hint="--procedure"
+            f"{procedure!r} is not one of {', '.join(sorted(ids))}", param_hint="--procedure"
         )
     store = common.open_store(reading=True)
     items = board_items(store, moment, window, procedure, kind)

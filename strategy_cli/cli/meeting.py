@@ -13,10 +13,21 @@ from . import common, summary
 from .discussion import JsonOption, Ref, _done
 
 
+def _agencies(reference: str, agency: str | None):
+    """The agencies an ``--agency`` is checked against: the built-in ones, and where the value
+    is not one of them, those of the discussion's profile (a partnership's own agency)."""
+    if agency is None or agency in AGENCIES:
+        return AGENCIES
+    return common.agencies_of(common.open_store(), reference)
+
+
 def attend(
     reference: Ref,
     name: Annotated[str, typer.Option("--name", help="The attendee's name (@FILE reads it from a file).")],
-    agency: Annotated[str | None, typer.Option("--agency", help=f"Agency id: {', '.join(AGENCIES)}.")] = None,
+    agency: Annotated[
+        str | None,
+        typer.Option("--agency", help=f"Agency id: {', '.join(AGENCIES)}, or the procedure's own."),
+    ] = None,
     role: Annotated[str | None, typer.Option("--role", help="Role or job title.")] = None,
     present: Annotated[
         bool, typer.Option("--present", help="Took part (the default for a new entry).")
@@ -49,7 +60,11 @@ def attend(
         attendance.remove_attendee(case, reference, name)
         message = f"Removed {name} from {reference}."
     else:
-        given = {"agency": common.agency(agency)} if agency is not None else {}
+        given = (
+            {"agency": common.agency(agency, known=_agencies(reference, agency))}
+            if agency is not None
+            else {}
+        )
         if role is not None:  # an empty role clears it
             given["role"] = common.text(role, "--role")
         if chosen:
@@ -202,7 +217,7 @@ def action_add(
         number=0,
         task=common.text_or_file(task, "--task", required=True),
         owner=common.text_or_file(owner, "--owner"),
-        agency=common.agency(agency),
+        agency=common.agency(agency, known=_agencies(reference, agency)),
         due_at=common.instant(due, "--due", date_means="end"),
         agreed_at=case.clock(),
         for_family=for_family,
@@ -250,7 +265,7 @@ def action_edit(
     changes = {
         "task": common.text_or_file(task, "--task"),
         "owner": common.text_or_file(owner, "--owner"),
-        "agency": common.agency(agency),
+        "agency": common.agency(agency, known=_agencies(reference, agency)),
         "due_at": common.instant(due, "--due", date_means="end"),
         "for_family": for_family,
     }

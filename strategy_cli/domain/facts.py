@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .model import AGENCIES, Discussion
-from .rules import present_agencies
+from .model import Discussion
+from .rules import core_quorum, present_agencies
 
 if TYPE_CHECKING:
     from .procedures import Profile
@@ -28,7 +28,7 @@ class Contradiction(ValueError):
 def value(fact: str, discussion: Discussion, profile: Profile) -> object:
     """What the record says (``None``: nothing to say, and the checklist's answer stands)."""
     if fact == "core-agencies-present":
-        return set(profile.quorum) <= present_agencies(discussion)
+        return core_quorum(discussion, profile) <= present_agencies(discussion, profile.counts_as)
     if fact == "in-hospital":
         return any(child.in_hospital for child in discussion.children)
     if fact == "interpreter-needed":
@@ -59,10 +59,10 @@ def _said(answer: object) -> str:
 
 def _why(fact: str, discussion: Discussion, profile: Profile) -> str:
     if fact == "core-agencies-present":
-        missing = sorted(set(profile.quorum) - present_agencies(discussion))
+        missing = sorted(core_quorum(discussion, profile) - present_agencies(discussion, profile.counts_as))
         if not missing:
             return "all of them are recorded as present"
-        return "not recorded as present: " + ", ".join(AGENCIES.get(a, a) for a in missing)
+        return "not recorded as present: " + ", ".join(profile.agencies.get(a, a) for a in missing)
     if fact == "in-hospital":
         flagged = [c.name for c in discussion.children if c.in_hospital]
         return "in hospital: " + ", ".join(flagged) if flagged else "no child is recorded as in hospital"

@@ -117,7 +117,7 @@ def applies(rule: DeadlineRule, discussion: Discussion, on_day: date | None = No
     if rule.when == "joint":
         return s47 and police
     if rule.when == "none":
-        return bool(decision) and decision.s47 is False and decision.police_investigation is False
+        return decision is not None and decision.s47 is False and decision.police_investigation is False
     return True
 
 

@@ -11,15 +11,16 @@ from ..domain.model import AGENCIES
 from .document import Shown
 
 
-def quoracy(quorate: bool, missing: Sequence[str]) -> tuple[str, str]:
-    """``("NOT QUORATE", " - missing: Health, Police")`` or ``("Quorate", "")``."""
+def quoracy(quorate: bool, missing: Sequence[str], labels: dict[str, str] = AGENCIES) -> tuple[str, str]:
+    """``("NOT QUORATE", " - missing: Health, Police")`` or ``("Quorate", "")``; ``labels``:
+    the profile's words for its agencies."""
     head = "Quorate" if quorate else "NOT QUORATE"
-    rest = " - missing: " + ", ".join(AGENCIES.get(a, a) for a in missing) if missing else ""
+    rest = " - missing: " + ", ".join(labels.get(a, a) for a in missing) if missing else ""
     return head, rest
 
 
 def _quoracy_line(view: Shown) -> None:
-    head, rest = quoracy(view.quorate, view.missing_agencies)
+    head, rest = quoracy(view.quorate, view.missing_agencies, view.profile.agencies)
     colour = "green" if view.quorate else "red"
     typer.secho(head, fg=colour, bold=True, nl=not rest)
     if rest:

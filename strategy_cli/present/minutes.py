@@ -107,8 +107,9 @@ FIELD_LABELS = {
 QUIET_FIELDS = {"decided_at", "agreed_at", "number"}
 
 
-def agency_label(agency: str | None) -> str:
-    return AGENCIES.get(agency, agency) if agency else ""
+def agency_label(agency: str | None, labels: dict[str, str] = AGENCIES) -> str:
+    """An agency in words: the profile's label where it defines the agency (``labels``)."""
+    return labels.get(agency, agency) if agency else ""
 
 
 def _answer_text(question, value) -> str | None:
@@ -145,7 +146,7 @@ def checklist_sections(profile: Profile, answers: dict) -> list[dict]:
 
 
 def quoracy_statement(view: Shown) -> str:
-    missing = [agency_label(a) for a in view.missing_agencies]
+    missing = [agency_label(a, view.profile.agencies) for a in view.missing_agencies]
     information_only = [a for a in view.discussion.attendees if a.attendance == "information-only"]
     note = ""
     if information_only:
@@ -160,13 +161,13 @@ def quoracy_statement(view: Shown) -> str:
     return "NOT QUORATE. Not present: " + ", ".join(missing) + "." + note
 
 
-def attendees_by_agency(attendees: list[dict]) -> list[dict]:
+def attendees_by_agency(attendees: list[dict], labels: dict[str, str] = AGENCIES) -> list[dict]:
     groups: dict[str, list[dict]] = {}
     for person in attendees:
         groups.setdefault(person["agency"], []).append(person)
     return [
-        {"agency": agency_label(agency), "id": agency, "people": people}
-        for agency, people in sorted(groups.items(), key=lambda item: agency_label(item[0]))
+        {"agency": agency_label(agency, labels), "id": agency, "people": people}
+        for agency, people in sorted(groups.items(), key=lambda item: agency_label(item[0], labels))
     ]
 
 
@@ -343,7 +344,7 @@ def professional(view: Shown, trail: list[dict], generated_at: datetime) -> dict
     attendees = [
         {
             **person,
-            "agency_label": agency_label(person["agency"]),
+            "agency_label": agency_label(person["agency"], profile.agencies),
             "attendance_label": ATTENDANCE_LABELS.get(person["attendance"], person["attendance"]),
         }
         for person in document["attendees"]
@@ -359,17 +360,19 @@ def professional(view: Shown, trail: list[dict], generated_at: datetime) -> dict
         "d": document,
         "profile": {"id": profile.id, "name": profile.name, "source": profile.source},
         "format_label": FORMAT_LABELS.get(discussion.held_format or "", discussion.held_format),
-        "categories": [CATEGORIES.get(c, c) for c in discussion.categories],
+        "categories": [profile.categories.get(c, CATEGORIES.get(c, c)) for c in discussion.categories],
         "timeliness": timeliness(view),
         "children": [{**c, "circumstances": circumstances(c)} for c in document["children"]],
         "quoracy": quoracy_statement(view),
-        "groups": attendees_by_agency(attendees),
+        "groups": attendees_by_agency(attendees, profile.agencies),
         "information_only": [p for p in attendees if p["attendance"] == "information-only"],
         "checklist": checklist_sections(profile, view.answers),
         "answered": len(view.answers),
         "total": len(profile.questions),
         "decision": document["decision"],
-        "actions": [{**a, "agency_label": agency_label(a["agency"])} for a in document["actions"]],
+        "actions": [
+            {**a, "agency_label": agency_label(a["agency"], profile.agencies)} for a in document["actions"]
+        ],
         "deadlines": deadlines,
         "follow_ups": follow_ups_done(view),
         "distribution": attendees,
@@ -411,7 +414,7 @@ def family(view: Shown, generated_at: datetime) -> dict:
             {
                 "task": a.task,
                 "owner": a.owner,
-                "agency_label": agency_label(a.agency),
+                "agency_label": agency_label(a.agency, view.profile.agencies),
                 "due_at": iso(a.due_at),
                 "done_at": iso(a.done_at),
             }

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from ..domain import rules
 from ..domain.calendar import age_on, local
-from ..domain.model import AGENCIES, CATEGORIES
+from ..domain.model import CATEGORIES
 from .document import Shown, child_json, circumstances, describe_change, past_target, relative
 from .feedback import quoracy
 
@@ -148,7 +148,8 @@ def discussion(view: Shown) -> None:
     header.append("OPEN" if record.status == "open" else "CLOSED", style="bold")
     lines = [
         f"Concern identified: {when(record.concern_at)}",
-        "Categories: " + "; ".join(CATEGORIES.get(c, _text(c)) for c in record.categories),
+        "Categories: "
+        + "; ".join(view.profile.categories.get(c, CATEGORIES.get(c, _text(c))) for c in record.categories),
     ]
     if record.held_at:
         lines.append(
@@ -214,7 +215,7 @@ def _attendees_table(view: Shown) -> None:
     for person in sorted(attendees, key=lambda a: a.agency):
         style = "green" if person.attendance == "present" else "yellow"
         table.add_row(
-            AGENCIES.get(person.agency, _text(person.agency)),
+            view.profile.agencies.get(person.agency, _text(person.agency)),
             _text(person.name),
             _text(person.role or "-"),
             Text(person.attendance, style=style),

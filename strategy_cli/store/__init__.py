@@ -137,7 +137,7 @@ class _Kinds:
         return kind in self.store._own_kinds
 
 
-def expected_fingerprint(row: sqlite3.Row) -> str:
+def expected_fingerprint(row: sqlite3.Row | dict) -> str:
     """The fingerprint a discussion's stored deadlines carry when they are up to date."""
     from .. import settings
 
