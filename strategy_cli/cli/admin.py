@@ -195,12 +195,22 @@ def procedures_check(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="The profile file to check.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ):
-    """Validate a profile file before putting it in use, and print its rules as the tool understands them."""
+    """Validate a profile file before putting it in use, and print its rules as the tool understands them.
+
+    A checklist it names is looked for in a ``checklists`` folder beside the file, then where
+    the tool looks when the profile is in use."""
     from ..domain.procedures import ProfileError, load_profile
 
     text = common.read_text_file(path, "FILE")
+
+    def read_checklist(name: str) -> tuple[str, str]:
+        beside = path.parent / "checklists" / f"{name}.toml"  # a checklist still being written
+        if beside.is_file():
+            return common.read_text_file(beside, "checklist"), str(beside)
+        return settings.read_checklist(name)
+
     try:
-        profile = load_profile(text, str(path), settings.read_checklist)
+        profile = load_profile(text, str(path), read_checklist)
     except ProfileError as error:
         raise StrategyError(str(error)) from None
     if as_json:
