@@ -164,3 +164,15 @@ def test_second_edition_mistakes_are_named(change, named):
     with pytest.raises(ProfileError) as error:
         load_profile(text.replace(*change, 1), "northshire.toml", lambda name: (agenda, name))
     assert named in str(error.value)
+
+
+def test_the_shipped_profiles_say_only_what_their_own_documents_say():
+    """Hampshire's rules and checklist hints carry no West Midlands wording; the West Midlands
+    LADO rule does not imply 1.8 mentions the LADO."""
+    from strategy_cli import settings
+
+    hampshire = settings.profile("hampshire")
+    assert not [r.rule for r in hampshire.deadlines if "West Midlands" in r.rule or "practicable" in r.rule]
+    assert not [q.id for q in hampshire.questions if "West Midlands" in (q.help or "")]
+    lado = settings.profile("west-midlands").rules_for("lado")[0].rule
+    assert "does not mention the LADO" in lado and "national guidance" in lado

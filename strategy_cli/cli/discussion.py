@@ -171,6 +171,12 @@ def _check_before_asking(
     if procedure is not None:
         common.procedure_id(procedure)
         common.categories(category or [], settings.profile(procedure).categories)
+    elif category:  # the procedure is asked later: a category no profile knows is named now
+        known = dict(CATEGORIES)
+        for _id, _origin, loaded in settings.profile_report():
+            if not isinstance(loaded, str):
+                known.update(loaded.categories)
+        common.categories(category, known)
     if children:
         _children(children, dobs or [])
     for option, value in texts.items():
