@@ -41,8 +41,12 @@ def opened(view: Shown) -> None:
     typer.echo(f"Opened {discussion.reference} ({discussion.procedure}) for {children}.")
     for deadline in view.pending:
         if deadline.kind == "discussion" and deadline.due_at:
+            at_most = (
+                f" (at most {local(deadline.maximum_at):%a %d %b %Y %H:%M})" if deadline.maximum_at else ""
+            )
             typer.secho(
-                f"Hold the strategy discussion by {local(deadline.due_at):%a %d %b %Y %H:%M}.", bold=True
+                f"Hold the strategy discussion by {local(deadline.due_at):%a %d %b %Y %H:%M}{at_most}.",
+                bold=True,
             )
             typer.secho(f"Why: {deadline.rule}", dim=True)
     warnings(view)

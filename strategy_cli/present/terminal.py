@@ -281,7 +281,8 @@ def _deadlines_table(view: Shown) -> None:
         what = Text(deadline.title.translate(IN_TEXT))
         what.append("\n" + deadline.rule.translate(IN_TEXT), style="dim")
         table.add_row(
-            when(deadline.due_at).replace(" 20", "\n20", 1) if deadline.due_at else "no date",
+            (when(deadline.due_at).replace(" 20", "\n20", 1) if deadline.due_at else "no date")
+            + (f"\nat most {when(deadline.maximum_at)}" if deadline.maximum_at else ""),
             what,
             Text(STATUS_WORD[status], style=STATUS_STYLE[status]),
         )
