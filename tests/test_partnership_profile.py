@@ -10,8 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from support import AVA
+
 from strategy_cli.domain.procedures import ProfileError, load_profile
 
 FIXTURES = Path(__file__).parent / "fixtures" / "profiles"
