@@ -272,6 +272,11 @@ def discussions(store: Store, low: int, high: int) -> Tally:
                 {q.id: q.decision for q in profile.questions if q.decision},
                 [q.id for q in profile.questions if q.record],
             )
+        if profile is not None and profile.id != discussion.procedure:
+            tally.records.add(
+                f"{reference}: it is pinned to a version of {profile.id!r}, not of its procedure "
+                f"{discussion.procedure!r} (changed behind the tool's back?)"
+            )
         if profile is None:
             tally.derived.add(
                 f"{reference}: its procedure {discussion.procedure!r} cannot be loaded ({fingerprint})"

@@ -8,6 +8,8 @@ level: every command pays for this module.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache, lru_cache
 from pathlib import Path
@@ -93,38 +95,53 @@ def chosen_procedure(option: str | None) -> str | None:
 # --- Procedure profiles ---------------------------------------------------------------------
 
 
-def _builtin_files() -> dict[str, tuple[str, str]]:
+def _builtin_files() -> dict[str, tuple[str | None, str]]:
     folder = PACKAGE / "procedures"
     return {
-        path.stem: (path.read_text(encoding="utf-8"), f"procedures/{path.name}")
+        path.stem: (_read_profile_text(path), f"procedures/{path.name}")
         for path in sorted(folder.glob("*.toml"))
     }
 
 
-def _user_files() -> dict[str, tuple[str, str]]:
+def _user_files() -> dict[str, tuple[str | None, str]]:
     folder = config_dir() / "procedures"
     if not folder.is_dir():
         return {}
-    return {
-        path.stem: (path.read_text(encoding="utf-8"), str(path)) for path in sorted(folder.glob("*.toml"))
-    }
+    return {path.stem: (_read_profile_text(path), str(path)) for path in sorted(folder.glob("*.toml"))}
+
+
+# Why a profile file could not be read, by its path: it is listed as broken, never a crash.
+_UNREADABLE: dict[str, str] = {}
+
+
+def _read_profile_text(path: Path) -> str | None:
+    """A profile's text (a byte-order mark, as Notepad writes, is dropped); None when it
+    cannot be read, the reason kept for `strategy procedures` to show."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        _UNREADABLE[str(path)] = "not UTF-8 text (save it as UTF-8)"
+    except OSError as error:
+        _UNREADABLE[str(path)] = error.strerror or str(error)
+    return None
 
 
 def read_checklist(name: str) -> tuple[str, str]:
     """A checklist a profile names: the user's (beside their profiles) before the built-in one."""
-    user = config_dir() / "procedures" / "checklists" / f"{name}.toml"
-    if user.is_file():
-        return user.read_text(encoding="utf-8"), str(user)
     from .domain.procedures import ProfileError
 
-    entry = PACKAGE / "procedures" / "checklists" / f"{name}.toml"
+    user = config_dir() / "procedures" / "checklists" / f"{name}.toml"
+    entry = user if user.is_file() else PACKAGE / "procedures" / "checklists" / f"{name}.toml"
     if not entry.is_file():
         raise ProfileError(f"checklist {name!r} not found (looked in {user.parent} and the built-in ones)")
-    return entry.read_text(encoding="utf-8"), f"procedures/checklists/{name}.toml"
+    text = _read_profile_text(entry)
+    if text is None:
+        raise ProfileError(f"{entry}: {_UNREADABLE.get(str(entry), 'cannot be read')}")
+    return text, str(entry) if entry == user else f"procedures/checklists/{name}.toml"
 
 
 @lru_cache(maxsize=1)
-def profile_sources() -> dict[str, tuple[str, str]]:
+def profile_sources() -> dict[str, tuple[str | None, str]]:
     """Every profile's TOML by file name: built-in ones, then the user's (which may add more)."""
     return {**_builtin_files(), **_user_files()}
 
@@ -132,25 +149,33 @@ def profile_sources() -> dict[str, tuple[str, str]]:
 @cache
 def profile_fingerprint(profile_id: str) -> str:
     """The first form of a profile's fingerprint (its text, its checklist's, the rules'
-    version): kept to tell, when a database is first pinned, which stored deadlines were
-    computed from the profile as it reads now. Cheap: no TOML parsing."""
-    import hashlib
+    version), for a discussion not pinned to a version: its stored deadlines are stale when
+    its profile file changes. Cheap: no TOML parsing."""
     import re
 
     from .domain.rules import RULES_VERSION
 
     sources = profile_sources()
-    if profile_id not in sources:
+    if profile_id not in sources or sources[profile_id][0] is None:
         return "unknown"
-    text = sources[profile_id][0]
-    digest = hashlib.sha256(f"rules {RULES_VERSION}\n{text}".encode())
+    text = sources[profile_id][0] or ""
     named = re.search(r'^checklist\s*=\s*"([a-z0-9-]+)"', text, re.MULTILINE)
+    checklist = None
     if named:
-        checklist = config_dir() / "procedures" / "checklists" / f"{named.group(1)}.toml"
-        if not checklist.is_file():
-            checklist = PACKAGE / "procedures" / "checklists" / f"{named.group(1)}.toml"
-        if checklist.is_file():
-            digest.update(checklist.read_bytes())
+        found = config_dir() / "procedures" / "checklists" / f"{named.group(1)}.toml"
+        if not found.is_file():
+            found = PACKAGE / "procedures" / "checklists" / f"{named.group(1)}.toml"
+        checklist = found.read_bytes() if found.is_file() else None
+    return first_form_fingerprint(text, checklist, RULES_VERSION)
+
+
+def first_form_fingerprint(text: str, checklist: bytes | None, rules_version: int) -> str:
+    """How releases before schema 7 fingerprinted the profile a discussion was judged under."""
+    import hashlib
+
+    digest = hashlib.sha256(f"rules {rules_version}\n{text}".encode())
+    if checklist is not None:
+        digest.update(checklist)
     return digest.hexdigest()[:16]
 
 
@@ -176,6 +201,8 @@ def _current(profile_id: str) -> tuple[Profile, str, str]:
     if profile_id not in sources:
         raise _unknown(profile_id)
     text, origin = sources[profile_id]
+    if text is None:
+        raise StrategyError(f"{origin}: {_UNREADABLE.get(origin, 'cannot be read')}")
     try:
         data = resolve(text, origin, read_checklist)
         loaded = load_resolved(data, origin)
@@ -196,6 +223,71 @@ def current_version(profile_id: str) -> tuple[str, str]:
     """The version hash of a profile as its file reads now, and the body stored under it."""
     _loaded, version, body = _current(profile_id)
     return version, body
+
+
+@dataclass(frozen=True)
+class JudgedVersion:
+    """A version of a profile a discussion recorded before schema 7 may have been judged
+    under: its hash and stored body, and the first-form fingerprints (by rules version) that
+    name it."""
+
+    version: str
+    body: str
+    fingerprints: dict[str, int]
+
+
+def judged_versions(profile_id: str) -> list[JudgedVersion]:
+    """The versions of a profile a discussion recorded before schema 7 may have been judged
+    under: the file as it reads now, then each earlier release's built-in text
+    (``procedures/earlier.json``, taken from the repository's history). Keys the first
+    edition ignored are dropped, as it dropped them; a text that still does not load is left
+    out."""
+    import json as _json
+
+    from .domain.procedures import ProfileError, canonical, fingerprint, load_resolved, resolve, strip_unknown
+    from .domain.rules import RULES_VERSION
+
+    candidates: list[tuple[str, str | None, str]] = []
+    text, origin = profile_sources().get(profile_id, (None, ""))
+    if text is not None:
+        try:
+            checklist = _named_checklist(text)
+        except ProfileError:
+            checklist = None
+        candidates.append((text, checklist, origin))
+    earlier = _json.loads((PACKAGE / "procedures" / "earlier.json").read_text(encoding="utf-8"))
+    candidates += [
+        (e["text"], e["checklist"], f"{profile_id} ({e['release']})")
+        for e in earlier
+        if e["procedure"] == profile_id
+    ]
+    found: list[JudgedVersion] = []
+    for text, checklist, where in candidates:
+        try:
+            data = resolve(text, where, _given_checklist(checklist, where))
+            data, _dropped = strip_unknown(data)
+            load_resolved(data, where)
+        except ProfileError:
+            continue
+        raw = checklist.encode() if checklist is not None else None
+        prints = {first_form_fingerprint(text, raw, rules): rules for rules in range(1, RULES_VERSION + 1)}
+        found.append(JudgedVersion(fingerprint(data), canonical(data), prints))
+    return found
+
+
+def _given_checklist(text: str | None, where: str) -> Callable[[str], tuple[str, str]]:
+    """A checklist reader that returns the text given (an earlier release's), or the usual one."""
+    if text is None:
+        return read_checklist
+    return lambda _name: (text, where)
+
+
+def _named_checklist(text: str) -> str | None:
+    """The text of the checklist a profile names (None: it names none)."""
+    import re
+
+    named = re.search(r'^checklist\s*=\s*"([a-z0-9-]+)"', text, re.MULTILINE)
+    return read_checklist(named.group(1))[0] if named else None
 
 
 def clear_profile_caches() -> None:
@@ -228,7 +320,13 @@ def bank_holidays(country: str, subdivision: str | None) -> BankHolidays:
     def load_year(year: int):
         import holidays
 
-        return holidays.country_holidays(country, subdiv=subdivision, years=year).keys()
+        try:
+            return holidays.country_holidays(country, subdiv=subdivision, years=year).keys()
+        except (NotImplementedError, KeyError, ValueError):
+            raise StrategyError(
+                f"no bank holiday calendar for country {country!r}, subdivision {subdivision!r} "
+                '(the procedure profile\'s [calendar]; e.g. country = "GB", subdivision = "ENG")'
+            ) from None
 
     return BankHolidays(load_year)
 

@@ -176,3 +176,135 @@ def test_the_shipped_profiles_say_only_what_their_own_documents_say():
     assert not [q.id for q in hampshire.questions if "West Midlands" in (q.help or "")]
     lado = settings.profile("west-midlands").rules_for("lado")[0].rule
     assert "does not mention the LADO" in lado and "national guidance" in lado
+
+
+def _northshire(change=None):
+    text = (FIXTURES / "northshire.toml").read_text(encoding="utf-8")
+    if change:
+        assert change[0] in text
+        text = text.replace(*change, 1)
+    agenda = (FIXTURES / "checklists" / "northshire-agenda.toml").read_text(encoding="utf-8")
+    return text, agenda
+
+
+@pytest.mark.parametrize(
+    "change, named",
+    [
+        (("maximum = { working_days = 3 }", "maximum = { working_days = 1 }"), "not longer than the target"),
+        (('kind = "nspcc-informed"\ntitle', 'kind = "action-1"\ntitle'), "followups[0].kind"),
+        (("format = 2", "format = 2.0"), "format"),
+    ],
+)
+def test_a_profile_that_would_mislead_a_command_is_refused(change, named):
+    text, agenda = _northshire(change)
+    if change[0].startswith('kind = "nspcc-informed"'):
+        text = text.replace('kind = "nspcc-informed"\ncategories', 'kind = "action-1"\ncategories')
+    with pytest.raises(ProfileError) as error:
+        load_profile(text, "northshire.toml", lambda name: (agenda, name))
+    assert named in str(error.value)
+
+
+@pytest.mark.parametrize("line", ["choices = 5", 'follows = ["x"]', 'record = ["x"]'])
+def test_a_wrong_type_in_a_checklist_file_is_named_against_that_file(line):
+    text, agenda = _northshire()
+    agenda = agenda.replace('text = "Why?"', f'text = "Why?"\n{line}')
+    with pytest.raises(ProfileError) as error:
+        load_profile(text, "northshire.toml", lambda name: (agenda, "northshire-agenda.toml"))
+    assert str(error.value).startswith("northshire-agenda.toml: questions.rationale.")
+
+
+def test_the_earliest_overdue_time_of_every_rule_bounds_the_maximum():
+    """A stricter rule that also applies is never hidden behind another rule's maximum."""
+    from datetime import datetime
+
+    from strategy_cli.domain import rules
+    from strategy_cli.domain.calendar import LONDON, BankHolidays
+    from strategy_cli.domain.model import Child, Discussion
+
+    text, agenda = _northshire()
+    text += (
+        '\n[[deadlines]]\nkind = "discussion"\ncircumstances = ["looked-after"]\nworking_days = 2\n'
+        'rule = "Northshire 4.4: a looked-after child within two working days"\n'
+    )
+    profile = load_profile(text, "northshire.toml", lambda name: (agenda, name))
+    friday = datetime(2026, 11, 27, 10, 0, tzinfo=LONDON)
+    child = Child("Ava Example", looked_after=True)
+    discussion = Discussion("SD-2026-0001", "northshire", ["standard"], friday, friday, children=[child])
+    none = BankHolidays(lambda year: [])
+    (due,) = [d for d in rules.deadlines(discussion, profile, none) if d.kind == "discussion"]
+    assert (due.due_at.day, due.maximum_at.day) == (30, 1)  # Mon 17:00 target, overdue Tue 17:00
+    child.looked_after = False
+    (due,) = [d for d in rules.deadlines(discussion, profile, none) if d.kind == "discussion"]
+    assert (due.due_at.day, due.maximum_at.day) == (30, 2)
+
+
+def test_a_same_day_clock_started_after_closing_runs_to_the_end_of_that_day():
+    from datetime import datetime, time
+
+    from strategy_cli.domain.calendar import LONDON, same_day
+
+    late = datetime(2026, 11, 27, 18, 30, tzinfo=LONDON)
+    assert same_day(late, time(17, 0)) == datetime(2026, 11, 27, 23, 59, 59, tzinfo=LONDON)
+    early = datetime(2026, 11, 27, 9, 30, tzinfo=LONDON)
+    assert same_day(early, time(17, 0)) == datetime(2026, 11, 27, 17, 0, tzinfo=LONDON)
+
+
+def test_held_within_the_maximum_is_not_called_late_in_the_minutes(north):
+    ref = _open(north)
+    north.run("held", ref, "--at", "2026-12-02T11:00")
+    minutes = " ".join(north.run("export", ref, "--format", "md").stdout.split())
+    assert "held past the target, within the maximum" in minutes and "after the timescale" not in minutes
+    assert "(at most Wed 02 Dec 2026, 17:00)" in minutes
+    late = _open(north)
+    north.run("held", late, "--at", "2026-12-03T11:00")
+    minutes = " ".join(north.run("export", late, "--format", "md").stdout.split())
+    assert "after the maximum" in minutes
+
+
+def test_an_unknown_calendar_is_named_not_a_traceback(north, tmp_path):
+    text, _agenda = _northshire(('subdivision = "ENG"', 'subdivision = "ZZZ"'))
+    path = tmp_path / "config" / "strategy" / "procedures" / "northshire.toml"
+    path.write_text(text)
+    for args in (
+        ("procedures", "check", str(path)),
+        ("new", "--no-input", *AVA, "--procedure", "northshire"),
+    ):
+        done = north.run(*args, expect=1)
+        assert "'ZZZ'" in done.stderr and "unexpected" not in done.stderr.lower(), done.stderr
+
+
+def test_a_profile_file_with_a_bom_loads_and_one_not_in_utf8_is_listed_broken(north, tmp_path):
+    folder = tmp_path / "config" / "strategy" / "procedures"
+    path = folder / "northshire.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    (folder / "latin.toml").write_bytes('id = "latin"\nname = "Caf\xe9"\n'.encode("latin-1"))
+    listed = north.run("procedures")
+    assert "northshire" in listed.stdout and "latin" in listed.stdout and "UTF-8" in listed.stdout
+    ref = _open(north)
+    assert north.json("show", ref)["procedure"] == "northshire"
+    assert north.run("due", "--json").returncode == 0
+
+
+def test_moving_to_a_procedure_without_the_discussions_category_is_refused(north):
+    ref = _open(north, "--category", "urgent")
+    refused = north.run("edit", ref, "--procedure", "hampshire", expect=2)
+    assert "urgent" in refused.stderr and "--category" in refused.stderr
+    north.run("edit", ref, "--procedure", "hampshire", "--category", "standard")
+    assert north.json("show", ref)["procedure"] == "hampshire"
+    north.run("check")
+
+
+def test_check_names_a_discussion_pinned_to_another_procedures_version(north):
+    import sqlite3
+    from contextlib import closing
+
+    ref = _open(north)
+    north.new(*AVA, "--procedure", "hampshire")
+    with closing(sqlite3.connect(north.db)) as conn, conn:
+        conn.execute(
+            "UPDATE discussion SET procedure_version = (SELECT hash FROM procedure_version "
+            "WHERE procedure = 'hampshire'), rules_fingerprint = NULL WHERE reference = ?",
+            (ref,),
+        )
+    done = north.run("check", expect=1)
+    assert ref in done.stdout and "pinned to a version of 'hampshire'" in done.stdout

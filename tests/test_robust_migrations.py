@@ -149,3 +149,50 @@ def test_a_schema_6_database_is_pinned_and_shows_the_same(tmp_path):
     after = {ref: json.loads(run("show", ref, "--json").stdout) for ref in before}
     assert after == before
     assert assert_whole(db) == 2
+
+
+SCHEMA6 = Path(__file__).parent / "fixtures" / "schema6"
+
+
+def _without_new_keys(shown: dict) -> dict:
+    """`show --json` as the schema-6 release printed it: without what later releases added."""
+    return {
+        **shown,
+        "deadlines": [{k: v for k, v in d.items() if k != "maximum_at"} for d in shown["deadlines"]],
+    }
+
+
+def test_a_database_made_by_the_schema_6_release_shows_exactly_what_it_showed(tmp_path):
+    """Made by the release before procedure versions (tests/fixtures/make_schema6.py): each
+    discussion is pinned to the version it was last judged under (Hampshire as that release
+    shipped it, a user's first-edition profile with a key it ignored), and `show` prints what
+    it printed then, closed discussions too; editing the user's profile then moves nothing."""
+    db = tmp_path / "schema6.db"
+    shutil.copy(SCHEMA6 / "schema6.db", db)
+    procedures = tmp_path / "config" / "strategy" / "procedures"
+    procedures.mkdir(parents=True)
+    shutil.copy(SCHEMA6 / "localshire.toml", procedures / "localshire.toml")
+    env = subprocess_env(db, STRATEGY_NOW="2026-11-27T12:00", XDG_CONFIG_HOME=str(tmp_path / "config"))
+    run = lambda *args: subprocess.run([*PY, *args], env=env, capture_output=True, text=True, timeout=60)  # noqa: E731
+    expected = json.loads((SCHEMA6 / "shown.json").read_text(encoding="utf-8"))
+    for ref, before in expected.items():
+        done = run("show", ref, "--json")
+        assert done.returncode == 0, done.stderr
+        assert _without_new_keys(json.loads(done.stdout)) == before, ref
+    assert run("check").returncode == 0
+    with closing(sqlite3.connect(db)) as conn:
+        assert (
+            conn.execute("SELECT COUNT(*) FROM discussion WHERE procedure_version IS NULL").fetchone()[0] == 0
+        )
+        stale = conn.execute("SELECT COUNT(*) FROM discussion WHERE rules_fingerprint IS NULL").fetchone()[0]
+        assert stale == 0, "deadlines judged under the same text and rules were thrown away"
+    listed = run("procedures")
+    assert "localshire" in listed.stdout and "description" in listed.stdout  # strict now: named
+    profile = procedures / "localshire.toml"
+    profile.write_text(profile.read_text().replace("hours = 24\n", "hours = 48\n", 1))
+    assert (
+        _without_new_keys(json.loads(run("show", "SD-2026-0003", "--json").stdout))
+        == expected["SD-2026-0003"]
+    )
+    board = run("due", "--json")
+    assert board.returncode == 0, board.stderr

@@ -88,8 +88,10 @@ def _differences(case: Casework, discussion: Discussion, old, new) -> list[str]:
             if was.rule != now.rule:
                 changes.append(f"{now.title}: rule {was.rule!r} -> {now.rule!r}")
     today = local(case.clock()).date()
-    missing_before = rules.missing_agencies(discussion, old, today)
-    missing_after = rules.missing_agencies(discussion, new, today)
+    day_before = rules.quoracy_day(discussion, rules.discussion_due(discussion, old, old_calendar), today)
+    day_after = rules.quoracy_day(discussion, rules.discussion_due(discussion, new, calendar), today)
+    missing_before = rules.missing_agencies(discussion, old, day_before)
+    missing_after = rules.missing_agencies(discussion, new, day_after)
     if missing_before != missing_after:
         changes.append(
             f"expected but not present: {', '.join(missing_before) or 'none'} -> {', '.join(missing_after) or 'none'}"

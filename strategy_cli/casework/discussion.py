@@ -8,7 +8,7 @@ from typing import Any
 
 from ..domain.calendar import stored
 from ..domain.model import Discussion
-from ..errors import StrategyError
+from ..errors import StrategyError, UsageProblem
 from . import Casework
 
 
@@ -53,6 +53,16 @@ def correct_opening(case: Casework, reference: str, given: dict[str, Any]) -> li
     with case.change(reference) as (writer, discussion):
         changes = {k: v for k, v in given.items() if v is not None and v != getattr(discussion, k)}
         if "procedure" in changes:
+            from .. import settings
+
+            categories = changes.get("categories", discussion.categories)
+            known = settings.profile(changes["procedure"]).categories
+            unknown = [c for c in categories if c not in known]
+            if unknown:
+                raise UsageProblem(
+                    f"{', '.join(unknown)} is not a category of {changes['procedure']} "
+                    f"(known: {', '.join(known)}); give --category too"
+                )
             changes["procedure_version"] = writer.pin(changes["procedure"])
         if changes:
             writer.update_discussion(discussion.reference, "edit", changes)

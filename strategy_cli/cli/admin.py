@@ -213,6 +213,9 @@ def procedures_check(
         profile = load_profile(text, str(path), read_checklist)
     except ProfileError as error:
         raise StrategyError(str(error)) from None
+    settings.bank_holidays(profile.calendar_country, profile.calendar_subdivision).load_year(
+        settings.now().year
+    )  # a calendar the holidays package does not know is named here, not at the first `new`
     if as_json:
         common.print_json(_profile_json(profile))
         return
@@ -254,6 +257,8 @@ def procedures_new(
         raise StrategyError(f"{target} already exists; choose another --output or remove it first")
     title = name or profile_id.replace("-", " ").title()
     text = sources[start_from][0]
+    if text is None:
+        raise StrategyError(f"{sources[start_from][1]} cannot be read, so it cannot be copied")
     text = re.sub(r'(?m)^id\s*=\s*".*"', f'id = "{profile_id}"', text, count=1)
     text = re.sub(r'(?m)^name\s*=\s*".*"', f"name = {_toml_string(title)}", text, count=1)
     header = (

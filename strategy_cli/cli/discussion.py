@@ -32,7 +32,7 @@ def show_view(store, reference: str) -> views.Shown:
         due = store.discussion_due(discussion.reference)
     profile = store.profile_of(discussion)
     late_after = None
-    if discussion.held_at is not None and any(rule.maximum for rule in profile.rules_for("discussion")):
+    if any(rule.maximum for rule in profile.rules_for("discussion")):  # a target with a maximum
         calendar = store.read_bank_holidays(profile.calendar_country, profile.calendar_subdivision)
         late_after = rules.discussion_late_after(discussion, profile, calendar)
     return views.shown(discussion, profile, pending, due, settings.now(), late_after)

@@ -50,9 +50,12 @@ def day_ends(day: date, closes: time | None = None) -> datetime:
 
 
 def same_day(start: datetime, closes: time | None = None) -> datetime:
-    """The end of the local calendar day on which the clock started (its closing time, where
-    the profile names one)."""
-    return day_ends(local(start).date(), closes)
+    """The end of the local calendar day on which the clock started: its closing time, where
+    the profile names one and the clock started before it; a clock started after closing
+    runs to the end of that calendar day (never to a time already past when it started)."""
+    started = local(start)
+    due = day_ends(started.date(), closes)
+    return due if due >= started else end_of_day(started.date())
 
 
 @dataclass

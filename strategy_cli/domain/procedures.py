@@ -300,6 +300,8 @@ def resolve(text: str, origin: str, read_checklist: Callable[[str], tuple[str, s
     resolved = {k: v for k, v in data.items() if k != "checklist"}
     resolved["sections"] = included.get("sections", [])
     resolved["questions"] = included.get("questions", [])
+    reader = _Reader(included, checklist_origin)  # its mistakes are named against its own file
+    reader.checklist()
     return resolved
 
 
@@ -402,7 +404,7 @@ class _Reader:
     def profile(self) -> Profile:
         data = self.table(self.data, "", "")
         edition = data.get("format", 1)
-        if edition not in (1, 2) or isinstance(edition, bool):
+        if type(edition) is not int or edition not in (1, 2):
             self.fail("format", f"{edition!r} is not a format this version reads (1 or 2)")
         profile_id = self.ident(data, "id", "")
         calendar = self.table(
@@ -545,8 +547,8 @@ class _Reader:
         for index, table in enumerate(self.tables(self.data.get("followups", []), "followups", "followups")):
             where = f"followups[{index}]"
             kind = self.ident(table, "kind", where)
-            if kind in DEADLINE_KINDS or kind in found:
-                self.fail(f"{where}.kind", f"{kind!r} is already a kind of deadline")
+            if kind in DEADLINE_KINDS or kind in found or kind.startswith("action-"):
+                self.fail(f"{where}.kind", f"{kind!r} is already a kind of deadline (or an action's key)")
             event = self.ident(table, "event", where)
             if event in events:
                 self.fail(f"{where}.event", f"{event!r} is already an event")
@@ -586,6 +588,11 @@ class _Reader:
                     self.fail(
                         f"{where}.maximum",
                         "only a timed target (hours, working days, same day) has a maximum",
+                    )
+                if not _longer(maximum, timescale):
+                    self.fail(
+                        f"{where}.maximum",
+                        f"{maximum.describe()} is not longer than the target ({timescale.describe()})",
                     )
             result.append(
                 DeadlineRule(
@@ -659,11 +666,17 @@ class _Reader:
         kind = self.text(table, "type", where)
         if kind not in QUESTION_TYPES:
             self.fail(f"{where}.type", f"{kind!r} is not one of {', '.join(QUESTION_TYPES)}")
-        choices = tuple(table.get("choices", ()))
-        if kind == "choice" and (len(choices) < 2 or not all(isinstance(c, str) for c in choices)):
+        raw_choices = table.get("choices", [])
+        if not isinstance(raw_choices, list) or not all(isinstance(c, str) for c in raw_choices):
+            self.fail(f"{where}.choices", "must be a list of strings")
+        choices = tuple(raw_choices)
+        if kind == "choice" and len(choices) < 2:
             self.fail(f"{where}.choices", "a choice question needs at least two string choices")
         follows = table.get("follows")
         when = table.get("when")
+        for key in ("follows", "decision", "record"):
+            if table.get(key) is not None and not isinstance(table[key], str):
+                self.fail(f"{where}.{key}", "must be a string")
         if follows is not None:
             parent = seen.get(follows)
             if parent is None:
@@ -700,6 +713,46 @@ class _Reader:
             source=self.text(table, "source", where, False),
             record=record,
         )
+
+
+def _longer(maximum: Timescale, target: Timescale) -> bool:
+    """Whether a maximum can lie beyond its target. Counted in the same unit it must be more;
+    hours against days depend on the clock and are judged when the deadline is computed (the
+    later of the two counts)."""
+    if maximum.hours is not None and target.hours is not None:
+        return maximum.hours > target.hours
+    if maximum.working_days is not None and target.working_days is not None:
+        return maximum.working_days > target.working_days
+    if maximum.same_day:
+        return target.hours is not None  # the same day is no later than any number of working days
+    return True
+
+
+def strip_unknown(data: dict) -> tuple[dict, list[str]]:
+    """A first-edition profile as the first edition read it: keys it never knew dropped (it
+    ignored them), with their paths. Used only to pin discussions recorded before checking was
+    strict, so that they keep meaning what they meant."""
+    dropped: list[str] = []
+
+    def keep(table, schema: str, where: str):
+        if not isinstance(table, dict):
+            return table
+        kept = {}
+        for key, value in table.items():
+            if key in KEYS[schema]:
+                kept[key] = value
+            else:
+                dropped.append(f"{where}.{key}" if where else key)
+        return kept
+
+    result = keep(data, "", "")
+    for key in ("calendar", "quoracy"):
+        if key in result:
+            result[key] = keep(result[key], key, key)
+    for key in ("deadlines", "categories", "agencies", "followups", "sections", "questions"):
+        if isinstance(result.get(key), list):
+            result[key] = [keep(item, key, f"{key}[{i}]") for i, item in enumerate(result[key])]
+    return result, dropped
 
 
 def _answer_fits(question: Question, answer: object) -> bool:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # Bump when a change to these rules (or to model.COUNTS_AS) changes what is computed for the
 # same record and profile: it is part of every profile's fingerprint, so the deadlines and
 # quoracy stored under the old rules are recomputed on the next read.
-RULES_VERSION = 6
+RULES_VERSION = 5
 
 TITLES = {
     "discussion": "Hold the strategy discussion",
@@ -83,16 +83,24 @@ def earliest(
     """The earliest due time over several rules (each with the instant its clock started,
     ``None``: not started yet), with the rule that gives it.
 
-    A dated rule always beats an undated one; between equal times the first rule wins.
+    A dated rule always beats an undated one; between equal times the first rule wins. The
+    maximum is the earliest time by which any rule makes it overdue (a rule without a maximum
+    is overdue at its target), so a stricter rule that also applies is never hidden behind
+    another rule's maximum; none is kept where that is the target itself.
     """
     best: Due | None = None
+    overdue_after: datetime | None = None
     for rule, start in rules:
         due = None if start is None else due_by(rule.timescale, start, bank_holidays, closes)
         if best is None or (due is not None and (best.at is None or due < best.at)):
-            maximum = None
+            best = Due(due, None, rule)
+        if due is not None:
+            limit = due
             if rule.maximum is not None and start is not None:
-                maximum = due_by(rule.maximum, start, bank_holidays, closes)
-            best = Due(due, maximum, rule)
+                limit = max(due, due_by(rule.maximum, start, bank_holidays, closes) or due)
+            overdue_after = limit if overdue_after is None else min(overdue_after, limit)
+    if best is not None and best.at is not None and overdue_after is not None and overdue_after > best.at:
+        best = Due(best.at, overdue_after, best.rule)
     return best
 
 

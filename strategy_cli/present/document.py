@@ -35,6 +35,8 @@ class Shown:
     missing_agencies: tuple[str, ...]
     answers: dict[str, object]  # the checklist's answers, from wherever each has its home
     warnings: tuple[str, ...]
+    # When holding it became late: the maximum, where its rule has one beyond the target.
+    late_after: datetime | None = None
 
     @property
     def children(self) -> list[str]:
@@ -63,6 +65,7 @@ def shown(
         missing_agencies=tuple(rules.missing_agencies(discussion, profile, on_day)),
         answers=checklist.answers(discussion, profile),
         warnings=tuple(rules.warnings(discussion, pending, late_after or due)),
+        late_after=late_after or due,
     )
 
 

@@ -324,16 +324,25 @@ def follow_ups_done(view: Shown) -> list[dict]:
 
 
 def timeliness(view: Shown) -> str | None:
-    """Whether the discussion was held within its timescale (for the header)."""
+    """Whether the discussion was held within its timescale (for the header): by the target,
+    past the target but within the maximum, or late (after the maximum, where there is one)."""
     due, held = view.due, view.discussion.held_at
     if due is None or held is None:
         return None
-    late = held - due
-    if late.total_seconds() <= 0:
+    if held <= due:
         return "held within the timescale"
-    hours = late.total_seconds() / 3600
+    limit = view.late_after or due
+    if held <= limit:
+        return "held past the target, within the maximum"
+    hours = (held - limit).total_seconds() / 3600
     amount = f"{round(hours)} hours" if hours < 48 else f"{round(hours / 24)} days"
-    return f"held {amount} after the timescale"
+    return f"held {amount} after the {'maximum' if limit != due else 'timescale'}"
+
+
+def maximum_due(view: Shown) -> str | None:
+    """The maximum beyond the target when the discussion's rule has one (for the header)."""
+    late_after = view.late_after
+    return iso(late_after) if late_after is not None and late_after != view.due else None
 
 
 def professional(view: Shown, trail: list[dict], generated_at: datetime) -> dict:
@@ -362,6 +371,7 @@ def professional(view: Shown, trail: list[dict], generated_at: datetime) -> dict
         "format_label": FORMAT_LABELS.get(discussion.held_format or "", discussion.held_format),
         "categories": [profile.categories.get(c, CATEGORIES.get(c, c)) for c in discussion.categories],
         "timeliness": timeliness(view),
+        "maximum_due": maximum_due(view),
         "children": [{**c, "circumstances": circumstances(c)} for c in document["children"]],
         "quoracy": quoracy_statement(view),
         "groups": attendees_by_agency(attendees, profile.agencies),

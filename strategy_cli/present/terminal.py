@@ -59,8 +59,8 @@ def _children(document: dict) -> str:
     return ", ".join(c["name"] for c in document["children"]) or "(no child recorded)"
 
 
-def quoracy_line(quorate: bool, missing) -> Text:
-    head, rest = quoracy(quorate, missing)
+def quoracy_line(quorate: bool, missing, labels: dict[str, str] | None = None) -> Text:
+    head, rest = quoracy(quorate, missing, labels) if labels else quoracy(quorate, missing)
     line = Text(head, style="bold green" if quorate else "bold red")
     if rest:
         line.append(rest, style="red" if not quorate else "yellow")
@@ -169,7 +169,7 @@ def discussion(view: Shown) -> None:
         lines.append(f"Closed: {_text(record.closed_reason)}")
     body = Text.from_markup("\n".join(lines))
     body.append("\n")
-    body.append_text(quoracy_line(view.quorate, view.missing_agencies))
+    body.append_text(quoracy_line(view.quorate, view.missing_agencies, view.profile.agencies))
     console.print(Panel(body, title=header, title_align="left"))
     _children_table(view)
     _attendees_table(view)

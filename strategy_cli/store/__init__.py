@@ -137,6 +137,21 @@ class _Kinds:
         return kind in self.store._own_kinds
 
 
+def _judgeable(row: sqlite3.Row, reference: str | None) -> bool:
+    """Whether an unpinned discussion's profile file loads now. One that does not keeps its
+    stored deadlines on the board (the others are never held up by it); asked for by
+    reference, it is judged anyway, so the command names the broken profile."""
+    if row["procedure_version"] is not None or reference is not None:
+        return True
+    from .. import settings
+
+    try:
+        settings.profile(row["procedure"])
+    except StrategyError:
+        return False
+    return True
+
+
 def expected_fingerprint(row: sqlite3.Row | dict) -> str:
     """The fingerprint a discussion's stored deadlines carry when they are up to date."""
     from .. import settings
@@ -363,7 +378,11 @@ class Store:
                 "SELECT id, procedure, procedure_version, rules_fingerprint FROM discussion "
                 "INDEXED BY discussion_open WHERE status = 'open'"
             ).fetchall()
-        stale = [row["id"] for row in rows if row["rules_fingerprint"] != expected_fingerprint(row)]
+        stale = [
+            row["id"]
+            for row in rows
+            if row["rules_fingerprint"] != expected_fingerprint(row) and _judgeable(row, reference)
+        ]
         if stale:
             with self.writing(by, at) as writer:
                 writer._touched.update(stale)

@@ -185,34 +185,40 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def _pin_existing(conn: sqlite3.Connection) -> None:
-    """Pin every discussion to its profile as it reads now (0007). Stored deadlines computed
-    from that same text keep standing (their fingerprint is rewritten in the new form); any
-    computed from an older text are recomputed on their next read, as before. A profile that
-    cannot be read now leaves its discussions unpinned: they are judged by the file until it
-    can be, and `check` names them."""
-    from .. import settings
-    from ..domain.procedures import ProfileError
+    """Pin every discussion to the profile version it was last judged under (0007).
 
-    procedures = [row[0] for row in conn.execute("SELECT DISTINCT procedure FROM discussion")]
-    for procedure in procedures:
-        try:
-            version, body = settings.current_version(procedure)
-        except (ProfileError, StrategyError):
+    Before schema 7 each discussion's stored deadlines carried a fingerprint of the profile
+    text (and checklist) they were computed from. That names the version: the profile file as
+    it reads now, or a built-in profile as an earlier release shipped it. Deadlines computed
+    under this release's rules keep standing; others are recomputed under the version on their
+    next read. A discussion whose fingerprint names no known text is pinned to the file as it
+    reads now (it was stale, and would have been recomputed from it). A profile that cannot be
+    read at all leaves its discussions unpinned: judged by the file until it can be."""
+    from .. import settings
+    from ..domain.rules import RULES_VERSION
+
+    groups = conn.execute(
+        "SELECT procedure, rules_fingerprint FROM discussion GROUP BY procedure, rules_fingerprint"
+    ).fetchall()
+    versions: dict[str, list] = {}
+    for procedure, old in groups:
+        if procedure not in versions:
+            versions[procedure] = settings.judged_versions(procedure)
+        known = versions[procedure]
+        match = next((v for v in known if old in v.fingerprints), None)
+        chosen = match or (known[0] if known else None)
+        if chosen is None:
             continue
         conn.execute(
             "INSERT OR IGNORE INTO procedure_version (hash, procedure, body, stored_at) "
-            "VALUES (?, ?, ?, datetime('now'))",
-            (version, procedure, body),
+            "VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'))",
+            (chosen.version, procedure, chosen.body),
         )
+        current = match is not None and match.fingerprints[old] == RULES_VERSION
         conn.execute(
-            "UPDATE discussion SET procedure_version = ?, rules_fingerprint = CASE "
-            "WHEN rules_fingerprint = ? THEN ? ELSE NULL END WHERE procedure = ?",
-            (
-                version,
-                settings.profile_fingerprint(procedure),
-                settings.rules_fingerprint(version),
-                procedure,
-            ),
+            "UPDATE discussion SET procedure_version = ?, rules_fingerprint = ? "
+            "WHERE procedure = ? AND rules_fingerprint IS ?",
+            (chosen.version, settings.rules_fingerprint(chosen.version) if current else None, procedure, old),
         )
 
 
