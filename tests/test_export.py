@@ -223,13 +223,19 @@ def build_full_discussion(cli: Cli, tmp: Path) -> str:
 # --- A discussion where every field a user can type is hostile and tagged -----------------
 
 
+# Fields that hold one line (a name, a role, the chair, an owner, a language): their payload
+# keeps the Markdown structure on one line, since a line break is refused there.
+ONE_LINE = re.compile(r"^(C\d|C3GONE|NAME\d|ROLE\d|CHAIR|FOWNER|POWNER|LANG|USER)")
+
+
 def payload(tag: str) -> str:
     """Markup, links and Markdown structure, each of which must stay visible text."""
-    return (
+    text = (
         f"ZQX{tag} <img src=x onerror=alert('{tag}')> [x{tag}](http://evil.example/{tag})"
         f" javascript:alert('{tag}') **b{tag}** www.evil{tag}.example e{tag}@evil.example"
         f"\n# h{tag}\n- li{tag}\n1. ol{tag} &lt;i&gt;"
     )
+    return text.replace("\n", " ") if ONE_LINE.match(tag) else text
 
 
 def visible_pieces(tag: str) -> list[str]:

@@ -140,8 +140,10 @@ def test_bad_yes_no_answers_name_the_question(bad):
 
 
 def test_text_answers_are_kept_exactly_but_nul_and_huge_pastes_are_refused():
-    text = "  Line one\n\u202eright-to-left <b>x</b>  "
-    assert checklist.read_answer(q("who-is-concerned"), text) == text
+    text = "  Line one\nZoe\u0308 <b>x</b>  "
+    assert checklist.read_answer(q("who-is-concerned"), text) == text.replace("e\u0308", "\u00eb")
+    with pytest.raises(checklist.AnswerError, match="bidirectional"):
+        checklist.read_answer(q("who-is-concerned"), "\u202eright-to-left")
     with pytest.raises(checklist.AnswerError, match="NUL"):
         checklist.read_answer(q("who-is-concerned"), "a\x00b")
     with pytest.raises(checklist.AnswerError, match="at most"):

@@ -6,6 +6,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from ..domain.model import Child
+from ..domain.text import same_name
 from ..errors import StrategyError, UsageProblem
 from . import Casework
 
@@ -14,7 +15,7 @@ CHILD_FIELDS = {f.name for f in fields(Child)}
 
 def add_child(case: Casework, reference: str, child: Child) -> None:
     with case.change(reference) as (writer, discussion):
-        if any(c.name == child.name for c in discussion.children):
+        if any(same_name(c.name, child.name) for c in discussion.children):
             raise StrategyError(
                 f"{discussion.reference} already has a child named {child.name!r}; "
                 "correct their details with `strategy child edit`"
@@ -38,7 +39,7 @@ def correct_child(case: Casework, reference: str, name: str, changes: dict[str, 
             "--in-hospital and --no-hospital-services contradict: an in-patient receives hospital services"
         )
     with case.change(reference) as (writer, discussion):
-        current = next((c for c in discussion.children if c.name == name), None)
+        current = next((c for c in discussion.children if same_name(c.name, name)), None)
         if current is None:
             raise StrategyError(f"{discussion.reference} has no child named {name!r}")
         corrected = replace(current, **changes)
@@ -48,18 +49,22 @@ def correct_child(case: Casework, reference: str, name: str, changes: dict[str, 
             corrected.dob = None
         if changes.get("in_hospital"):
             corrected.hospital_services = True
-        if corrected.name != name and any(c.name == corrected.name for c in discussion.children):
+        if not same_name(corrected.name, current.name) and any(
+            same_name(c.name, corrected.name) for c in discussion.children
+        ):
             raise StrategyError(f"{discussion.reference} already has a child named {corrected.name!r}")
         if corrected == current:
             return current  # already so (another manager may have made the same correction)
-        writer.edit_child(discussion.reference, name, corrected)
+        writer.edit_child(discussion.reference, current.name, corrected)
     return corrected
 
 
 def remove_child(case: Casework, reference: str, name: str, reason: str | None = None) -> None:
     with case.change(reference) as (writer, discussion):
-        if not any(c.name == name for c in discussion.children):
+        recorded = next((c.name for c in discussion.children if same_name(c.name, name)), None)
+        if recorded is None:
             raise StrategyError(f"{discussion.reference} has no child named {name!r}")
+        name = recorded
         if len(discussion.children) == 1:
             raise StrategyError(
                 f"{name!r} is the only child of {discussion.reference}: a discussion is about at least "

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..domain.calendar import stored
 from ..domain.model import Discussion
+from ..domain.text import name_key
 from ..errors import StrategyError, UsageProblem
 from . import Casework
 
@@ -27,9 +28,11 @@ def open_discussion(
     with case.store.writing(case.by, case.clock()) as writer:
         if discussion.follows:
             earlier = writer.discussion(discussion.follows)
-            named = {c.name for c in earlier.children}
+            named = {name_key(c.name) for c in earlier.children}
             discussion.follows = earlier.reference
-            discussion.children = earlier.children + [c for c in discussion.children if c.name not in named]
+            discussion.children = earlier.children + [
+                c for c in discussion.children if name_key(c.name) not in named
+            ]
             further_by = earlier.decision.further_by if earlier.decision else None
             discussion.follows_by = further_by
             already = writer.follow_ups(earlier.reference)

@@ -110,18 +110,37 @@ def _list_questions(profile: "Profile", as_json: bool) -> None:
 
 
 def _read_file(path: Path) -> dict:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise typer.BadParameter(f"cannot read {str(path)!r}: {error}", param_hint="--answers") from None
+    """An answers file: at most 1 MiB of JSON or TOML, nested no deeper than answers are."""
+    text = common.read_text_file(path, "--answers")
     try:
         if path.suffix.lower() == ".toml":
-            return tomllib.loads(text)
-        return json.loads(text)
+            found = tomllib.loads(text)
+        else:
+            found = json.loads(text)
+    except RecursionError:
+        found = None
     except (ValueError, tomllib.TOMLDecodeError) as error:
         raise typer.BadParameter(
             f"{str(path)!r} is not valid {path.suffix[1:] or 'JSON'}: {error}", param_hint="--answers"
         ) from None
+    if found is None or _depth(found) > MAX_NESTING:
+        raise typer.BadParameter(
+            f"{str(path)!r} is nested more than {MAX_NESTING} levels deep: answers are one level",
+            param_hint="--answers",
+        )
+    return found
+
+
+# Answers are one table of values; a file nested deeper than this is not an answers file.
+MAX_NESTING = 8
+
+
+def _depth(value, limit: int = MAX_NESTING + 1) -> int:
+    """How deeply lists and tables nest (counted no further than ``limit``)."""
+    if limit <= 0 or not isinstance(value, (dict, list)):
+        return 0
+    items = value.values() if isinstance(value, dict) else value
+    return 1 + max((_depth(item, limit - 1) for item in items), default=0)
 
 
 def _from_file(store, discussion: Discussion, profile: "Profile", path: Path) -> None:

@@ -75,13 +75,12 @@ def expected_fingerprint(row: dict) -> str:
 
 
 def user() -> str:
-    """Who the audit trail records; refused (naming --by) if it holds what no text may."""
-    from ..domain.checklist import AnswerError, check_text
+    """Who the audit trail records; refused (naming --by) if it holds what no name may."""
+    from ..domain.text import TextError, clean_name
 
-    who = settings.who(GLOBALS.by)
     try:
-        return check_text(who, "--by")
-    except AnswerError as error:
+        return clean_name(settings.who(GLOBALS.by), "--by")
+    except TextError as error:
         raise typer.BadParameter(str(error).removeprefix("--by: "), param_hint="--by") from None
 
 
@@ -197,19 +196,26 @@ def text(value: str | None, option: str, required: Literal[True]) -> str: ...
 @overload
 def text(value: str | None, option: str, required: bool = False) -> str | None: ...
 def text(value: str | None, option: str, required: bool = False) -> str | None:
-    """Free text kept exactly as given; a NUL or a 100 kB+ paste is refused, naming the option."""
-    from ..domain.checklist import AnswerError, check_text
+    """Free text in the record's form (``domain/text.py``), or a usage error naming the option.
+    A name, a role or a chair (``NAME_OPTIONS``) is one line with something visible in it."""
+    from ..domain.text import TextError, clean, clean_name
 
     if value is not None:
         try:  # before the blank check: Python counts some control characters as blank
-            check_text(value, option)
-        except AnswerError as error:
+            value = clean_name(value, option) if option in NAME_OPTIONS else clean(value, option)
+        except TextError as error:
             raise typer.BadParameter(str(error).removeprefix(f"{option}: "), param_hint=option) from None
     if value is None or not value.strip():
         if required:
             raise typer.BadParameter("must not be empty", param_hint=option)
         return None
     return value
+
+
+# Options that hold a person's name or a one-line label: no line breaks, something visible.
+NAME_OPTIONS = frozenset(
+    {"--child", "--name", "--owner", "--role", "--chair", "--interpreter", "--by", "NAME"}
+)
 
 
 @overload
@@ -219,11 +225,7 @@ def text_or_file(value: str | None, option: str, required: bool = False) -> str 
 def text_or_file(value: str | None, option: str, required: bool = False) -> str | None:
     """Free text, or ``@PATH`` to read it from a file (so names stay out of shell history)."""
     if value is not None and value.startswith("@") and len(value) > 1:
-        path = Path(value[1:]).expanduser()
-        try:
-            value = path.read_text(encoding="utf-8").rstrip("\n")
-        except (OSError, UnicodeDecodeError, ValueError) as error:  # ValueError: a NUL in the path
-            raise typer.BadParameter(f"cannot read {str(path)!r}: {error}", param_hint=option) from None
+        value = read_text_file(Path(value[1:]).expanduser(), option).rstrip("\n")
     return text(value, option, required)
 
 
@@ -233,15 +235,19 @@ MAX_FILE_BYTES = 1024 * 1024
 
 
 def read_text_file(path: Path, option: str) -> str:
-    """A small UTF-8 text file a user named (a profile to check); a missing, special, huge or
-    undecodable file is a usage error naming it."""
+    """A small UTF-8 text file a user named (@FILE, an answers file, a profile to check): read
+    at most 1 MiB, so a device (/dev/zero), a pipe or a huge file is refused at once, naming it."""
     try:
         if not path.is_file():
-            raise typer.BadParameter(f"{str(path)!r} is not a file", param_hint=option)
-        if path.stat().st_size > MAX_FILE_BYTES:
+            raise typer.BadParameter(f"{str(path)!r} is not a regular file", param_hint=option)
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
             raise typer.BadParameter(f"{str(path)!r} is larger than 1 MiB", param_hint=option)
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise typer.BadParameter(f"{str(path)!r} is not UTF-8 text", param_hint=option) from None
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
         raise typer.BadParameter(f"cannot read {str(path)!r}: {error}", param_hint=option) from None
 
 

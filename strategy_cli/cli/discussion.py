@@ -9,6 +9,7 @@ from ..casework import children as kids
 from ..casework import discussion as opening
 from ..domain.calendar import iso
 from ..domain.model import CATEGORIES, Child, Discussion, canonical_reference
+from ..domain.text import same_name
 from ..errors import UsageProblem
 from ..present import document as views
 from ..present import feedback
@@ -230,11 +231,11 @@ def _children(names: list[str], dobs: list[str]) -> list[Child]:
         raise UsageProblem(
             f"each --child needs its --dob, in order (got {len(names)} --child and {len(dobs)} --dob)"
         )
-    if len(set(names)) != len(names):
-        raise UsageProblem("the same --child name is given twice")
-    children = []
+    children: list[Child] = []
     for name, born in zip(names, dobs, strict=True):
         name = common.text_or_file(name, "--child", required=True)
+        if any(same_name(name, child.name) for child in children):
+            raise UsageProblem(f"the --child {name!r} is given twice")
         if born.lower().startswith("edd:"):
             children.append(Child(name=name, edd=common.day(born[4:], "--dob")))
         else:

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 YES = {"yes", "y", "true"}
 NO = {"no", "n", "false"}
-MAX_TEXT = 100_000
 
 
 class AnswerError(ValueError):
@@ -48,22 +47,15 @@ def read_answer(question: Question, value: object) -> object:
 
 
 def check_text(value: str, what: str) -> str:
-    """Free text as users give it: kept exactly, but a NUL, another control character (an
-    escape sequence would drive the terminal it is shown on) or a paste past 100 kB is refused.
-    Tabs and line breaks are text."""
-    if "\x00" in value:
-        raise AnswerError(f"{what}: the text contains a NUL character")
-    control = next((c for c in value if _is_control(c)), None)
-    if control is not None:
-        raise AnswerError(f"{what}: the text contains a control character ({control!r})")
-    if len(value) > MAX_TEXT:
-        raise AnswerError(f"{what}: the text is {len(value):,} characters (at most {MAX_TEXT:,})")
-    return value
+    """Free text as users give it, in the record's form (see ``domain/text.py``: NFC, no BOM; a
+    NUL, a control character, a bidirectional control or a paste past 100 kB refused). Tabs and
+    line breaks are text."""
+    from .text import TextError, clean
 
-
-def _is_control(character: str) -> bool:
-    code = ord(character)
-    return (code < 0x20 and character not in "\t\n\r") or 0x7F <= code <= 0x9F
+    try:
+        return clean(value, what)
+    except TextError as error:
+        raise AnswerError(str(error)) from None
 
 
 def answers(discussion: Discussion, profile: Profile) -> dict[str, object]:

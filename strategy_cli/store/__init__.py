@@ -45,6 +45,7 @@ from ..domain.model import (
     Discussion,
     canonical_reference,
 )
+from ..domain.text import same_name
 from ..errors import StrategyError
 
 if TYPE_CHECKING:
@@ -633,11 +634,12 @@ class Writer:
         self.audit(discussion_id, "child.add", {"new": snapshot(child)})
 
     def _child_named(self, discussion_id: int, reference: str, name: str) -> sqlite3.Row:
-        """The first child (by position) with that name; none is an error naming it."""
-        found = self.conn.execute(
-            "SELECT * FROM child WHERE discussion_id = ? AND name = ? ORDER BY position",
-            (discussion_id, name),
-        ).fetchone()
+        """The first child (by position) with that name, as a person reads it (whatever its
+        case or Unicode form); none is an error naming it."""
+        rows = self.conn.execute(
+            "SELECT * FROM child WHERE discussion_id = ? ORDER BY position", (discussion_id,)
+        ).fetchall()
+        found = next((row for row in rows if same_name(row["name"], name)), None)
         if found is None:
             raise StrategyError(f"{reference} has no child named {name!r}")
         return found
@@ -666,11 +668,11 @@ class Writer:
     # Attendees ---------------------------------------------------------------------------
 
     def _attendee_named(self, discussion_id: int, name: str) -> sqlite3.Row | None:
-        """The attendee of that name, whatever its case (one entry a person)."""
-        return self.conn.execute(
-            "SELECT * FROM attendee WHERE discussion_id = ? AND name = ? COLLATE NOCASE",
-            (discussion_id, name),
-        ).fetchone()
+        """The attendee of that name, whatever its case or Unicode form (one entry a person)."""
+        rows = self.conn.execute(
+            "SELECT * FROM attendee WHERE discussion_id = ? ORDER BY id", (discussion_id,)
+        ).fetchall()
+        return next((row for row in rows if same_name(row["name"], name)), None)
 
     def attendee(self, reference: str, name: str) -> Attendee | None:
         """The entry of that name (whatever its case), or None."""
