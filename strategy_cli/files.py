@@ -14,7 +14,12 @@ from pathlib import Path
 from .errors import StrategyError
 
 
-def check_target(path: Path, force: bool) -> None:
+def check_target(path: Path, force: bool, database: Path | None = None) -> None:
+    """Refuse to write where a surprise would do harm: the database itself or one of its own
+    files (``database``, ``--force`` or not), a symbolic link, a folder, an existing file
+    without ``force``."""
+    if database is not None and _is_database_file(path, database):
+        raise StrategyError(f"{path} is the database (or one of its files); refusing to write over it")
     if path.is_symlink():
         raise StrategyError(f"{path} is a symbolic link; refusing to write through it")
     if path.exists() and not force:
@@ -25,9 +30,27 @@ def check_target(path: Path, force: bool) -> None:
         raise StrategyError(f"the folder {path.parent} does not exist")
 
 
-def write_private(path: Path, content: str | bytes, force: bool = False) -> None:
+def _is_database_file(path: Path, database: Path) -> bool:
+    """Whether ``path`` is the database or its ``-wal``, ``-shm`` or ``-journal`` file, by name
+    or (a hard link, another spelling) by identity."""
+    own = [database, *(database.with_name(database.name + suffix) for suffix in ("-wal", "-shm", "-journal"))]
+    target = path.expanduser().resolve()
+    for candidate in own:
+        if target == candidate.expanduser().resolve():
+            return True
+        try:
+            if path.exists() and candidate.exists() and os.path.samefile(path, candidate):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def write_private(
+    path: Path, content: str | bytes, force: bool = False, database: Path | None = None
+) -> None:
     """Write ``content`` to ``path`` readable by its owner only; refuse surprises (see above)."""
-    check_target(path, force)
+    check_target(path, force, database)
     data = content.encode("utf-8") if isinstance(content, str) else content
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

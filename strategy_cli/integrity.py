@@ -91,6 +91,49 @@ class ChainPart:
     fault: tuple[int, str] | None = None  # the first entry that does not fit, and why
 
 
+def chain_head(conn: sqlite3.Connection) -> str:
+    """The chain's head, ``COUNT:HASH`` (how many entries, and the newest one's hash). Kept
+    outside the database (a backup log, a ticket), it anchors the trail: ``check --expect``
+    then finds entries deleted from its end, or the whole chain rewritten and rehashed."""
+    count, digest = conn.execute(
+        "SELECT COUNT(*), (SELECT hash FROM audit ORDER BY id DESC LIMIT 1) FROM audit"
+    ).fetchone()
+    return f"{count}:{digest or GENESIS}"
+
+
+def expect_head(conn: sqlite3.Connection, head: str) -> dict:
+    """Whether the chain still holds the head recorded earlier: its entry number COUNT (in
+    order) has that hash. Entries may have been added since; none before it changed."""
+    count_text, _, digest = head.strip().partition(":")
+    if not count_text.isdigit() or len(digest) != 64:
+        return {"name": "anchor", "ok": False, "detail": f"{head!r} is not a chain head (COUNT:HASH)"}
+    count = int(count_text)
+    total = conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
+    if count > total:
+        return {
+            "name": "anchor",
+            "ok": False,
+            "detail": f"the trail has {total} entries, fewer than the {count} of the head expected "
+            "(entries were deleted from its end)",
+        }
+    found = GENESIS
+    if count:
+        found = conn.execute("SELECT hash FROM audit ORDER BY id LIMIT 1 OFFSET ?", (count - 1,)).fetchone()[
+            0
+        ]
+    if found != digest:
+        return {
+            "name": "anchor",
+            "ok": False,
+            "detail": f"entry {count} does not have the hash of the head expected (the trail was rewritten)",
+        }
+    return {
+        "name": "anchor",
+        "ok": True,
+        "detail": f"the trail extends the head expected ({count} entries then, {total} now)",
+    }
+
+
 def chain_check(conn: sqlite3.Connection) -> dict:
     """The whole chain rehashed in this process (``backup`` checks its copy so)."""
     top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
@@ -188,9 +231,9 @@ def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
     }
 
 
-def backup_to(conn: sqlite3.Connection, path: Path, force: bool) -> int:
+def backup_to(conn: sqlite3.Connection, path: Path, force: bool, database: Path | None = None) -> int:
     """Copy with SQLite's online backup API (consistent while others write), then check it."""
-    check_target(path, force)
+    check_target(path, force, database)
     temporary = path.with_name(f".{path.name}.partial")
     temporary.unlink(missing_ok=True)
     fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)

@@ -203,7 +203,7 @@ def _in_parallel(
 
 
 def _chain_worker(path: str, low: int, high: int) -> ChainPart:
-    store = Store(Path(path))
+    store = Store(Path(path), read_only=True)
     try:
         with store.snapshot():
             return chain_range(store.conn, low, high)
@@ -212,7 +212,7 @@ def _chain_worker(path: str, low: int, high: int) -> ChainPart:
 
 
 def _discussions_worker(path: str, low: int, high: int) -> Tally:
-    store = Store(Path(path))
+    store = Store(Path(path), read_only=True)
     try:
         with store.snapshot():
             return discussions(store, low, high)

@@ -438,8 +438,14 @@ def hostile(tmp_path_factory):
     home = tmp_path_factory.mktemp("hostile")
     cli = Cli(home, now=NOW)
     ref, tags = build_hostile_discussion(cli, home)
+    # Every payload shares words (img, onerror, javascript...): the family version holds words
+    # of what is withheld, which is refused until someone says they have checked.
+    refused = cli.run("export", ref, "--audience", "family", expect=1)
+    assert "--i-have-checked" in refused.stderr
     outputs = {
-        (fmt, audience): cli.export(ref, fmt, audience)
+        (fmt, audience): cli.run(
+            "export", ref, "--format", fmt, "--audience", audience, "--i-have-checked"
+        ).stdout
         for fmt in ("md", "html")
         for audience in ("professional", "family")
     }

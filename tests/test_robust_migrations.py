@@ -55,6 +55,10 @@ def test_a_schema_1_database_opens_with_every_record_kept(tmp_path):
     shutil.copy(FIXTURE, db)
     before = _rows(db)
     env = subprocess_env(db)
+    refused = subprocess.run([*PY, "check"], env=env, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 1 and "upgrade" in refused.stderr  # check never writes, so never upgrades
+    upgraded = subprocess.run([*PY, "list", "--all"], env=env, capture_output=True, text=True, timeout=60)
+    assert upgraded.returncode == 0, upgraded.stderr
     check = subprocess.run([*PY, "check"], env=env, capture_output=True, text=True, timeout=60)
     assert check.returncode == 0, check.stdout + check.stderr
     with closing(sqlite3.connect(db)) as conn:
@@ -138,6 +142,7 @@ def test_a_schema_6_database_is_pinned_and_shows_the_same(tmp_path):
     run("decide", "SD-2026-0002", "--s47", "--police", "--rationale", "Joint")
     before = {ref: json.loads(run("show", ref, "--json").stdout) for ref in ("SD-2026-0001", "SD-2026-0002")}
     _unpin(db)
+    assert run("list", "--all").returncode == 0  # upgrades it (check never writes)
     assert run("check").returncode == 0
     with closing(sqlite3.connect(db)) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

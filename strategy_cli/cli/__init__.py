@@ -47,6 +47,10 @@ COMMANDS = {
         "Verify the database: its integrity, the audit hash chain, and every record against its trail.",
     ),
     "backup": ("admin", "A consistent copy of the database, safe while others write, private to you."),
+    "restore": (
+        "admin",
+        "Put a backup back in place of the database, keeping the database as it was beside it.",
+    ),
 }
 
 # The options given before the command: their help, and the placeholder of those that take a value.

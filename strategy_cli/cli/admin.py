@@ -8,7 +8,7 @@ import typer
 
 from .. import settings
 from ..domain.procedures import Profile
-from ..errors import StrategyError
+from ..errors import StrategyError, UsageProblem
 from . import common, summary
 
 
@@ -361,15 +361,32 @@ def check(
             "--quick", help="Skip the pass over every discussion (derived facts, references, trails)."
         ),
     ] = False,
+    expect: Annotated[
+        str | None,
+        typer.Option(
+            "--expect",
+            metavar="HEAD",
+            help="A chain head printed earlier (COUNT:HASH): fail unless the trail still extends it.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ):
-    """Verify the database: its integrity, the audit hash chain, and every record against its trail."""
+    """Verify the database: its integrity, the audit hash chain, and every record against its trail.
+    Never writes to it. Prints the chain head: keep it outside the database and give it to
+    --expect later, to find entries deleted from the end or a rewritten trail."""
+    from ..integrity import chain_head, expect_head
     from ..recompute import check as check_everything
 
-    store = common.open_store()
+    store = common.open_store(read_only=True)  # checking never changes the file it checks
     show_progress = sys.stderr.isatty() and not quick
     with store.snapshot():
         report = check_everything(store, quick, _progress if show_progress else None)
+        report["head"] = chain_head(store.conn)
+        if expect is not None:
+            anchor = expect_head(store.conn, expect)
+            report["checks"].append(anchor)
+            if not anchor["ok"] and report["ok"]:
+                report["ok"], report["fault"] = False, f"anchor: {anchor['detail']}"
     if show_progress:
         print(file=sys.stderr)
     if as_json:
@@ -378,6 +395,7 @@ def check(
         for item in report["checks"]:
             mark = "ok  " if item["ok"] else "FAIL"
             print(f"{mark} {item['name']}: {item['detail']}")
+        print(f"Chain head: {report['head']}")
         print("The database is whole." if report["ok"] else f"Fault: {report['fault']}")
     if not report["ok"]:
         raise typer.Exit(1)
@@ -395,10 +413,68 @@ def backup(
     from ..integrity import backup_to
 
     store = common.open_store()
-    if path.resolve() == store.path.resolve():
-        raise StrategyError("the backup cannot be the database itself")
-    count = backup_to(store.conn, path, force)
-    common.say(f"Backed up {count} discussions to {path} (checked: integrity ok).")
+    count = backup_to(store.conn, path, force, store.path)
+    import sqlite3
+
+    from ..integrity import chain_head
+
+    copy = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        head = chain_head(copy)
+    finally:
+        copy.close()
+    common.say(f"Backed up {count} discussions to {path} (checked: integrity ok). Chain head: {head}")
+
+
+def restore(
+    path: Annotated[Path, typer.Argument(help="The backup to put back (made by `strategy backup`).")],
+    expect: Annotated[
+        str | None,
+        typer.Option(
+            "--expect", metavar="HEAD", help="The chain head the backup printed: refuse unless it holds it."
+        ),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Replace the database's contents (required).")] = False,
+):
+    """Put a backup back in place of the database, through SQLite's backup API: never by
+    deleting files (a -wal file holds committed writes). The backup is checked first, and the
+    database as it was is kept beside it."""
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from ..integrity import backup_to, chain_head, expect_head, verify
+    from ..store.schema import check_database_path
+
+    if not yes:
+        raise UsageProblem("restore replaces every record in the database with the backup's: give --yes")
+    if not check_database_path(path):
+        raise StrategyError(f"no backup at {path}")
+    source = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        report = verify(source)
+        if not report["ok"]:
+            raise StrategyError(
+                f"the backup {path} fails its check ({report['fault']}); nothing was restored"
+            )
+        if expect is not None:
+            anchor = expect_head(source, expect)
+            if not anchor["ok"]:
+                raise StrategyError(f"the backup {path}: {anchor['detail']}; nothing was restored")
+        store = common.open_store()
+        if store.read_only:
+            raise StrategyError(f"{store.path} is read-only for you: nothing was restored")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        kept = store.path.with_name(f"{store.path.stem}.before-restore-{stamp}.db")
+        backup_to(store.conn, kept, False, store.path)
+        source.backup(store.conn)
+        head = chain_head(store.conn)
+        count = store.conn.execute("SELECT COUNT(*) FROM discussion").fetchone()[0]
+    finally:
+        source.close()
+    common.say(
+        f"Restored {count} discussions from {path} into {store.path}. Chain head: {head}. "
+        f"The database as it was is kept in {kept}."
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -406,3 +482,4 @@ def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
     app.command("check")(check)
     app.command("backup")(backup)
+    app.command("restore")(restore)

@@ -33,12 +33,14 @@ class Globals:
 GLOBALS = Globals()
 
 
-def open_store(reading: bool = False):
+def open_store(reading: bool = False, read_only: bool = False):
     """The database. For commands that show deadlines (``reading``), first recompute any
-    stored with a procedure profile that has since changed."""
+    stored under rules since changed. ``read_only``: opened without any write (``check``)."""
     from ..store import Store
 
-    store = Store(settings.database_path(str(GLOBALS.db) if GLOBALS.db else None))
+    store = Store(settings.database_path(str(GLOBALS.db) if GLOBALS.db else None), read_only)
+    for note in store.notes:
+        warn(note)
     if reading:
         store.refresh_stale(user(), settings.now())
     return store

@@ -121,7 +121,9 @@ def due(
     if ics is not None:
         from ..present.calendar_file import write_calendar
 
-        count = write_calendar(ics, items, with_names=with_names, force=force, now=settings.now())
+        count = write_calendar(
+            ics, items, with_names=with_names, force=force, now=settings.now(), database=store.path
+        )
         common.say(f"Wrote {count} dated item{'s' if count != 1 else ''} to {ics}.")
     if as_json:
         common.print_json(items)

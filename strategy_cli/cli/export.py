@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from .. import settings
+from ..errors import StrategyError
 from . import common
 from .discussion import Ref, show_view
 
@@ -44,6 +45,13 @@ def export(
     circulated: Annotated[
         bool, typer.Option("--circulated", help="Also record that the record was sent to all invitees.")
     ] = False,
+    checked: Annotated[
+        bool,
+        typer.Option(
+            "--i-have-checked",
+            help="The family version although a field it shows holds words of what is withheld.",
+        ),
+    ] = False,
 ):
     """The minutes of a discussion."""
     if fmt not in FORMATS:
@@ -61,17 +69,26 @@ def export(
     discussion = store.discussion(reference)
     if circulated:
         common.require_open(discussion)  # before anything is written, not after
+    if audience == "family" and not checked:
+        from ..domain.disclosure import family_fields_carrying_withheld
+
+        leaking = family_fields_carrying_withheld(discussion)
+        if leaking:
+            raise StrategyError(
+                f"the family version would show what is withheld from the family: {'; '.join(leaking)} "
+                "holds words of it. Correct it (strategy decide / action edit), or give --i-have-checked"
+            )
     if output is not None:
         from ..files import check_target
 
-        check_target(output, force)
+        check_target(output, force, store.path)
     text = minutes_text(store, discussion.reference, fmt, audience)
     if output is None:
         sys.stdout.write(text)
     else:
         from ..files import write_private
 
-        write_private(output, text, force=force)
+        write_private(output, text, force=force, database=store.path)
         common.say(f"Wrote the {audience} minutes of {discussion.reference} to {output}.")
     if circulated:
         from ..casework import followups

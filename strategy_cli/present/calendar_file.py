@@ -57,6 +57,8 @@ def build_calendar(items: list[dict], with_names: bool, now: datetime) -> bytes:
     return calendar.to_ical()
 
 
-def write_calendar(path: Path, items: list[dict], with_names: bool, force: bool, now: datetime) -> int:
-    write_private(path, build_calendar(items, with_names, now), force=force)
+def write_calendar(
+    path: Path, items: list[dict], with_names: bool, force: bool, now: datetime, database: Path | None = None
+) -> int:
+    write_private(path, build_calendar(items, with_names, now), force=force, database=database)
     return sum(1 for item in items if item["due_at"] is not None)

@@ -85,9 +85,12 @@ def day(value, pattern: str = "%d %b %Y") -> str:
 
 
 def environment():
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    """Templates run in Jinja's sandbox: a user's template (in the config folder) can show the
+    context it is given and nothing else: no attribute of Python's internals, no module, no file."""
+    from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
 
-    env = Environment(
+    env = SandboxedEnvironment(
         loader=FileSystemLoader([str(folder) for folder in template_folders()]),
         autoescape=lambda name: name is not None and ".html" in name,
         undefined=StrictUndefined,
@@ -103,4 +106,11 @@ def environment():
 
 
 def render(template: str, context: dict) -> str:
-    return environment().get_template(template).render(**context)
+    from jinja2.exceptions import SecurityError
+
+    try:
+        return environment().get_template(template).render(**context)
+    except SecurityError as error:
+        from ..errors import StrategyError
+
+        raise StrategyError(f"the template {template} tried what a template may not ({error})") from None

@@ -169,9 +169,15 @@ def expected_fingerprint(row: sqlite3.Row | dict) -> str:
 class Store:
     """One open database. Reads go straight to SQLite; writes go through ``writing()``."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, read_only: bool = False):
+        from .schema import check_database_path, exposure, writable
+
+        existed = check_database_path(path)
         self.path = path
-        self.conn = connect(path)
+        self.conn = connect(path, read_only)
+        self.read_only = read_only or not writable(path)
+        # What the user should know about the file (shown by the command), e.g. wider than 0600.
+        self.notes = [note for note in [exposure(path) if existed else None] if note]
         self._own_kinds: set[str] | None = None
 
     def close(self) -> None:
@@ -372,6 +378,8 @@ class Store:
         rules (or an unpinned discussion's profile file changing) makes it stale. Normally
         nothing is stale and this costs one small query over the open discussions.
         """
+        if self.read_only:
+            return 0  # shown as last stored: a read-only database is never written
         if reference is not None:
             rows = [self._discussion_row(reference)]
         else:
@@ -473,6 +481,11 @@ class Store:
     @contextmanager
     def writing(self, by: str, at: datetime) -> Iterator[Writer]:
         """One command's writes: all of them, or (on any error, Ctrl-C included) none."""
+        if self.read_only:
+            raise StrategyError(
+                f"{self.path} is read-only for you: nothing was written (work on a writable copy, "
+                "or ask for write access)"
+            )
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:

@@ -264,23 +264,69 @@ def _private_file(path: Path) -> None:
 
     Done before SQLite opens it, so the file is never world-readable even for an instant;
     SQLite gives its ``-wal`` and ``-shm`` files the database file's permissions. On Windows
-    ``chmod`` only sets read-only, so privacy there rests on the user profile folder's ACL.
+    the mode bits are not the privacy: the user profile folder's ACL is. A file that is already
+    there is never chmodded: the tool changes only what it created (see ``exposure``).
     """
     missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
     for folder in reversed(missing):  # each folder we create is private, not only the last
         folder.mkdir(mode=0o700, exist_ok=True)  # exist_ok: another command may race us
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
-    if os.name == "posix":
-        os.chmod(path, 0o600)
-
-
-def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating and migrating when needed) and return a connection in autocommit mode."""
     try:
-        _private_file(path)
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:  # another command created it a moment ago
+        return
+    os.close(fd)
+
+
+def check_database_path(path: Path) -> bool:
+    """Whether a database file is there (False: absent); anything but a regular file is
+    refused, so `--db /dev/null` or a folder is never opened, let alone written."""
+    if not (path.exists() or path.is_symlink()):
+        return False
+    if not path.is_file():
+        raise StrategyError(
+            f"{path} is not a regular file: --db names the database file (or where to create one)"
+        )
+    return True
+
+
+def writable(path: Path) -> bool:
+    """Whether the user may write the database: its owner-write bit is set and the system
+    agrees (a 0400 backup stays read-only, even for an administrator)."""
+    import stat
+
+    return bool(path.stat().st_mode & stat.S_IWUSR) and os.access(path, os.W_OK)
+
+
+def exposure(path: Path) -> str | None:
+    """A warning when an existing database can be read by others than its owner (POSIX)."""
+    if os.name != "posix":
+        return None
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        return (
+            f"{path} can be read by others than you (mode {mode:04o}); it holds special category "
+            f"data: run `chmod 600 {path}`"
+        )
+    return None
+
+
+def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
+    """Open (creating and migrating when needed) and return a connection in autocommit mode.
+
+    ``read_only`` (or a file the user cannot write): opened with SQLite's ``mode=ro``, never
+    created, migrated or switched to another journal mode, so reading it changes nothing.
+    """
+    exists = check_database_path(path)
+    if read_only and not exists:
+        raise StrategyError(f"no database at {path}")
+    read_only = read_only or (exists and not writable(path))
+    try:
+        if not read_only:
+            _private_file(path)
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        else:
+            uri = path.resolve().as_uri() + "?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         # The version first: a newer release's file is refused before anything (switching it
@@ -292,8 +338,12 @@ def connect(path: Path) -> sqlite3.Connection:
                 f"{path} was made by a newer version of strategy (schema {version}, this version "
                 f"knows {SCHEMA_VERSION}); upgrade strategy to use it"
             )
-        mode = _write_ahead_logging(conn)
-        conn.execute("PRAGMA synchronous = FULL")
+        if read_only:
+            conn.execute("PRAGMA query_only = ON")
+            mode = "wal"  # never switched: reading changes nothing
+        else:
+            mode = _write_ahead_logging(conn)
+            conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as error:
         raise StrategyError(f"cannot open the database {path}: {_reason(error)}") from None
@@ -302,6 +352,13 @@ def connect(path: Path) -> sqlite3.Connection:
     if mode.lower() != "wal":
         raise StrategyError(f"cannot use write-ahead logging on {path} (journal mode {mode})")
     if version < SCHEMA_VERSION:
+        if read_only:
+            conn.close()
+            raise StrategyError(
+                f"{path} is read-only here and was made by an earlier version (schema {version}, this "
+                f"version reads schema {SCHEMA_VERSION}): upgrade a writable copy first "
+                "(any command on it upgrades it)"
+            )
         try:
             _migrate(conn)
         except sqlite3.DatabaseError as error:
