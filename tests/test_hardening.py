@@ -234,3 +234,46 @@ def test_restore_puts_the_backup_back_through_the_backup_api(proc, tmp_path):
         json.loads(proc.run("--db", str(kept[0]), "show", ref, "--json").stdout)["attendees"][0]["name"]
         == "Pat Police"
     )
+
+
+# --- One very large discussion --------------------------------------------------------------
+
+
+def test_a_huge_discussion_is_shown_whole_and_the_board_names_three_children(proc, tmp_path):
+    """5,000 children and 10,000 actions used to take 22-315 s and up to 14.5 GB (measured in
+    benchmarks/RESULTS.md, not here); what a person sees must stay whole and readable."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from big_discussion import build
+
+    ref = build(proc.db, children=300, attendees=250, actions=400)
+    proc.env["STRATEGY_NOW"] = "2026-11-20T13:00"
+    shown = proc.run("show", ref).stdout
+    assert "Children (300)" in shown and "Attendees (250)" in shown and "Actions (400)" in shown
+    assert "Child Example 00299" in shown and "Task number 399" in shown  # every row, none cut
+    board = proc.run("due", env={"COLUMNS": "120"}).stdout
+    assert "+297 more" in board and "Child Example 00003" not in board
+    listed = proc.run("list", env={"COLUMNS": "120"}).stdout
+    assert "+297 more" in listed
+    html = proc.run("export", ref, "--format", "html").stdout
+    assert "Task number 399" in html and "Child Example 00299" in html
+
+
+def test_json_written_a_member_at_a_time_is_json_dumps_text():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from strategy_cli.cli.common import _write_json
+
+    values = st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+        max_leaves=12,
+    )
+
+    @given(values)
+    def same(value):
+        parts: list[str] = []
+        _write_json(value, parts.append, depth=2)
+        assert "".join(parts) == json.dumps(value, ensure_ascii=False)
+
+    same()

@@ -436,9 +436,10 @@ def restore(
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Replace the database's contents (required).")] = False,
 ):
-    """Put a backup back in place of the database, through SQLite's backup API: never by
-    deleting files (a -wal file holds committed writes). The backup is checked first, and the
-    database as it was is kept beside it."""
+    """Put a backup back in place of the database, keeping the database as it was beside it.
+
+    Through SQLite's backup API, never by deleting files (a -wal file holds committed writes);
+    the backup is checked first."""
     import sqlite3
     from datetime import UTC, datetime
 

@@ -123,8 +123,31 @@ def print_json(document) -> None:
     Indented for a person at a terminal; compact for scripts, because Python's JSON encoder
     falls back to pure Python when asked to indent (about 70 ms for a full board).
     """
-    indent = 2 if sys.stdout.isatty() else None
-    sys.stdout.write(json.dumps(document, indent=indent, ensure_ascii=False) + "\n")
+    if sys.stdout.isatty():
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        return
+    _write_json(document, sys.stdout.write, depth=2)
+    sys.stdout.write("\n")
+
+
+def _write_json(value, write, depth: int) -> None:
+    """``json.dumps(value)``'s exact text, written a member at a time for the outer ``depth``
+    levels: a huge document (10,000 deadline items) is never one string in memory."""
+    if depth and isinstance(value, list):
+        write("[")
+        for index, item in enumerate(value):
+            if index:
+                write(", ")
+            _write_json(item, write, depth - 1)
+        write("]")
+    elif depth and isinstance(value, dict):
+        write("{")
+        for index, (key, item) in enumerate(value.items()):
+            write((", " if index else "") + json.dumps(str(key), ensure_ascii=False) + ": ")
+            _write_json(item, write, depth - 1)
+        write("}")
+    else:
+        write(json.dumps(value, ensure_ascii=False))
 
 
 def interactive_terminal() -> bool:

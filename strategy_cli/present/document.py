@@ -162,6 +162,7 @@ def action_json(action) -> dict:
 def discussion_json(view: Shown) -> dict:
     """Everything about one discussion, keyed as cli.md says (and a little more)."""
     discussion = view.discussion
+    children = view.children  # one list, shared by every deadline item (10,000 items, 5,000 names)
     return {
         "reference": discussion.reference,
         "procedure": discussion.procedure,
@@ -190,9 +191,7 @@ def discussion_json(view: Shown) -> dict:
             "total": len(view.profile.questions),
             "answers": view.answers,
         },
-        "deadlines": [
-            deadline_item(discussion.reference, d, view.children, view.as_of) for d in view.pending
-        ],
+        "deadlines": [deadline_item(discussion.reference, d, children, view.as_of) for d in view.pending],
         "warnings": list(view.warnings),
     }
 

@@ -88,7 +88,7 @@ def discussion_list(items: list[dict]) -> None:
     rows = [
         [
             [(reference, "")],
-            [(line, "") for line in wrap_names([c["name"] for c in item["children"]], widths[1])],
+            [(line, "") for line in wrap_names(few([c["name"] for c in item["children"]]), widths[1])],
             [(item["procedure"], "")],
             _day_and_time(item["concern_at"]),
             _day_and_time(item["held_at"]),
@@ -115,7 +115,7 @@ def _discussion_blocks(references: list[str], items: list[dict]) -> None:
         held = f"held {when(item['held_at'])}" if item["held_at"] else "not held yet"
         console.print()
         console.print(Text.assemble((reference, "bold"), f"  {item['procedure']}  ", quorate))
-        names = ", ".join(" ".join(c["name"].split()) for c in item["children"])  # one line each
+        names = ", ".join(" ".join(name.split()) for name in few([c["name"] for c in item["children"]]))
         console.print(Padding(Text(names), (0, 0, 0, 2)))
         console.print(
             Padding(Text(f"concern {when(item['concern_at'])} · {held}", style="dim"), (0, 0, 0, 2))
@@ -186,10 +186,29 @@ def _text(value: str) -> str:
     return escape(value.translate(IN_TEXT))
 
 
+def few(names: list[str], shown: int = 3) -> list[str]:
+    """At most three children's names and "+N more": a row of the board or the list stays a
+    row whatever the size of the discussion."""
+    if len(names) <= shown + 1:
+        return names
+    return [*names[:shown], f"+{len(names) - shown} more"]
+
+
+# Rows beyond which a table of `show` is printed as plain lines: rich lays a table out at about
+# 2 ms a row, so 10,000 actions would take 20 s; plain lines take milliseconds.
+LARGE = 200
+
+
+def _plain_rows(title: str, headings: list[str], rows: list[list[str]]) -> None:
+    """A table too long for rich: its title, then one line a row, cells apart by " | "."""
+    lines = [title, "  " + " | ".join(headings)]
+    lines += ["  " + " | ".join(" ".join(cell.translate(IN_TEXT).split()) for cell in row) for row in rows]
+    console.file.write("\n".join(lines) + "\n")
+
+
 def _children_table(view: Shown) -> None:
-    table = Table(title="Children", title_justify="left")
-    for column in ("Name", "Born", "Age", "Circumstances"):
-        table.add_column(column, overflow="fold")  # a narrow terminal folds a word, never cuts it
+    headings = ["Name", "Born", "Age", "Circumstances"]
+    rows = []
     for child in view.discussion.children:
         flags = circumstances(child_json(child, view.on_day))
         if child.interpreter:
@@ -200,7 +219,15 @@ def _children_table(view: Shown) -> None:
             else (f"unborn, due {child.edd.isoformat()}" if child.edd else "-")
         )
         age = str(age_on(child.dob, view.on_day)) if child.dob else "-"
-        table.add_row(_text(child.name), born, age, _text(", ".join(flags)) or "-")
+        rows.append([child.name, born, age, ", ".join(flags) or "-"])
+    if len(rows) > LARGE:
+        _plain_rows(f"Children ({len(rows)})", headings, rows)
+        return
+    table = Table(title="Children", title_justify="left")
+    for column in headings:
+        table.add_column(column, overflow="fold")  # a narrow terminal folds a word, never cuts it
+    for name, born, age, circumstances_text in rows:
+        table.add_row(_text(name), born, age, _text(circumstances_text))
     console.print(table)
 
 
@@ -208,6 +235,13 @@ def _attendees_table(view: Shown) -> None:
     attendees = view.discussion.attendees
     if not attendees:
         console.print("Attendees: none recorded.", style="red")
+        return
+    if len(attendees) > LARGE:
+        rows = [
+            [view.profile.agencies.get(a.agency, a.agency), a.name, a.role or "-", a.attendance]
+            for a in sorted(attendees, key=lambda a: a.agency)
+        ]
+        _plain_rows(f"Attendees ({len(rows)})", ["Agency", "Name", "Role", "Attendance"], rows)
         return
     table = Table(title="Attendees", title_justify="left")
     for column in ("Agency", "Name", "Role", "Attendance"):
@@ -253,6 +287,19 @@ def _actions_table(view: Shown) -> None:
     actions = view.discussion.actions
     if not actions:
         return
+    if len(actions) > LARGE:
+        rows = [
+            [
+                str(a.number),
+                a.task,
+                (a.owner or "-") + (f" ({a.agency})" if a.agency else ""),
+                when(a.due_at),
+                when(a.done_at) if a.done_at else "-",
+            ]
+            for a in actions
+        ]
+        _plain_rows(f"Actions ({len(rows)})", ["#", "Task", "Owner", "Due", "Done"], rows)
+        return
     table = Table(title="Actions", title_justify="left")
     for column in ("#", "Task", "Owner", "Due", "Done"):
         table.add_column(column, overflow="fold")  # a narrow terminal folds a word, never cuts it
@@ -271,6 +318,18 @@ def _actions_table(view: Shown) -> None:
 def _deadlines_table(view: Shown) -> None:
     if not view.pending:
         console.print("Nothing pending.", style="green")
+        return
+    if len(view.pending) > LARGE:
+        rows = [
+            [
+                when(d.due_at) if d.due_at else "no date",
+                d.title,
+                STATUS_WORD[rules.status(d.due_at, view.as_of, d.maximum_at)],
+                d.rule,
+            ]
+            for d in view.pending
+        ]
+        _plain_rows(f"Pending deadlines ({len(rows)})", ["Due", "What", "Status", "Rule"], rows)
         return
     table = Table(title="Pending deadlines", title_justify="left", expand=True)
     table.add_column("Due", no_wrap=True)
@@ -346,7 +405,7 @@ def _board_row(group: list[dict], as_of: datetime, explain: bool, not_quorate: s
     return {
         "reference": item["reference"],
         "not_quorate": item["reference"] in not_quorate,
-        "names": item["children"],
+        "names": few(item["children"]),
         "titles": [each["title"] for each in group],
         "rule": item["rule"] if explain else None,
         "due": due,
