@@ -277,3 +277,18 @@ def test_json_written_a_member_at_a_time_is_json_dumps_text():
         assert "".join(parts) == json.dumps(value, ensure_ascii=False)
 
     same()
+
+
+def test_a_bidi_control_held_from_before_never_reaches_the_terminal_or_the_minutes(proc):
+    ref = proc.new()
+    with closing(sqlite3.connect(proc.db)) as conn, conn:  # as an older release let it in
+        conn.execute("UPDATE discussion SET summary = 'Bruise \u202eesirub' WHERE reference = ?", (ref,))
+        conn.execute("UPDATE child SET name = 'Ava \u202eelpmaxE'")
+    for args in (
+        ["show", ref],
+        ["export", ref, "--format", "html"],
+        ["export", ref, "--format", "md"],
+        ["due"],
+    ):
+        shown = proc.run(*args, env={"COLUMNS": "120"}).stdout
+        assert "\u202e" not in shown and "\ufffd" in shown, args

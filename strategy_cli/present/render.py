@@ -84,6 +84,15 @@ def day(value, pattern: str = "%d %b %Y") -> str:
     return (date.fromisoformat(value) if isinstance(value, str) else value).strftime(pattern)
 
 
+_BIDI = str.maketrans(dict.fromkeys("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069", "\ufffd"))
+
+
+def _shown(value):
+    """Every value a template prints: a bidirectional control (held from before it was refused
+    at input) shows as U+FFFD, so the minutes never read other than the record."""
+    return value.translate(_BIDI) if isinstance(value, str) else value
+
+
 def environment():
     """Templates run in Jinja's sandbox: a user's template (in the config folder) can show the
     context it is given and nothing else: no attribute of Python's internals, no module, no file."""
@@ -98,6 +107,7 @@ def environment():
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.finalize = _shown
     env.filters["md"] = markdown_text
     env.filters["mdcell"] = markdown_cell
     env.filters["when"] = when

@@ -42,8 +42,13 @@ Cell = list[tuple[str, str]]
 # Every C0 and C1 control character: what the tool refuses at input, should a record hold one
 # anyway (written by another program), must not reach the terminal as an escape sequence.
 # rich's own strip_control_codes removes only BEL, BS, VT, FF and CR, not ESC.
-CONTROL = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], " ")
-IN_TEXT = {code: " " for code in CONTROL if chr(code) not in "\t\n"}  # multi-line text keeps its lines
+# A bidirectional control held from before it was refused at input shows as U+FFFD, so text
+# never reads other than it is (domain/text.py).
+CONTROL = {
+    **dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], " "),
+    **dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), "\ufffd"),
+}
+IN_TEXT = {code: shown for code, shown in CONTROL.items() if chr(code) not in "\t\n"}  # lines kept
 
 
 def when(instant: str | datetime | None) -> str:
