@@ -33,7 +33,11 @@ def check_target(path: Path, force: bool, database: Path | None = None) -> None:
 def _is_database_file(path: Path, database: Path) -> bool:
     """Whether ``path`` is the database or its ``-wal``, ``-shm`` or ``-journal`` file, by name
     or (a hard link, another spelling) by identity."""
-    own = [database, *(database.with_name(database.name + suffix) for suffix in ("-wal", "-shm", "-journal"))]
+    own = []
+    for base in dict.fromkeys(
+        [database, database.expanduser().resolve()]
+    ):  # SQLite names its files after the target of a link
+        own += [base, *(base.with_name(base.name + suffix) for suffix in ("-wal", "-shm", "-journal"))]
     target = path.expanduser().resolve()
     for candidate in own:
         if target == candidate.expanduser().resolve():

@@ -104,7 +104,7 @@ def chain_head(conn: sqlite3.Connection) -> str:
 def expect_head(conn: sqlite3.Connection, head: str) -> dict:
     """Whether the chain still holds the head recorded earlier: its entry number COUNT (in
     order) has that hash. Entries may have been added since; none before it changed."""
-    count_text, _, digest = head.strip().partition(":")
+    count_text, _, digest = head.strip().lower().partition(":")
     if not count_text.isdigit() or len(digest) != 64:
         return {"name": "anchor", "ok": False, "detail": f"{head!r} is not a chain head (COUNT:HASH)"}
     count = int(count_text)
@@ -256,4 +256,76 @@ def backup_to(conn: sqlite3.Connection, path: Path, force: bool, database: Path 
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    return count
+
+
+def staged_copy(source: Path, staged: Path) -> sqlite3.Connection:
+    """A private copy of a backup to work on (the backup itself is only read), open."""
+    from .store.schema import read_only_uri
+
+    fd = os.open(staged, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    reading = sqlite3.connect(read_only_uri(source), uri=True)
+    copy = sqlite3.connect(staged)
+    try:
+        reading.backup(copy)
+    finally:
+        reading.close()
+    return copy
+
+
+def restore_into(store, staged: Path, kept: Path) -> int:
+    """Replace every record of the live database with the staged backup's, in ONE write
+    transaction: a command committing meanwhile waits, then lands on the restored records,
+    never lost between the copy kept and the restore. The database as it was is copied to
+    ``kept`` while that transaction holds the write lock, so nothing can commit in between."""
+    conn = store.conn
+    conn.execute("ATTACH DATABASE ? AS src", (str(staged),))
+    try:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM src.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        mine = {
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
+        if set(tables) != mine:
+            raise StrategyError("the backup's tables are not this database's, even after upgrading it")
+        # Every row is replaced, parents and children alike: the references are checked once,
+        # on the whole, before committing (SQLite's deferred count loses track of a table
+        # emptied and refilled in one transaction).
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            fd = os.open(kept, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            os.close(fd)
+            reading, copy = sqlite3.connect(store.path), sqlite3.connect(kept)
+            try:
+                reading.backup(copy)  # what is committed: nothing else can commit while we hold the lock
+            finally:
+                reading.close()
+                copy.close()
+            for table in tables:
+                conn.execute(f'DELETE FROM main."{table}"')
+                conn.execute(f'INSERT INTO main."{table}" SELECT * FROM src."{table}"')
+            if conn.execute("SELECT 1 FROM src.sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
+                conn.execute("DELETE FROM main.sqlite_sequence")
+                conn.execute("INSERT INTO main.sqlite_sequence SELECT * FROM src.sqlite_sequence")
+            if conn.execute("PRAGMA main.foreign_key_check").fetchone() is not None:
+                raise StrategyError("the backup's rows point at rows it does not hold; nothing was restored")
+            count = conn.execute("SELECT COUNT(*) FROM main.discussion").fetchone()[0]
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            kept.unlink(missing_ok=True)
+            raise
+    finally:
+        conn.execute("DETACH DATABASE src")
+        conn.execute("PRAGMA foreign_keys = ON")
     return count

@@ -292,3 +292,103 @@ def test_a_bidi_control_held_from_before_never_reaches_the_terminal_or_the_minut
     ):
         shown = proc.run(*args, env={"COLUMNS": "120"}).stdout
         assert "\u202e" not in shown and "\ufffd" in shown, args
+
+
+def test_review_findings_of_the_hardening(proc, tmp_path):
+    """A symlinked --db still protects its real -wal; restore refuses the database itself; a
+    head in capitals is the same head; a reference with bad bytes is a usage error."""
+    real = tmp_path / "real.db"
+    link = tmp_path / "link.db"
+    proc.env["STRATEGY_DB"] = str(real)
+    ref = proc.new()
+    link.symlink_to(real)
+    proc.env["STRATEGY_DB"] = str(link)
+    for suffix in ("-wal", "-shm"):
+        done = proc.run("export", ref, "--output", f"{real}{suffix}", "--force", expect=1)
+        assert "the database" in done.stderr
+    refused = proc.run("restore", str(real), "--yes", expect=1)
+    assert "the database itself" in refused.stderr
+    head = proc.json("check")["head"]
+    assert "extends the head" in proc.run("check", "--expect", head.upper()).stdout
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "strategy_cli", "show", b"SD-\xff"],
+        env={**os.environ, **proc.env},
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and b"REF" in done.stderr and b"unexpected" not in done.stderr.lower()
+
+
+def test_invisible_characters_make_no_second_child(cli):
+    ref = cli.new()
+    for name in ("Ava Example\u200b", "Ava\ufeff Example", "\u00adAva Example"):
+        refused = cli.run("child", "add", ref, "--name", name, "--dob", "2016-01-01", expect=1)
+        assert "already has a child" in refused.output, name
+
+
+def test_withheld_words_are_found_whatever_their_accents(cli):
+    ref = cli.new()
+    cli.run(
+        "decide", ref, "--s47", "--no-police", "--rationale", "R",
+        "--withhold", "Mum's new partner Márk Kovács lives at 14 Élm Close", "--withhold-rationale", "Risk",
+        "--share", "We will talk to Mr Kovacs first",
+    )  # fmt: skip
+    assert "--share" in cli.run("export", ref, "--audience", "family", expect=1).output
+    cli.run("decide", ref, "--share", "A social worker will visit you on Monday at 14:00")
+    cli.run("export", ref, "--audience", "family")
+
+
+def test_restore_takes_a_backup_made_by_an_earlier_version(proc, tmp_path):
+    """The schema-1 fixture is upgraded on a copy, checked, then restored; the backup is untouched."""
+    import shutil
+
+    proc.new()
+    old = tmp_path / "old.db"
+    shutil.copy(Path(__file__).parent / "fixtures" / "schema1.db", old)
+    before = old.read_bytes()
+    proc.run("restore", str(old), "--yes")
+    assert old.read_bytes() == before
+    assert {d["reference"] for d in proc.json("list", "--all")} == {f"SD-2026-000{n}" for n in range(1, 5)}
+    proc.run("check")
+
+
+def test_a_write_during_a_restore_is_in_the_kept_copy_or_the_restored_database(proc, tmp_path):
+    """The copy kept and the restore happen under one write lock: every acknowledged write
+    lands in exactly one of them, never between."""
+    import subprocess
+
+    ref = proc.new()
+    backup = tmp_path / "backup.db"
+    proc.run("backup", str(backup))
+    env = {**os.environ, **proc.env}
+    writers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "strategy_cli",
+                "attend",
+                ref,
+                "--name",
+                f"Writer {n}",
+                "--agency",
+                "police",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for n in range(8)
+    ]
+    proc.run("restore", str(backup), "--yes")
+    acknowledged = {f"Writer {n}" for n, w in enumerate(writers) if w.wait(timeout=60) == 0}
+    (kept,) = [p for p in proc.db.parent.iterdir() if ".before-restore-" in p.name]
+    live = {a["name"] for a in proc.json("show", ref)["attendees"]}
+    before = {
+        a["name"] for a in json.loads(proc.run("--db", str(kept), "show", ref, "--json").stdout)["attendees"]
+    }
+    assert acknowledged <= live | before, acknowledged - live - before
+    assert not live & before
+    proc.run("check")

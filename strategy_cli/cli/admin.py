@@ -417,8 +417,9 @@ def backup(
     import sqlite3
 
     from ..integrity import chain_head
+    from ..store.schema import read_only_uri
 
-    copy = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    copy = sqlite3.connect(read_only_uri(path), uri=True)
     try:
         head = chain_head(copy)
     finally:
@@ -438,44 +439,65 @@ def restore(
 ):
     """Put a backup back in place of the database, keeping the database as it was beside it.
 
-    Through SQLite's backup API, never by deleting files (a -wal file holds committed writes);
-    the backup is checked first."""
-    import sqlite3
-    from datetime import UTC, datetime
+    Never by deleting files (a -wal file holds committed writes): the backup is copied aside,
+    upgraded to this version's schema and checked, then its records replace the database's in
+    one write transaction, with the database as it was copied beside it under the same lock."""
+    import tempfile
 
-    from ..integrity import backup_to, chain_head, expect_head, verify
+    from ..integrity import chain_head, expect_head, restore_into, staged_copy, verify
+    from ..store import Store
     from ..store.schema import check_database_path
 
     if not yes:
         raise UsageProblem("restore replaces every record in the database with the backup's: give --yes")
     if not check_database_path(path):
         raise StrategyError(f"no backup at {path}")
-    source = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
-    try:
-        report = verify(source)
+    store = common.open_store()
+    if store.read_only:
+        raise StrategyError(f"{store.path} is read-only for you: nothing was restored")
+    if _same_file(path, store.path):
+        raise StrategyError(f"{path} is the database itself: nothing to restore")
+    with tempfile.TemporaryDirectory(dir=store.path.parent, prefix=".strategy-restore-") as folder:
+        staged = staged_copy(path, Path(folder) / "restore.db")
+        try:
+            anchor = expect_head(staged, expect) if expect is not None else None
+        finally:
+            staged.close()
+        if anchor is not None and not anchor["ok"]:
+            raise StrategyError(f"the backup {path}: {anchor['detail']}; nothing was restored")
+        upgraded = Store(Path(folder) / "restore.db")  # a backup from an earlier version is upgraded here
+        report = verify(upgraded.conn)
+        upgraded.close()
         if not report["ok"]:
             raise StrategyError(
                 f"the backup {path} fails its check ({report['fault']}); nothing was restored"
             )
-        if expect is not None:
-            anchor = expect_head(source, expect)
-            if not anchor["ok"]:
-                raise StrategyError(f"the backup {path}: {anchor['detail']}; nothing was restored")
-        store = common.open_store()
-        if store.read_only:
-            raise StrategyError(f"{store.path} is read-only for you: nothing was restored")
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        kept = store.path.with_name(f"{store.path.stem}.before-restore-{stamp}.db")
-        backup_to(store.conn, kept, False, store.path)
-        source.backup(store.conn)
-        head = chain_head(store.conn)
-        count = store.conn.execute("SELECT COUNT(*) FROM discussion").fetchone()[0]
-    finally:
-        source.close()
+        kept = _kept_name(store.path)
+        count = restore_into(store, Path(folder) / "restore.db", kept)
     common.say(
-        f"Restored {count} discussions from {path} into {store.path}. Chain head: {head}. "
+        f"Restored {count} discussions from {path} into {store.path}. Chain head: {chain_head(store.conn)}. "
         f"The database as it was is kept in {kept}."
     )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    import os
+
+    try:
+        return a.resolve() == b.resolve() or os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _kept_name(database: Path) -> Path:
+    """Where the database as it was goes: beside it, stamped with the time, never over a file."""
+    stamp = settings.now().strftime("%Y%m%dT%H%M%S")
+    kept = database.with_name(f"{database.stem}.before-restore-{stamp}.db")
+    number = 2
+    while kept.exists():
+        kept = database.with_name(f"{database.stem}.before-restore-{stamp}-{number}.db")
+        number += 1
+    return kept
 
 
 def register(app: typer.Typer) -> None:

@@ -262,10 +262,15 @@ MAX_FILE_BYTES = 1024 * 1024
 def read_text_file(path: Path, option: str) -> str:
     """A small UTF-8 text file a user named (@FILE, an answers file, a profile to check): read
     at most 1 MiB, so a device (/dev/zero), a pipe or a huge file is refused at once, naming it."""
+    import stat
+
     try:
-        if not path.is_file():
-            raise typer.BadParameter(f"{str(path)!r} is not a regular file", param_hint=option)
-        with open(path, "rb") as handle:
+        # Opened without blocking and checked on the open file, so a pipe swapped in after a
+        # check of the name can never hang the command.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise typer.BadParameter(f"{str(path)!r} is not a regular file", param_hint=option)
             data = handle.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             raise typer.BadParameter(f"{str(path)!r} is larger than 1 MiB", param_hint=option)
@@ -274,6 +279,19 @@ def read_text_file(path: Path, option: str) -> str:
         raise typer.BadParameter(f"{str(path)!r} is not UTF-8 text", param_hint=option) from None
     except (OSError, ValueError) as error:  # ValueError: a NUL in the path
         raise typer.BadParameter(f"cannot read {str(path)!r}: {error}", param_hint=option) from None
+
+
+def reference(value: str) -> str:
+    """A discussion's reference as the record holds it; bytes that are not UTF-8, or a control
+    character, are a usage error naming it (never an "unexpected" error later)."""
+    from ..domain.model import canonical_reference
+    from ..domain.text import TextError, clean
+
+    try:
+        clean(value, "REF", one_line=True)
+    except TextError as error:
+        raise typer.BadParameter(str(error).removeprefix("REF: "), param_hint="REF") from None
+    return canonical_reference(value)
 
 
 def procedure_id(option: str | None) -> str:

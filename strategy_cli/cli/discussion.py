@@ -8,7 +8,7 @@ from .. import settings
 from ..casework import children as kids
 from ..casework import discussion as opening
 from ..domain.calendar import iso
-from ..domain.model import CATEGORIES, Child, Discussion, canonical_reference
+from ..domain.model import CATEGORIES, Child, Discussion
 from ..domain.text import same_name
 from ..errors import UsageProblem
 from ..present import document as views
@@ -18,7 +18,7 @@ from . import common, summary
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 Ref = Annotated[
     str,
-    typer.Argument(help="The discussion's reference, e.g. SD-2026-0001.", callback=canonical_reference),
+    typer.Argument(help="The discussion's reference, e.g. SD-2026-0001.", callback=common.reference),
 ]
 
 

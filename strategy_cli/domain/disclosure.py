@@ -9,6 +9,7 @@ distinctive words, until someone says they have checked (``export --i-have-check
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .model import Discussion
 
@@ -16,28 +17,50 @@ from .model import Discussion
 _COMMON = frozenset(
     "that this with from have will they them their there where when which what about would could "
     "should been were into also only more some than then very just over such after before other "
-    "family child children parent parents carer carers social worker police health".split()
+    "family child children parent parents carer carers social worker police health mum dad mother "
+    "father partner lives live living home house address close near nearby school new she her him "
+    "his hers stays staying visit visits week weeks today tomorrow monday tuesday wednesday "
+    "thursday friday saturday sunday".split()
 )
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+def _folded(text: str) -> str:
+    """Case and accents set aside: "Kovács" is "kovacs"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def distinctive_words(text: str) -> set[str]:
-    """The words that make a text recognisable: four letters or more and not common, or any
-    word with a digit in it (a house number, a date, a postcode)."""
-    words = {w.casefold() for w in _WORD.findall(text)}
+    """The words that make a text recognisable (folded): four letters or more and not common,
+    or any word with a digit in it (a house number, a date, a postcode)."""
+    words = {_folded(w) for w in _WORD.findall(text)}
     return {w for w in words if (len(w) >= 4 and w not in _COMMON) or any(c.isdigit() for c in w)}
 
 
+def proper_names(text: str) -> set[str]:
+    """Capitalised words that are not common ones, folded: a surname, a street, a town. One of
+    them alone tells the family what is withheld."""
+    return {
+        _folded(w)
+        for w in _WORD.findall(text)
+        if w[:1].isupper() and len(w) >= 3 and _folded(w) not in _COMMON
+    }
+
+
 def carries(withheld: str, shown: str) -> bool:
-    """Whether ``shown`` holds the withheld text: all of it, or two or more of its distinctive
-    words (its only one, when it has one)."""
+    """Whether ``shown`` holds the withheld text: all of it, one of its proper names, or two or
+    more of its distinctive words (its only one, when it has one). Case and accents aside."""
     if not withheld.strip() or not shown.strip():
         return False
-    if " ".join(withheld.casefold().split()) in " ".join(shown.casefold().split()):
+    if " ".join(_folded(withheld).split()) in " ".join(_folded(shown).split()):
+        return True
+    shown_words = {_folded(w) for w in _WORD.findall(shown)}
+    if proper_names(withheld) & shown_words:
         return True
     secret = distinctive_words(withheld)
     found = secret & distinctive_words(shown)
-    return len(found) >= min(2, len(secret)) and bool(found)
+    return bool(found) and len(found) >= min(2, len(secret))
 
 
 def family_fields_carrying_withheld(discussion: Discussion) -> list[str]:

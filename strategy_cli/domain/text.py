@@ -54,7 +54,7 @@ def clean(value: str, what: str, one_line: bool = False) -> str:
 
 def clean_name(value: str, what: str) -> str:
     """A person's name (or a role, or who is acting): one line, with something visible in it."""
-    value = clean(value, what, one_line=True)
+    value = clean(value, what, one_line=True).translate(INVISIBLE_IN_NAMES)
     if value and not any(_visible(c) for c in value):
         raise TextError(f"{what}: {value!r} has no visible character")
     return value
@@ -67,7 +67,17 @@ def same_name(a: str, b: str) -> bool:
 
 
 def name_key(name: str) -> str:
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFKD", name).casefold()).strip()
+    """A name as a person reads it: compatibility forms, case and invisible format characters
+    (but the joiners some scripts and emoji need) do not make another name."""
+    folded = unicodedata.normalize("NFKD", name).casefold()
+    kept = "".join(c for c in folded if unicodedata.category(c) != "Cf" or c in JOINERS)
+    return " ".join(unicodedata.normalize("NFC", kept).split())
+
+
+# Zero-width joiner and non-joiner: part of how Indic scripts, Persian and emoji are written.
+JOINERS = frozenset("\u200c\u200d")
+# Invisible characters that are never part of a name as written: dropped from names.
+INVISIBLE_IN_NAMES = str.maketrans(dict.fromkeys("\u200b\u2060\ufeff\u180e\u00ad"))
 
 
 def _is_control(character: str) -> bool:

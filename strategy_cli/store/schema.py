@@ -310,6 +310,20 @@ def exposure(path: Path) -> str | None:
     return None
 
 
+def read_only_uri(path: Path) -> str:
+    """SQLite's URI for opening ``path`` read-only. Not ``Path.as_uri()``: that resolves a
+    mapped Windows drive to ``file://server/share/...``, whose authority SQLite refuses; a UNC
+    path is given as ``file:////server/share/...``, which it accepts."""
+    from urllib.parse import quote
+
+    text = path.absolute().as_posix()
+    if text.startswith("//"):  # \\server\share\... on Windows
+        text = "//" + text
+    elif len(text) > 1 and text[1] == ":":  # C:/...
+        text = "/" + text
+    return f"file:{quote(text, safe='/:')}?mode=ro"
+
+
 def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
     """Open (creating and migrating when needed) and return a connection in autocommit mode.
 
@@ -325,8 +339,9 @@ def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
             _private_file(path)
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         else:
-            uri = path.resolve().as_uri() + "?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            conn = sqlite3.connect(
+                read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
+            )
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         # The version first: a newer release's file is refused before anything (switching it
@@ -355,9 +370,9 @@ def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
         if read_only:
             conn.close()
             raise StrategyError(
-                f"{path} is read-only here and was made by an earlier version (schema {version}, this "
-                f"version reads schema {SCHEMA_VERSION}): upgrade a writable copy first "
-                "(any command on it upgrades it)"
+                f"{path} was made by an earlier version (schema {version}; this version reads schema "
+                f"{SCHEMA_VERSION}) and is opened without writing (check never writes; or the file "
+                "is read-only): any other command on a writable copy upgrades it"
             )
         try:
             _migrate(conn)
