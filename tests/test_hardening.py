@@ -392,3 +392,12 @@ def test_a_write_during_a_restore_is_in_the_kept_copy_or_the_restored_database(p
     assert acknowledged <= live | before, acknowledged - live - before
     assert not live & before
     proc.run("check")
+
+
+def test_the_first_word_of_a_sentence_is_not_taken_for_a_name():
+    from strategy_cli.domain.disclosure import carries
+
+    withheld = "The police plan to interview the stepfather under caution."
+    assert not carries(withheld, "A social worker and a police officer will visit you and the children.")
+    assert carries(withheld, "We will tell you when the police interview the stepfather under caution")
+    assert carries("The new address is 4 Oak Lane, Leeds.", "Your new home in Leeds")

@@ -20,7 +20,7 @@ _COMMON = frozenset(
     "family child children parent parents carer carers social worker police health mum dad mother "
     "father partner lives live living home house address close near nearby school new she her him "
     "his hers stays staying visit visits week weeks today tomorrow monday tuesday wednesday "
-    "thursday friday saturday sunday".split()
+    "thursday friday saturday sunday the and for but not you your our mr mrs ms miss".split()
 )
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -39,13 +39,16 @@ def distinctive_words(text: str) -> set[str]:
 
 
 def proper_names(text: str) -> set[str]:
-    """Capitalised words that are not common ones, folded: a surname, a street, a town. One of
-    them alone tells the family what is withheld."""
-    return {
-        _folded(w)
-        for w in _WORD.findall(text)
-        if w[:1].isupper() and len(w) >= 3 and _folded(w) not in _COMMON
-    }
+    """Capitalised words that are not common ones and do not start a sentence, folded: a
+    surname, a street, a town. One of them alone tells the family what is withheld."""
+    found = set()
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        before = text[: match.start()].rstrip()
+        starts_sentence = not before or before[-1] in ".!?:;\n"
+        if word[:1].isupper() and len(word) >= 3 and not starts_sentence and _folded(word) not in _COMMON:
+            found.add(_folded(word))
+    return found
 
 
 def carries(withheld: str, shown: str) -> bool:
