@@ -308,3 +308,20 @@ def test_an_in_patient_receives_hospital_services(case):
     with pytest.raises(UsageProblem, match="contradict"):
         children.correct_child(case, ref, "Ava Example", {"in_hospital": True, "hospital_services": False})
     assert case.store.discussion(ref).children[0].in_hospital is False
+
+
+def test_a_correction_that_changes_nothing_writes_nothing(case):
+    """A child already so, or a discussion held again with nothing new, is told so and leaves
+    no audit entry (a second manager making the same correction, a retry)."""
+    ref = opened(case)
+    assert children.correct_child(case, ref, "Ava Example", {"looked_after": True})[0] == "corrected"
+    entries = len(case.store.trail(ref))
+    assert children.correct_child(case, ref, "ava example", {"looked_after": True})[0] == "unchanged"
+    assert len(case.store.trail(ref)) == entries
+    held = discussion.hold(case, ref, at("2026-11-23T11:00"), {"chair": "Sam Chair"})
+    entries = len(case.store.trail(ref))
+    assert discussion.hold(case, ref, None, {}) == held
+    assert discussion.hold(case, ref, None, {"chair": "Sam Chair"}) == held
+    assert len(case.store.trail(ref)) == entries
+    discussion.hold(case, ref, None, {"chair": "Pat Chair"})
+    assert len(case.store.trail(ref)) == entries + 1

@@ -23,10 +23,11 @@ def add_child(case: Casework, reference: str, child: Child) -> None:
         writer.add_child(discussion.reference, child)
 
 
-def correct_child(case: Casework, reference: str, name: str, changes: dict[str, Any]) -> Child:
+def correct_child(case: Casework, reference: str, name: str, changes: dict[str, Any]) -> tuple[str, Child]:
     """Correct the child of that name with only the ``changes`` given (a field set to None is
     cleared: the interpreter, say). A date of birth replaces an expected date of delivery and
-    the other way round; an in-patient receives hospital services."""
+    the other way round; an in-patient receives hospital services. Returns what was done
+    (``corrected``, or ``unchanged`` when the record already said so: nothing is written)."""
     if not changes:
         raise UsageProblem("nothing to correct: give at least one option to change")
     unknown = set(changes) - CHILD_FIELDS
@@ -54,9 +55,9 @@ def correct_child(case: Casework, reference: str, name: str, changes: dict[str, 
         ):
             raise StrategyError(f"{discussion.reference} already has a child named {corrected.name!r}")
         if corrected == current:
-            return current  # already so (another manager may have made the same correction)
+            return "unchanged", current  # already so (another manager may have made the same correction)
         writer.edit_child(discussion.reference, current.name, corrected)
-    return corrected
+    return "corrected", corrected
 
 
 def remove_child(case: Casework, reference: str, name: str, reason: str | None = None) -> None:

@@ -79,6 +79,10 @@ def hold(case: Casework, reference: str, at: datetime | None, given: dict[str, A
     with case.change(reference) as (writer, discussion):
         when = at or discussion.held_at or case.clock()
         changes: dict[str, Any] = {"held_at": when, **given}
+        if discussion.held_at is not None and all(
+            getattr(discussion, field) == value for field, value in changes.items()
+        ):
+            return when  # already recorded so: nothing to correct, nothing written
         action = "held" if discussion.held_at is None else "held.correct"
         writer.update_discussion(discussion.reference, action, changes)
     return when

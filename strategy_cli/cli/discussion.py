@@ -399,8 +399,13 @@ def child_edit(
     if born or expected:
         _check_child_dates(Child(name=name, dob=born, edd=expected))
     case = common.casework()
-    corrected = kids.correct_child(case, reference, name, changes)
-    _done(case.store, reference, as_json, f"Corrected {corrected.name} on {reference}.")
+    what, child = kids.correct_child(case, reference, name, changes)
+    message = (
+        f"Corrected {child.name} on {reference}."
+        if what == "corrected"
+        else (f"Already recorded: {child.name} on {reference} (nothing changed).")
+    )
+    _done(case.store, reference, as_json, message)
 
 
 def child_remove(
