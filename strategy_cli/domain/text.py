@@ -20,6 +20,9 @@ import unicodedata
 
 MAX_TEXT = 100_000
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# How one a record holds from before it was refused is shown (a ``str.translate`` table): as
+# U+FFFD, so text on a terminal or in the minutes never reads other than it is.
+BIDI_SHOWN = {ord(c): "\ufffd" for c in BIDI_CONTROLS}
 # Characters that draw nothing although Unicode calls them letters or symbols.
 FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 BOM = "\ufeff"

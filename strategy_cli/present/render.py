@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .. import settings
 from ..domain.calendar import local
+from ..domain.text import BIDI_SHOWN
 
 # Characters that start or end Markdown syntax anywhere in a line (CommonMark and GitHub's
 # extensions: emphasis, links, images, raw HTML, code, tables, strikethrough, maths). With '['
@@ -84,13 +85,10 @@ def day(value, pattern: str = "%d %b %Y") -> str:
     return (date.fromisoformat(value) if isinstance(value, str) else value).strftime(pattern)
 
 
-_BIDI = str.maketrans(dict.fromkeys("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069", "\ufffd"))
-
-
 def _shown(value):
     """Every value a template prints: a bidirectional control (held from before it was refused
     at input) shows as U+FFFD, so the minutes never read other than the record."""
-    return value.translate(_BIDI) if isinstance(value, str) else value
+    return value.translate(BIDI_SHOWN) if isinstance(value, str) else value
 
 
 def environment():

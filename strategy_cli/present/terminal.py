@@ -19,6 +19,7 @@ from rich.text import Text
 from ..domain import rules
 from ..domain.calendar import age_on, local
 from ..domain.model import CATEGORIES
+from ..domain.text import BIDI_SHOWN
 from .document import Shown, child_json, circumstances, describe_change, past_target, relative
 from .feedback import quoracy
 
@@ -46,7 +47,7 @@ Cell = list[tuple[str, str]]
 # never reads other than it is (domain/text.py).
 CONTROL = {
     **dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], " "),
-    **dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), "\ufffd"),
+    **BIDI_SHOWN,
 }
 IN_TEXT = {code: shown for code, shown in CONTROL.items() if chr(code) not in "\t\n"}  # lines kept
 
