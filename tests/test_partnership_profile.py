@@ -308,3 +308,12 @@ def test_check_names_a_discussion_pinned_to_another_procedures_version(north):
         )
     done = north.run("check", expect=1)
     assert ref in done.stdout and "pinned to a version of 'hampshire'" in done.stdout
+
+
+def test_edit_checks_a_category_against_the_discussions_own_profile(north):
+    ref = _open(north)
+    north.run("edit", ref, "--category", "urgent")  # northshire's own category
+    assert north.json("show", ref)["categories"] == ["urgent"]
+    refused = north.run("edit", ref, "--category", "serious-harm", expect=2)
+    assert "'serious-harm'" in refused.stderr and "northshire" in refused.stderr
+    assert north.json("show", ref)["categories"] == ["urgent"]

@@ -51,25 +51,37 @@ def open_discussion(
 
 def correct_opening(case: Casework, reference: str, given: dict[str, Any]) -> list[str]:
     """Correct the concern time, categories, procedure, reason or referrer with what was given
-    and differs from the record; returns the fields corrected (none: nothing to correct). A
-    discussion moved to another procedure is pinned to that profile as its file reads now."""
+    and differs from the record; returns the fields corrected (none: nothing to correct). The
+    categories are checked, inside the transaction, against the profile the discussion will be
+    judged under; one moved to another procedure is pinned to that profile as its file reads now."""
     with case.change(reference) as (writer, discussion):
         changes = {k: v for k, v in given.items() if v is not None and v != getattr(discussion, k)}
+        if "categories" in changes or "procedure" in changes:
+            _check_categories(writer, discussion, changes)
         if "procedure" in changes:
-            from .. import settings
-
-            categories = changes.get("categories", discussion.categories)
-            known = settings.profile(changes["procedure"]).categories
-            unknown = [c for c in categories if c not in known]
-            if unknown:
-                raise UsageProblem(
-                    f"{', '.join(unknown)} is not a category of {changes['procedure']} "
-                    f"(known: {', '.join(known)}); give --category too"
-                )
             changes["procedure_version"] = writer.pin(changes["procedure"])
         if changes:
             writer.update_discussion(discussion.reference, "edit", changes)
     return [field for field in changes if field != "procedure_version"]
+
+
+def _check_categories(writer, discussion: Discussion, changes: dict[str, Any]) -> None:
+    """The categories the discussion will have are its profile's (the new procedure's, when it
+    moves); an unknown one is a usage error naming it and the known ones."""
+    from .. import settings
+
+    profile = (
+        settings.profile(changes["procedure"])
+        if "procedure" in changes
+        else writer.store.profile_of(discussion)
+    )
+    unknown = [c for c in changes.get("categories", discussion.categories) if c not in profile.categories]
+    if unknown:
+        hint = "" if "categories" in changes else "; give --category too"
+        raise UsageProblem(
+            f"--category: {', '.join(map(repr, unknown))} is not a category of {profile.id} "
+            f"(known: {', '.join(profile.categories)}){hint}"
+        )
 
 
 def hold(case: Casework, reference: str, at: datetime | None, given: dict[str, Any]) -> datetime:

@@ -422,16 +422,6 @@ def child_remove(
     _done(case.store, reference, as_json, f"Removed {name} from {reference}.")
 
 
-def _categories_for(reference: str, category: list[str], procedure: str | None) -> list[str]:
-    """``--category`` checked against the profile the discussion will be judged under."""
-    if procedure:
-        known = settings.profile(common.procedure_id(procedure)).categories
-    else:
-        store = common.open_store()
-        known = store.profile_of(store.discussion(reference)).categories
-    return common.categories(category, known)
-
-
 def edit(
     reference: Ref,
     concern_at: Annotated[
@@ -448,7 +438,7 @@ def edit(
     """Correct what `new` recorded; the old values stay in the audit trail."""
     given = {
         "concern_at": common.instant(concern_at, "--concern-at"),
-        "categories": _categories_for(reference, category, procedure) if category else None,
+        "categories": list(dict.fromkeys(category)) if category else None,  # checked by the use case
         "procedure": common.procedure_id(procedure) if procedure else None,
         "summary": common.text_or_file(summary, "--summary"),
         "referrer": common.text_or_file(referrer, "--referrer"),
