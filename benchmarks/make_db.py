@@ -50,7 +50,7 @@ from strategy_cli import settings  # noqa: E402
 from strategy_cli.domain import rules  # noqa: E402
 from strategy_cli.domain.calendar import BankHolidays, local, stored  # noqa: E402
 from strategy_cli.domain.model import Action, Attendee, Child, Decision, Discussion  # noqa: E402
-from strategy_cli.store import GENESIS, Store, Writer, _plain, opening  # noqa: E402
+from strategy_cli.store import GENESIS, Store, Writer, _plain, answers_entry, opening  # noqa: E402
 
 # The fixed instant the data is built around: the benchmarks run with STRATEGY_NOW set to it.
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -256,11 +256,8 @@ class BulkWriter:
         for question_id, value in given.items():
             add((discussion_id, question_id, json.dumps(value, ensure_ascii=False), at, self.by))
             changes[question_id] = {"old": None, "new": value}
-        if len(changes) == 1:
-            ((question_id, change),) = changes.items()
-            self.audit(discussion_id, "answer", {"question": question_id, **change})
-        elif changes:
-            self.audit(discussion_id, "answers", {"answers": changes})
+        if changes:
+            self.audit(discussion_id, *answers_entry(changes))
 
     def add_action(self, reference, action):
         discussion_id = self._mine(reference)

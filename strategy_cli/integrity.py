@@ -231,21 +231,36 @@ def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
     }
 
 
-def backup_to(conn: sqlite3.Connection, path: Path, force: bool, database: Path | None = None) -> int:
-    """Copy with SQLite's online backup API (consistent while others write), then check it."""
+def _private_copy(source: sqlite3.Connection, path: Path) -> sqlite3.Connection:
+    """A new file at ``path`` (never an existing one), private to the user, holding what
+    ``source`` has committed (SQLite's online backup API); returned open."""
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    private(path)
+    copy = sqlite3.connect(path)
+    try:
+        source.backup(copy)
+    except BaseException:
+        copy.close()
+        raise
+    return copy
+
+
+def backup_to(
+    conn: sqlite3.Connection, path: Path, force: bool, database: Path | None = None
+) -> tuple[int, str]:
+    """Copy with SQLite's online backup API (consistent while others write), then check it;
+    returns the copy's discussions and its chain head."""
     check_target(path, force, database)
     temporary = path.with_name(f".{path.name}.partial")
     temporary.unlink(missing_ok=True)
-    fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-    os.close(fd)
-    private(temporary)
     try:
-        target = sqlite3.connect(temporary)
+        target = _private_copy(conn, temporary)
         try:
-            conn.backup(target)
             target.execute("PRAGMA journal_mode = DELETE")
             report = verify(target)
             count = target.execute("SELECT COUNT(*) FROM discussion").fetchone()[0]
+            head = chain_head(target)
         finally:
             target.close()
         if not report["ok"]:
@@ -256,22 +271,18 @@ def backup_to(conn: sqlite3.Connection, path: Path, force: bool, database: Path 
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    return count
+    return count, head
 
 
 def staged_copy(source: Path, staged: Path) -> sqlite3.Connection:
     """A private copy of a backup to work on (the backup itself is only read), open."""
     from .store.schema import read_only_uri
 
-    fd = os.open(staged, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
     reading = sqlite3.connect(read_only_uri(source), uri=True)
-    copy = sqlite3.connect(staged)
     try:
-        reading.backup(copy)
+        return _private_copy(reading, staged)
     finally:
         reading.close()
-    return copy
 
 
 def restore_into(store, staged: Path, kept: Path) -> int:
@@ -302,14 +313,13 @@ def restore_into(store, staged: Path, kept: Path) -> int:
         conn.execute("PRAGMA foreign_keys = OFF")
         conn.execute("BEGIN IMMEDIATE")
         try:
-            fd = os.open(kept, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-            os.close(fd)
-            reading, copy = sqlite3.connect(store.path), sqlite3.connect(kept)
+            reading = sqlite3.connect(
+                store.path
+            )  # what is committed: nothing else can commit while we hold the lock
             try:
-                reading.backup(copy)  # what is committed: nothing else can commit while we hold the lock
+                _private_copy(reading, kept).close()
             finally:
                 reading.close()
-                copy.close()
             for table in tables:
                 conn.execute(f'DELETE FROM main."{table}"')
                 conn.execute(f'INSERT INTO main."{table}" SELECT * FROM src."{table}"')

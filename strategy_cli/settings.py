@@ -131,13 +131,28 @@ def read_checklist(name: str) -> tuple[str, str]:
     from .domain.procedures import ProfileError
 
     user = config_dir() / "procedures" / "checklists" / f"{name}.toml"
-    entry = user if user.is_file() else PACKAGE / "procedures" / "checklists" / f"{name}.toml"
+    entry = _checklist_path(name)
     if not entry.is_file():
         raise ProfileError(f"checklist {name!r} not found (looked in {user.parent} and the built-in ones)")
     text = _read_profile_text(entry)
     if text is None:
         raise ProfileError(f"{entry}: {_UNREADABLE.get(str(entry), 'cannot be read')}")
     return text, str(entry) if entry == user else f"procedures/checklists/{name}.toml"
+
+
+def _checklist_path(name: str) -> Path:
+    """Where the checklist a profile names is: the user's, else the built-in one (which may
+    not exist either)."""
+    user = config_dir() / "procedures" / "checklists" / f"{name}.toml"
+    return user if user.is_file() else PACKAGE / "procedures" / "checklists" / f"{name}.toml"
+
+
+def _checklist_name(text: str) -> str | None:
+    """The checklist a profile's text names (``checklist = "NAME"``), read without parsing TOML."""
+    import re
+
+    named = re.search(r'^checklist\s*=\s*"([a-z0-9-]+)"', text, re.MULTILINE)
+    return named.group(1) if named else None
 
 
 @lru_cache(maxsize=1)
@@ -151,21 +166,14 @@ def profile_fingerprint(profile_id: str) -> str:
     """The first form of a profile's fingerprint (its text, its checklist's, the rules'
     version), for a discussion not pinned to a version: its stored deadlines are stale when
     its profile file changes. Cheap: no TOML parsing."""
-    import re
-
     from .domain.rules import RULES_VERSION
 
-    sources = profile_sources()
-    if profile_id not in sources or sources[profile_id][0] is None:
+    text = profile_sources().get(profile_id, (None, ""))[0]
+    if text is None:
         return "unknown"
-    text = sources[profile_id][0] or ""
-    named = re.search(r'^checklist\s*=\s*"([a-z0-9-]+)"', text, re.MULTILINE)
-    checklist = None
-    if named:
-        found = config_dir() / "procedures" / "checklists" / f"{named.group(1)}.toml"
-        if not found.is_file():
-            found = PACKAGE / "procedures" / "checklists" / f"{named.group(1)}.toml"
-        checklist = found.read_bytes() if found.is_file() else None
+    name = _checklist_name(text)
+    found = _checklist_path(name) if name else None
+    checklist = found.read_bytes() if found is not None and found.is_file() else None
     return first_form_fingerprint(text, checklist, RULES_VERSION)
 
 
@@ -284,10 +292,8 @@ def _given_checklist(text: str | None, where: str) -> Callable[[str], tuple[str,
 
 def _named_checklist(text: str) -> str | None:
     """The text of the checklist a profile names (None: it names none)."""
-    import re
-
-    named = re.search(r'^checklist\s*=\s*"([a-z0-9-]+)"', text, re.MULTILINE)
-    return read_checklist(named.group(1))[0] if named else None
+    name = _checklist_name(text)
+    return read_checklist(name)[0] if name else None
 
 
 def clear_profile_caches() -> None:

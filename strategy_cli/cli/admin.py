@@ -413,17 +413,7 @@ def backup(
     from ..integrity import backup_to
 
     store = common.open_store()
-    count = backup_to(store.conn, path, force, store.path)
-    import sqlite3
-
-    from ..integrity import chain_head
-    from ..store.schema import read_only_uri
-
-    copy = sqlite3.connect(read_only_uri(path), uri=True)
-    try:
-        head = chain_head(copy)
-    finally:
-        copy.close()
+    count, head = backup_to(store.conn, path, force, store.path)
     common.say(f"Backed up {count} discussions to {path} (checked: integrity ok). Chain head: {head}")
 
 

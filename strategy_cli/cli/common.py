@@ -61,6 +61,8 @@ def quorate(store, row: dict, now) -> bool:
     Read from the record where it is stored; judged now where it is not (it depends on today's
     date, or the record predates schema 4) or was stored under a profile since changed.
     """
+    from ..store import expected_fingerprint
+
     if row["quorate"] is not None and row["rules_fingerprint"] == expected_fingerprint(row):
         return row["quorate"]
     from ..domain import rules
@@ -68,12 +70,6 @@ def quorate(store, row: dict, now) -> bool:
     discussion = store.discussion(row["reference"])
     on_day = rules.quoracy_day(discussion, row["discussion_due"], now.date())
     return rules.is_quorate(discussion, store.profile_of(discussion), on_day)
-
-
-def expected_fingerprint(row: dict) -> str:
-    from ..store import expected_fingerprint as expected
-
-    return expected(row)
 
 
 def user() -> str:

@@ -105,10 +105,12 @@ def due(
     """What is due and overdue, across every open discussion."""
     moment = common.instant(as_of, "--as-of") or settings.now()
     window = duration(within)
-    for wanted in kind or []:
-        if wanted not in DEADLINE_KINDS and wanted not in _profiles_kinds():
-            known = [*DEADLINE_KINDS, *_profiles_kinds()]
-            raise typer.BadParameter(f"{wanted!r} is not one of {', '.join(known)}", param_hint="--kind")
+    unusual = [wanted for wanted in kind or [] if wanted not in DEADLINE_KINDS]
+    if unusual:  # a kind a profile defines: only then are the profiles read
+        known = [*DEADLINE_KINDS, *_profiles_kinds()]
+        for wanted in unusual:
+            if wanted not in known:
+                raise typer.BadParameter(f"{wanted!r} is not one of {', '.join(known)}", param_hint="--kind")
     ids = settings.profile_sources()  # the ids, without parsing any profile
     if procedure is not None and procedure not in ids:
         raise typer.BadParameter(

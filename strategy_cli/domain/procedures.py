@@ -416,9 +416,11 @@ class _Reader:
         if quoracy is None or "always" not in quoracy:
             self.fail("quoracy", "must be a table with 'always'")
         quorum = self.ids(quoracy.get("always"), "quoracy.always", self.agencies)
-        quorum_when = self.circumstance_table(quoracy.get("when", {}), "quoracy.when")
-        quorum_categories = self.category_table(quoracy.get("categories", {}), "quoracy.categories")
-        expected = self.expected(counts_as)
+        quorum_when = self.agencies_by(quoracy.get("when", {}), "quoracy.when", CIRCUMSTANCES, "circumstance")
+        quorum_categories = self.agencies_by(
+            quoracy.get("categories", {}), "quoracy.categories", self.categories, "category"
+        )
+        expected = self.expected()
         sections, questions = self.checklist()
         followups = self.followups()
         return Profile(
@@ -489,37 +491,23 @@ class _Reader:
                 self.expected_when.setdefault(when, []).append(agency)
         return counts_as
 
-    def expected(self, counts_as) -> dict[str, tuple[str, ...]]:
-        table = self.data.get("expected", {})
-        if not isinstance(table, dict):
-            self.fail("expected", "must be a table")
-        result: dict[str, tuple[str, ...]] = {}
-        for key, value in table.items():
-            if key not in CIRCUMSTANCES and key not in self.categories:
-                known = (*CIRCUMSTANCES, *self.categories)
-                self.fail(f"expected.{key}", f"not a circumstance or category{_nearest(key, known)}")
-            result[key] = self.ids(value, f"expected.{key}", self.agencies)
+    def expected(self) -> dict[str, tuple[str, ...]]:
+        """``[expected]`` and each agency's ``expected_when``, merged by circumstance or category."""
+        keys = (*CIRCUMSTANCES, *self.categories)
+        result = self.agencies_by(self.data.get("expected", {}), "expected", keys, "circumstance or category")
         for key, agencies in self.expected_when.items():
             result[key] = tuple(dict.fromkeys((*result.get(key, ()), *agencies)))
         return result
 
-    def circumstance_table(self, table, where: str) -> dict[str, tuple[str, ...]]:
+    def agencies_by(self, table, where: str, keys, what: str) -> dict[str, tuple[str, ...]]:
+        """A table of agency lists keyed by a circumstance or a category (``keys``; ``what``
+        names the kind of key in a complaint)."""
         if not isinstance(table, dict):
             self.fail(where, "must be a table")
         result = {}
         for key, value in table.items():
-            if key not in CIRCUMSTANCES:
-                self.fail(f"{where}.{key}", f"unknown circumstance{_nearest(key, CIRCUMSTANCES)}")
-            result[key] = self.ids(value, f"{where}.{key}", self.agencies)
-        return result
-
-    def category_table(self, table, where: str) -> dict[str, tuple[str, ...]]:
-        if not isinstance(table, dict):
-            self.fail(where, "must be a table")
-        result = {}
-        for key, value in table.items():
-            if key not in self.categories:
-                self.fail(f"{where}.{key}", f"unknown category{_nearest(key, list(self.categories))}")
+            if key not in keys:
+                self.fail(f"{where}.{key}", f"unknown {what}{_nearest(key, list(keys))}")
             result[key] = self.ids(value, f"{where}.{key}", self.agencies)
         return result
 

@@ -65,8 +65,9 @@ def _children(document: dict) -> str:
     return ", ".join(c["name"] for c in document["children"]) or "(no child recorded)"
 
 
-def quoracy_line(quorate: bool, missing, labels: dict[str, str] | None = None) -> Text:
-    head, rest = quoracy(quorate, missing, labels) if labels else quoracy(quorate, missing)
+def quoracy_line(quorate: bool, missing, labels: dict[str, str]) -> Text:
+    """``labels``: the profile's words for its agencies."""
+    head, rest = quoracy(quorate, missing, labels)
     line = Text(head, style="bold green" if quorate else "bold red")
     if rest:
         line.append(rest, style="red" if not quorate else "yellow")

@@ -67,6 +67,7 @@ from .rows import (
     _plain,
     _read,
     _to_column,
+    answers_entry,
     entry_hash,
     opening,
     snapshot,
@@ -90,6 +91,7 @@ __all__ = [
     "Store",
     "StoredValueError",
     "Writer",
+    "answers_entry",
     "connect",
     "entry_hash",
     "opening",
@@ -174,8 +176,8 @@ class Store:
 
         existed = check_database_path(path)
         self.path = path
-        self.conn = connect(path, read_only)
-        self.read_only = read_only or not writable(path)
+        self.read_only = read_only or (existed and not writable(path))
+        self.conn = connect(path, self.read_only)
         # What the user should know about the file (shown by the command), e.g. wider than 0600.
         self.notes = [note for note in [exposure(path) if existed else None] if note]
         self._own_kinds: set[str] | None = None
@@ -760,11 +762,8 @@ class Writer:
                 (discussion_id, question_id, json.dumps(value, ensure_ascii=False), stored(self.at), self.by),
             )
             changes[question_id] = {"old": old, "new": value}
-        if len(changes) == 1:
-            ((question_id, change),) = changes.items()
-            self.audit(discussion_id, "answer", {"question": question_id, **change})
-        elif changes:
-            self.audit(discussion_id, "answers", {"answers": changes})
+        if changes:
+            self.audit(discussion_id, *answers_entry(changes))
         return len(changes)
 
     # Actions ---------------------------------------------------------------------------------

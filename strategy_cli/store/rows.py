@@ -220,6 +220,15 @@ def opening(reference: str, discussion: Discussion) -> dict:
     return {"new": new}
 
 
+def answers_entry(changes: dict[str, dict]) -> tuple[str, dict]:
+    """The audit entry (action, detail) of answers given by one command: ``answer`` for one,
+    ``answers`` for several; ``changes`` maps each question to its old and new value."""
+    if len(changes) == 1:
+        ((question_id, change),) = changes.items()
+        return "answer", {"question": question_id, **change}
+    return "answers", {"answers": changes}
+
+
 def _child_row(child: Child) -> dict:
     return {name: _plain(value) for name, value in asdict(child).items()}
 
