@@ -106,7 +106,7 @@ def _named_browser(named: str, around: Surroundings) -> str:
             return found
         problem = "no program of that name is on PATH"
     raise BrowserMissing(
-        f"{BROWSER_VARIABLE} is {named!r}, but {problem}: set it to the program of {WHAT_TO_INSTALL} "
+        f'{BROWSER_VARIABLE} is "{named}", but {problem}: set it to the program of {WHAT_TO_INSTALL} '
         "(a full path, or a command on PATH), or unset it to look in the usual places"
     )
 
@@ -197,9 +197,17 @@ def print_pdf(html: str, browser: str, timeout: float = PRINT_SECONDS) -> bytes:
         if returncode != 0 or not data.startswith(b"%PDF-"):
             raise PrintFailed(
                 f"{browser} did not print the minutes (exit code {returncode}){_last_words(log)}; "
-                f"check that it is {WHAT_TO_INSTALL} and starts, or set {BROWSER_VARIABLE} to another"
+                f"{_snap_note(browser)}check that it is {WHAT_TO_INSTALL} and starts, or set "
+                f"{BROWSER_VARIABLE} to another"
             )
         return data
+
+
+def _snap_note(browser: str) -> str:
+    """Ubuntu's Chromium is a snap, which sees its own /tmp, not the folder we print in."""
+    if browser.startswith("/snap/"):
+        return "a snap browser cannot read the temporary folder (install a .deb Chrome or Chromium); "
+    return ""
 
 
 def _run(command: list[str], work: Path, log: Path, timeout: float) -> int:
@@ -241,9 +249,7 @@ def _end(process: subprocess.Popen) -> None:
         except ProcessLookupError:
             pass
     else:
-        subprocess.run(
-            ["taskkill", "/F", "/T", "/PID", str(process.pid)], capture_output=True, check=False
-        )
+        subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)], capture_output=True, check=False)
     process.kill()
     process.wait()
 
