@@ -61,13 +61,22 @@ class Cli:
         env.update(self.extra_env)
         return env
 
-    def run(self, *args: str, expect: int = 0, now: str | None = None, user: str | None = None):
+    def run(
+        self,
+        *args: str,
+        expect: int = 0,
+        now: str | None = None,
+        user: str | None = None,
+        env: dict | None = None,
+        cwd: Path | None = None,
+    ):
         done = subprocess.run(
             [sys.executable, "-m", "strategy_cli", *args],
             capture_output=True,
             text=True,
             encoding="utf-8",
-            env=self.env(now, user),
+            env={**self.env(now, user), **(env or {})},
+            cwd=cwd,
             stdin=subprocess.DEVNULL,
             timeout=120,
         )
@@ -721,7 +730,7 @@ def test_circulated_refused_for_the_family_version_and_for_a_closed_discussion(s
 
 def test_bad_format_and_audience_are_usage_errors(small):
     cli, ref = small
-    assert "pdf" in cli.run("export", ref, "--format", "pdf", expect=2).stderr
+    assert "docx" in cli.run("export", ref, "--format", "docx", expect=2).stderr
     assert "parents" in cli.run("export", ref, "--audience", "parents", expect=2).stderr
     assert "SD-2026-9999" in cli.run("export", "SD-2026-9999", expect=1).stderr
 
@@ -730,18 +739,16 @@ def test_bad_format_and_audience_are_usage_errors(small):
 
 
 def _browser() -> str:
+    """The browser `export --format pdf` would use (strategy_cli/printing.py finds it)."""
+    from strategy_cli.printing import BrowserMissing, find_browser
+
     if os.environ.get("STRATEGY_SKIP_BROWSER") == "1":
         pytest.skip("STRATEGY_SKIP_BROWSER=1")
-    found = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    missing = [
-        name
-        for name, path in [
-            ("chromium", found),
-            ("pdftotext", shutil.which("pdftotext")),
-            ("pdfinfo", shutil.which("pdfinfo")),
-        ]
-        if not path
-    ]
+    missing = [name for name in ("pdftotext", "pdfinfo") if not shutil.which(name)]
+    try:
+        found = find_browser()
+    except BrowserMissing:
+        missing.insert(0, "chromium")
     if missing:
         pytest.fail(
             f"{', '.join(missing)} not installed: apt-get install chromium poppler-utils "
@@ -751,32 +758,11 @@ def _browser() -> str:
 
 
 def print_to_pdf(html: str, folder: Path, name: str) -> Path:
-    """Print an HTML document to PDF with headless Chromium, as a person would print it."""
-    browser = _browser()
-    source = folder / f"{name}.html"
-    source.write_text(html, encoding="utf-8")
+    """Print an HTML document to PDF as `export --format pdf` does."""
+    from strategy_cli.printing import print_pdf
+
     pdf = folder / f"{name}.pdf"
-    subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={folder / 'chromium-profile'}",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={pdf}",
-            source.as_uri(),
-        ],
-        capture_output=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, "HOME": str(folder)},
-    )
-    assert pdf.exists() and pdf.stat().st_size > 0, "chromium wrote no PDF"
+    pdf.write_bytes(print_pdf(html, _browser()))
     return pdf
 
 
@@ -818,6 +804,116 @@ def test_printed_html_is_a4_and_marked_on_every_page(full, tmp_path, audience):
     else:
         assert "Joint s47 enquiry and criminal investigation" in everything
         assert "Designated nurse for safeguarding" in everything
+
+
+WITHHELD_FROM_THE_FULL_FAMILY = ["stepfather", "under caution", "belt", "Check police records", "Hana Health"]
+
+
+@pytest.mark.parametrize("audience", ["professional", "family"])
+def test_pdf_is_the_printed_minutes_written_here(full, tmp_path, audience):
+    """`--format pdf` without --output: REF-minutes.pdf (REF-family.pdf) in the current
+    folder, private, nothing on stdout; A4 with the marking, reference and page on every page."""
+    cli, ref, _ = full
+    _browser()
+    args = ["export", ref, "--format", "pdf", "--audience", audience]
+    done = cli.run(*args, cwd=tmp_path)
+    pdf = tmp_path / f"{ref}-{'family' if audience == 'family' else 'minutes'}.pdf"
+    assert done.stdout == "" and pdf.name in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [pdf.name], "no temporary file is left"
+    if os.name == "posix":
+        assert stat.S_IMODE(pdf.stat().st_mode) == 0o600
+    pages, size, texts = pdf_pages(pdf)
+    assert "A4" in size and pages >= (2 if audience == "professional" else 1)
+    for number, text in enumerate(texts, start=1):
+        assert text.count("OFFICIAL-SENSITIVE") >= 2, f"page {number} of {pages} is not marked"
+        assert f"Page {number} of {pages}" in text and ref in text
+    everything = "\n".join(texts)
+    assert "Ava Example" in everything and "Noah Example" in everything
+    if audience == "family":
+        assert "Family version" in texts[0]
+        for never in WITHHELD_FROM_THE_FULL_FAMILY:
+            assert never not in everything, f"{never!r} in the family PDF"
+    else:
+        assert "under caution" in everything and "Hana Health" in everything
+    # Never over an existing file by surprise.
+    before = pdf.read_bytes()
+    refused = cli.run(*args, cwd=tmp_path, expect=1)
+    assert pdf.name in refused.stderr and "--force" in refused.stderr and pdf.read_bytes() == before
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the stand-in browser is a POSIX script")
+def test_pdf_target_is_checked_before_printing_and_force_replaces_it(small, tmp_path):
+    cli, ref = small
+    cli.run("held", ref, "--at", "2026-11-23T08:00")
+    desk = tmp_path / "desk"
+    desk.mkdir()
+    # A stand-in browser that notes it was started: an existing file is refused before it is.
+    started = tmp_path / "browser-started"
+    stand_in = tmp_path / "stand-in-browser"
+    stand_in.write_text(f"#!/bin/sh\ntouch {started}\nexit 1\n", encoding="utf-8")
+    stand_in.chmod(0o755)
+    existing = desk / f"{ref}-minutes.pdf"
+    existing.write_text("keep me", encoding="utf-8")
+    refused = cli.run(
+        "export", ref, "--format", "pdf", env={"STRATEGY_BROWSER": str(stand_in)}, cwd=desk, expect=1
+    )
+    assert "--force" in refused.stderr and not started.exists() and existing.read_text() == "keep me"
+    # A browser that fails is said, naming it; nothing is written and nothing recorded.
+    failed = cli.run(
+        "export", ref, "--format", "pdf", "--output", str(desk / "other.pdf"), "--circulated",
+        env={"STRATEGY_BROWSER": str(stand_in)}, expect=1,
+    )  # fmt: skip
+    assert str(stand_in) in failed.stderr and "Traceback" not in failed.stderr
+    assert started.exists() and not (desk / "other.pdf").exists()
+    assert "record-circulated" not in cli.json("show", ref)["events"]
+    # --force replaces it (private again), and --circulated is recorded with a PDF as with HTML.
+    _browser()
+    existing.chmod(0o644)
+    cli.run("export", ref, "--format", "pdf", "--force", "--circulated", cwd=desk)
+    assert existing.read_bytes().startswith(b"%PDF-") and stat.S_IMODE(existing.stat().st_mode) == 0o600
+    assert "record-circulated" in cli.json("show", ref)["events"]
+    assert sorted(p.name for p in desk.iterdir()) == [existing.name]
+
+
+def test_pdf_without_a_browser_says_what_to_install(small, tmp_path):
+    cli, ref = small
+    missing = tmp_path / "no-such-folder" / "chrome"
+    done = cli.run(
+        "export", ref, "--format", "pdf", env={"STRATEGY_BROWSER": str(missing)}, cwd=tmp_path, expect=1
+    )
+    assert str(missing) in done.stderr and "Chromium, Google Chrome or Microsoft Edge" in done.stderr
+    assert "Traceback" not in done.stderr
+    if sys.platform.startswith("linux"):  # elsewhere the usual install folders may hold one
+        done = cli.run("export", ref, "--format", "pdf", env={"PATH": ""}, cwd=tmp_path, expect=1)
+        for words in ("Chromium", "Google Chrome", "Microsoft Edge", "install", "STRATEGY_BROWSER"):
+            assert words in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_family_pdf_is_refused_while_it_would_show_what_is_withheld(small, tmp_path):
+    cli, ref = small
+    cli.run(
+        "decide", ref, "--s47",
+        "--withhold", "The stepfather lives at 12 Orchard Road.",
+        "--withhold-rationale", "It may place the children at risk.",
+        "--share", "We will visit the stepfather at Orchard Road.",
+    )  # fmt: skip
+    done = cli.run("export", ref, "--format", "pdf", "--audience", "family", cwd=tmp_path, expect=1)
+    assert "--i-have-checked" in done.stderr and not list(tmp_path.glob("*.pdf"))
+
+
+def test_our_html_loads_nothing(full):
+    """Printed offline and opened anywhere: no element fetches anything, the style sheet
+    imports nothing, and the Content-Security-Policy forbids loading anything."""
+    _, _, outputs = full
+    for audience in ("professional", "family"):
+        document = outputs[("html", audience)]
+        tags = parse_html(document)
+        assert not {"img", "link", "script", "iframe", "object", "embed", "a"} & tags.tags
+        assert not [name for name, _ in tags.attributes if name in {"src", "href", "srcset", "action"}]
+        assert "url(" not in document and "@import" not in document and "@font-face" not in document
+        assert "content=\"default-src 'none'; style-src 'unsafe-inline'\"" in document
 
 
 def test_a_withdrawn_circulation_is_not_circulated(small):

@@ -1,4 +1,7 @@
-"""``strategy export``: the minutes as Markdown or print-ready HTML, professional or family."""
+"""``strategy export``: the minutes as Markdown, print-ready HTML or PDF, professional or family.
+
+The PDF is the HTML printed by an installed browser (``printing.py``); it always goes to a
+file, by default ``REF-minutes.pdf`` (``REF-family.pdf``) in the current folder."""
 
 import sys
 from pathlib import Path
@@ -11,12 +14,12 @@ from ..errors import StrategyError
 from . import common
 from .discussion import Ref, show_view
 
-FORMATS = ("md", "html")
+FORMATS = ("md", "html", "pdf")
 AUDIENCES = ("professional", "family")
 
 
 def minutes_text(store, reference: str, fmt: str, audience: str) -> str:
-    """The rendered minutes of one discussion."""
+    """The rendered minutes of one discussion (``fmt`` md or html)."""
     from ..present import minutes, render
 
     view = show_view(store, reference)
@@ -30,16 +33,31 @@ def minutes_text(store, reference: str, fmt: str, audience: str) -> str:
     return render.render(template, context)
 
 
+def pdf_name(reference: str, audience: str) -> str:
+    """The PDF's default file name: the reference, and which version it is."""
+    return f"{reference}-{'family' if audience == 'family' else 'minutes'}.pdf"
+
+
 def export(
     reference: Ref,
     fmt: Annotated[
-        str, typer.Option("--format", help="md or html (one complete, self-contained document).")
+        str,
+        typer.Option(
+            "--format",
+            help="md, html (one complete, self-contained document) or pdf (the HTML printed by "
+            "Chromium, Chrome or Edge; $STRATEGY_BROWSER names one).",
+        ),
     ] = "md",
     audience: Annotated[
         str, typer.Option("--audience", help="professional, or family (only what may be shared).")
     ] = "professional",
     output: Annotated[
-        Path | None, typer.Option("--output", help="Write to this file (private), not stdout.")
+        Path | None,
+        typer.Option(
+            "--output",
+            help="Write to this file (private), not stdout. A pdf always goes to a file: "
+            "REF-minutes.pdf (family: REF-family.pdf) here unless given.",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing --output file.")] = False,
     circulated: Annotated[
@@ -78,17 +96,28 @@ def export(
                 f"the family version would show what is withheld from the family: {'; '.join(leaking)} "
                 "holds words of it. Correct it (strategy decide / action edit), or give --i-have-checked"
             )
+    browser = None
+    if fmt == "pdf":
+        from ..printing import find_browser
+
+        browser = find_browser()  # said at once, before anything is rendered or printed
+        output = output or Path(pdf_name(discussion.reference, audience))  # never stdout
     if output is not None:
         from ..files import check_target
 
-        check_target(output, force, store.path)
-    text = minutes_text(store, discussion.reference, fmt, audience)
+        check_target(output, force, store.path)  # before seconds of printing, not after
+    text = minutes_text(store, discussion.reference, "html" if fmt == "pdf" else fmt, audience)
     if output is None:
         sys.stdout.write(text)
     else:
         from ..files import write_private
 
-        write_private(output, text, force=force, database=store.path)
+        content: str | bytes = text
+        if browser is not None:
+            from ..printing import print_pdf
+
+            content = print_pdf(text, browser)
+        write_private(output, content, force=force, database=store.path)
         common.say(f"Wrote the {audience} minutes of {discussion.reference} to {output}.")
     if circulated:
         from ..casework import followups
