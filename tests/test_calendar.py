@@ -1,8 +1,7 @@
 """The time rules of domain.md as pure functions: every worked example, and properties."""
 
-from datetime import UTC, date, datetime, time, timedelta
-
 import shutil
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import holidays
@@ -328,7 +327,19 @@ def test_every_dated_item_not_the_window(cli, tmp_path):
 def test_titles_say_what_is_due_without_names(cli, tmp_path):
     ref = cli.new(*AVA, "--procedure", "hampshire", "--concern-at", "2026-11-23T08:00")
     task = "Ask Mr Jones about Ava's bruise"
-    cli.run("action", "add", ref, "--task", task, "--owner", "Pat Police", "--agency", "police", "--due", "2026-12-01")
+    cli.run(
+        "action",
+        "add",
+        ref,
+        "--task",
+        task,
+        "--owner",
+        "Pat Police",
+        "--agency",
+        "police",
+        "--due",
+        "2026-12-01",
+    )
     events = export(cli, tmp_path / "due.ics")
     assert str(of(events, ref, "action-1")["SUMMARY"]) == f"{ref}: action 1 due (police)"
     assert str(of(events, ref, "discussion")["SUMMARY"]) == f"{ref}: hold the strategy discussion"

@@ -94,15 +94,23 @@ def due(
         bool, typer.Option("--explain", help="Show each item's rule in the procedure's own words.")
     ] = False,
     ics: Annotated[
-        Path | None, typer.Option("--ics", help="Also write every dated item (not only the window) to this iCalendar file.")
+        Path | None,
+        typer.Option(
+            "--ics", help="Also write every dated item (not only the window) to this iCalendar file."
+        ),
     ] = None,
     with_names: Annotated[
         bool, typer.Option("--with-names", help="Put children's names in the calendar file.")
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --ics file.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    as_csv: Annotated[
+        bool,
+        typer.Option("--csv", help="Print CSV (RFC 4180, UTF-8): the --json columns, for a spreadsheet."),
+    ] = False,
 ):
     """What is due and overdue, across every open discussion."""
+    common.one_format(as_json, as_csv)
     moment = common.instant(as_of, "--as-of") or settings.now()
     window = duration(within)
     unusual = [wanted for wanted in kind or [] if wanted not in DEADLINE_KINDS]
@@ -124,6 +132,11 @@ def due(
         write_ics(store, ics, with_names, force, procedure, kind, owner)
     if as_json:
         common.print_json(items)
+        return
+    if as_csv:
+        from ..present.csv_table import DUE_COLUMNS
+
+        common.print_csv(items, DUE_COLUMNS)
         return
     print_board(store, items, moment, within, explain)
     common.remind_unfinished_new(store)

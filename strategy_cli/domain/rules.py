@@ -204,7 +204,9 @@ def met_deadlines(discussion: Discussion, profile: Profile, bank_holidays: BankH
         due = _due_discussion(discussion, profile, bank_holidays)
         if due is not None and due.at is not None:
             found.append(
-                Deadline("discussion", profile.title("discussion"), due.at, due.wording, "discussion", due.maximum)
+                Deadline(
+                    "discussion", profile.title("discussion"), due.at, due.wording, "discussion", due.maximum
+                )
             )
     undone = replace(
         discussion,

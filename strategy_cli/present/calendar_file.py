@@ -55,7 +55,7 @@ def summary(item: CalendarItem, with_names: bool) -> str:
 
 
 def _lower_first(title: str) -> str:
-    """"Hold the ..." reads "hold the ..." after a reference; "LADO ..." stays as it is."""
+    """ "Hold the ..." reads "hold the ..." after a reference; "LADO ..." stays as it is."""
     if len(title) > 1 and title[0].isupper() and not title[1].isupper():
         return title[0].lower() + title[1:]
     return title
