@@ -1,4 +1,5 @@
-"""The time rules of domain.md as pure functions: every worked example, and properties."""
+"""The time rules of domain.md as pure functions (every worked example, and properties), the
+reminders, and the calendar file `due --ics` writes, read back with icalendar."""
 
 import shutil
 from datetime import UTC, date, datetime, time, timedelta
