@@ -1,11 +1,16 @@
-"""The time rules of domain.md as pure functions: every worked example, and properties."""
+"""The time rules of domain.md as pure functions (every worked example, and properties), the
+reminders, and the calendar file `due --ics` writes, read back with icalendar."""
 
-from datetime import UTC, date, datetime, timedelta
+import shutil
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import holidays
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from icalendar import Calendar
+from support import AVA
 
 from strategy_cli.domain.calendar import (
     LONDON,
@@ -15,15 +20,20 @@ from strategy_cli.domain.calendar import (
     after_hours,
     after_working_days,
     age_on,
+    at_end_of_day,
     end_of_day,
     is_working_day,
     iso,
+    local,
     parse_date,
     parse_instant,
+    reminders,
     same_day,
+    working_day_before,
     working_days_after,
 )
 
+PROFILES = Path(__file__).parent / "fixtures" / "profiles"
 ENGLAND = BankHolidays(lambda year: holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=LONDON)
 
@@ -187,3 +197,207 @@ def test_typed_local_times_round_trip(start):
         assert read == local
     else:  # the repeated autumn hour: the first (BST) occurrence is taken, with a warning
         assert parse_instant(text, now=NOW).warning
+
+
+# --- Reminders --------------------------------------------------------------------------------
+
+
+def test_the_working_day_before_skips_weekends_and_christmas():
+    assert working_day_before(date(2026, 11, 30), ENGLAND) == date(2026, 11, 27)  # Mon: Friday
+    assert working_day_before(date(2026, 12, 29), ENGLAND) == date(2026, 12, 24)  # past 25-28 Dec
+    assert working_day_before(date(2026, 11, 25), ENGLAND) == date(2026, 11, 24)
+
+
+def test_reminders_at_nine_the_working_day_before_and_on_the_day():
+    before, on_the_day = reminders(end_of_day(date(2026, 11, 30)), ENGLAND)
+    assert (before, on_the_day) == (london(2026, 11, 27, 9, 0), london(2026, 11, 30, 9, 0))
+    before, on_the_day = reminders(london(2026, 11, 24, 14, 10), ENGLAND)
+    assert (before, on_the_day) == (london(2026, 11, 23, 9, 0), london(2026, 11, 24, 9, 0))
+
+
+def test_a_deadline_due_before_nine_is_reminded_two_hours_before():
+    due = london(2026, 11, 24, 7, 0)
+    assert reminders(due, ENGLAND) == (london(2026, 11, 23, 9, 0), london(2026, 11, 24, 5, 0))
+    # 01:30 BST on the autumn change: two hours of elapsed time before is 00:30 BST
+    due = datetime(2026, 10, 25, 1, 30, tzinfo=LONDON)  # fold=0: the first, BST, 01:30
+    assert iso(reminders(due, ENGLAND)[1]) == "2026-10-24T23:30:00+01:00"
+
+
+def test_only_a_deadline_at_the_very_end_of_its_day_is_all_day():
+    assert at_end_of_day(end_of_day(date(2026, 7, 1)))
+    assert at_end_of_day(datetime(2026, 11, 23, 23, 59, 59, tzinfo=UTC))  # GMT: London's too
+    assert not at_end_of_day(datetime(2026, 7, 1, 23, 59, 59, tzinfo=UTC))  # 00:59:59 BST
+    assert not at_end_of_day(london(2026, 11, 23, 17, 0))
+    assert not at_end_of_day(london(2026, 11, 23, 23, 59))
+
+
+@settings(max_examples=300, deadline=None)
+@given(due=instants)
+def test_reminders_fall_before_the_deadline_the_first_on_a_working_day_at_nine(due):
+    before, on_the_day = reminders(due, ENGLAND)
+    assert before < on_the_day < due
+    assert is_working_day(local(before).date(), ENGLAND)
+    assert local(before).time() == time(9, 0)
+    assert local(before).date() < local(due).date()
+    assert local(on_the_day).date() == local(due).date() or (due - on_the_day) == timedelta(hours=2)
+
+
+# --- The calendar file (`due --ics`) ------------------------------------------------------------
+
+
+def export(cli, path, *args, env=None):
+    """Run `due --ics` and read the file back: its events by UID."""
+    cli.run("due", "--ics", str(path), "--force", *args, env=env)
+    calendar = Calendar.from_ical(path.read_bytes())
+    return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+
+
+def of(events, reference, key):
+    return events[f"{reference}-{key}@strategy.invalid"]
+
+
+def start(event):
+    return event.decoded("DTSTART")
+
+
+def rings(event) -> list[datetime]:
+    """When each reminder of an event rings, in London time, as a calendar in London reads it:
+    an all-day event's offsets counted on the clock face from its midnight, a timed event's in
+    elapsed time from its start."""
+    found = []
+    for alarm in event.walk("VALARM"):
+        offset = alarm.decoded("TRIGGER")
+        begins = start(event)
+        if isinstance(begins, datetime):
+            found.append(local(begins + offset))
+        else:
+            wall = datetime.combine(begins, time(0, 0)) + offset
+            found.append(wall.replace(tzinfo=LONDON))
+    return found
+
+
+def test_a_deadline_at_the_end_of_a_day_is_that_days_all_day_event(cli, tmp_path):
+    ref = cli.new(*AVA, "--procedure", "west-midlands", "--concern-at", "2026-11-23T10:00")
+    event = of(export(cli, tmp_path / "due.ics"), ref, "discussion")  # three working days
+    assert start(event) == date(2026, 11, 26) and event.decoded("DTEND") == date(2026, 11, 27)
+    assert "DTSTART;VALUE=DATE:20261126" in (tmp_path / "due.ics").read_text()
+    assert rings(event) == [london(2026, 11, 25, 9, 0), london(2026, 11, 26, 9, 0)]
+    assert str(event["TRANSP"]) == "TRANSPARENT" and str(event["STATUS"]) == "CONFIRMED"
+
+
+def test_a_deadline_with_a_time_of_its_own_ends_at_it(cli, tmp_path):
+    ref = cli.new(*AVA, "--procedure", "hampshire", "--concern-at", "2026-11-23T14:10")  # 24 hours
+    event = of(export(cli, tmp_path / "due.ics"), ref, "discussion")
+    assert event.decoded("DTEND") == london(2026, 11, 24, 14, 10)
+    assert start(event) == london(2026, 11, 24, 13, 40)
+    assert rings(event) == [london(2026, 11, 23, 9, 0), london(2026, 11, 24, 9, 0)]
+
+
+def test_the_profiles_closing_time_is_a_timed_deadline(proc, tmp_path):
+    """A real process: the profiles folder is read once per process."""
+    cli = proc
+    folder = tmp_path / "config" / "strategy" / "procedures"
+    (folder / "checklists").mkdir(parents=True)
+    shutil.copy(PROFILES / "northshire.toml", folder / "northshire.toml")
+    shutil.copy(PROFILES / "checklists" / "northshire-agenda.toml", folder / "checklists")
+    friday = {"STRATEGY_NOW": "2026-11-27T10:30"}
+    ref = cli.json(
+        "new", "--no-input", *AVA, "--procedure", "northshire", "--concern-at", "2026-11-27T10:00", env=friday
+    )["reference"]
+    event = of(export(cli, tmp_path / "due.ics", env=friday), ref, "discussion")
+    assert event.decoded("DTEND") == london(2026, 11, 30, 17, 0)  # Monday at closing time
+    assert rings(event) == [london(2026, 11, 27, 9, 0), london(2026, 11, 30, 9, 0)]
+
+
+def test_reminders_skip_bank_holidays_and_come_early_for_a_deadline_before_nine(cli, tmp_path):
+    ref = cli.new()
+    cli.run("action", "add", ref, "--task", "Visit", "--owner", "Sam Social", "--due", "2026-12-29")
+    cli.run("action", "add", ref, "--task", "Call", "--owner", "Sam Social", "--due", "2026-11-25T08:00")
+    events = export(cli, tmp_path / "due.ics")
+    assert rings(of(events, ref, "action-1")) == [london(2026, 12, 24, 9, 0), london(2026, 12, 29, 9, 0)]
+    assert rings(of(events, ref, "action-2")) == [london(2026, 11, 24, 9, 0), london(2026, 11, 25, 6, 0)]
+
+
+def test_every_dated_item_not_the_window(cli, tmp_path):
+    ref = cli.new()
+    cli.run("action", "add", ref, "--task", "Review", "--owner", "Sam Social", "--due", "2027-06-30")
+    assert "action-1" not in {i["key"] for i in cli.json("due")}  # the board keeps its week
+    assert f"{ref}-action-1@strategy.invalid" in export(cli, tmp_path / "due.ics")
+
+
+def test_titles_say_what_is_due_without_names(cli, tmp_path):
+    ref = cli.new(*AVA, "--procedure", "hampshire", "--concern-at", "2026-11-23T08:00")
+    task = "Ask Mr Jones about Ava's bruise"
+    cli.run(
+        "action",
+        "add",
+        ref,
+        "--task",
+        task,
+        "--owner",
+        "Pat Police",
+        "--agency",
+        "police",
+        "--due",
+        "2026-12-01",
+    )
+    events = export(cli, tmp_path / "due.ics")
+    assert str(of(events, ref, "action-1")["SUMMARY"]) == f"{ref}: action 1 due (police)"
+    assert str(of(events, ref, "discussion")["SUMMARY"]) == f"{ref}: hold the strategy discussion"
+    text = (tmp_path / "due.ics").read_text()
+    for secret in ("Ava", "Jones", "bruise", "Pat Police"):
+        assert secret not in text
+    named = export(cli, tmp_path / "named.ics", "--with-names")
+    assert str(of(named, ref, "action-1")["SUMMARY"]) == f"{ref}: Action 1: {task} (Ava Example)"
+
+
+def test_a_done_action_is_cancelled_under_the_same_uid(cli, tmp_path):
+    ref = cli.new()
+    cli.run("action", "add", ref, "--task", "Visit", "--owner", "Sam Social", "--due", "2026-12-01")
+    first = of(export(cli, tmp_path / "due.ics"), ref, "action-1")
+    cli.run("action", "done", ref, "1", env={"STRATEGY_NOW": "2026-11-24T10:00"})
+    later = {"STRATEGY_NOW": "2026-11-24T10:05"}
+    again = of(export(cli, tmp_path / "due.ics", env=later), ref, "action-1")
+    assert str(again["STATUS"]) == "CANCELLED" and str(first["STATUS"]) == "CONFIRMED"
+    assert again["SEQUENCE"] > first["SEQUENCE"]
+    assert again.decoded("DTSTAMP") > first.decoded("DTSTAMP")
+    assert start(again) == start(first)
+    assert not again.walk("VALARM")
+    assert "as cancelled" in cli.run("due", "--ics", str(tmp_path / "due.ics"), "--force", env=later).output
+
+
+def test_every_deadline_met_is_cancelled_as_it_was(cli, tmp_path):
+    ref = cli.new(*AVA, "--procedure", "hampshire", "--category", "allegation-against-staff")
+    cli.run("held", ref, "--at", "2026-11-23T15:00")
+    cli.run("decide", ref, "--s47", "--police", "--rationale", "r", "--further-by", "2026-12-02")
+    before = {uid: e for uid, e in export(cli, tmp_path / "due.ics").items() if ref in uid}
+    assert {"review", "icpc"} <= {uid.split("@")[0].removeprefix(f"{ref}-") for uid in before}
+    for event in ("lado-informed", "child-seen", "icpc-held", "review-held", "record-circulated"):
+        cli.run("record", ref, event, "--at", "2026-11-24T10:00")
+    cli.run("record", ref, "referrer-informed", "--at", "2026-11-24T10:00")
+    after = export(cli, tmp_path / "due.ics")
+    for uid, event in before.items():
+        assert str(after[uid]["STATUS"]) == "CANCELLED", uid
+        assert start(after[uid]) == start(event), uid
+    assert str(after[f"{ref}-discussion@strategy.invalid"]["STATUS"]) == "CANCELLED"  # held
+
+
+def test_a_closed_discussion_is_cancelled_for_ninety_days(cli, tmp_path):
+    ref = cli.new()
+    cli.run("action", "add", ref, "--task", "Visit", "--owner", "Sam Social", "--due", "2026-12-01")
+    cli.run("close", ref, "--reason", "Transferred", "--force")
+    events = export(cli, tmp_path / "due.ics")
+    assert {str(e["STATUS"]) for e in events.values()} == {"CANCELLED"}
+    assert {f"{ref}-discussion@strategy.invalid", f"{ref}-action-1@strategy.invalid"} <= set(events)
+    months_later = {"STRATEGY_NOW": "2027-03-01T09:00"}
+    assert export(cli, tmp_path / "due.ics", env=months_later) == {}
+    cli.run("reopen", ref, "--reason", "Back", env=months_later)
+    assert str(of(export(cli, tmp_path / "due.ics"), ref, "action-1")["STATUS"]) == "CONFIRMED"
+
+
+def test_the_boards_filters_apply_to_the_file(cli, tmp_path):
+    west = cli.new(*AVA, "--procedure", "west-midlands")
+    hants = cli.new()
+    events = export(cli, tmp_path / "due.ics", "--procedure", "hampshire")
+    assert {uid.split("-discussion")[0] for uid in events} == {hants}
+    assert west not in " ".join(events)

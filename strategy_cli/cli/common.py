@@ -126,6 +126,37 @@ def print_json(document) -> None:
     sys.stdout.write("\n")
 
 
+def print_csv(items, columns) -> None:
+    """The items as CSV on stdout (present/csv_table.py), in UTF-8 bytes straight to its
+    buffer: whatever the console's code page, and with the CSV's own CRLFs untranslated (a text
+    stdout on Windows would write each as CR CR LF)."""
+    from ..present.csv_table import write_csv
+
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a stdout replaced by text only (an embedding program's)
+        write_csv(items, columns, sys.stdout)
+        return
+    write_csv(items, columns, _Utf8(buffer))
+    buffer.flush()
+
+
+class _Utf8:
+    """A text ``write`` onto a byte stream, as UTF-8 (a lone surrogate becomes U+FFFD's "?")."""
+
+    def __init__(self, buffer):
+        self.buffer = buffer
+
+    def write(self, text: str) -> int:
+        return self.buffer.write(text.encode("utf-8", "replace"))
+
+
+def one_format(as_json: bool, as_csv: bool) -> None:
+    """``--json`` and ``--csv`` are two answers to one question: both at once is a usage error."""
+    if as_json and as_csv:
+        raise UsageProblem("--json and --csv cannot both be given: choose one")
+
+
 def _write_json(value, write, depth: int) -> None:
     """``json.dumps(value)``'s exact text, written a member at a time for the outer ``depth``
     levels: a huge document (10,000 deadline items) is never one string in memory."""

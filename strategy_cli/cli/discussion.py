@@ -16,6 +16,9 @@ from ..present import feedback
 from . import common, summary
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+CsvOption = Annotated[
+    bool, typer.Option("--csv", help="Print CSV (RFC 4180, UTF-8): the --json columns, for a spreadsheet.")
+]
 Ref = Annotated[
     str,
     typer.Argument(help="The discussion's reference, e.g. SD-2026-0001.", callback=common.reference),
@@ -246,8 +249,10 @@ def _children(names: list[str], dobs: list[str]) -> list[Child]:
 def list_(
     all_: Annotated[bool, typer.Option("--all", help="Closed discussions too.")] = False,
     as_json: JsonOption = False,
+    as_csv: CsvOption = False,
 ):
     """The open discussions (with --all, closed ones too)."""
+    common.one_format(as_json, as_csv)
     store = common.open_store(reading=True)
     now = settings.now()
     items = []
@@ -268,6 +273,11 @@ def list_(
             )
     if as_json:
         common.print_json(items)
+        return
+    if as_csv:
+        from ..present.csv_table import LIST_COLUMNS
+
+        common.print_csv(items, LIST_COLUMNS)
         return
     from ..present import terminal as output
 

@@ -94,15 +94,23 @@ def due(
         bool, typer.Option("--explain", help="Show each item's rule in the procedure's own words.")
     ] = False,
     ics: Annotated[
-        Path | None, typer.Option("--ics", help="Also write the dated items to this iCalendar file.")
+        Path | None,
+        typer.Option(
+            "--ics", help="Also write every dated item (not only the window) to this iCalendar file."
+        ),
     ] = None,
     with_names: Annotated[
         bool, typer.Option("--with-names", help="Put children's names in the calendar file.")
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --ics file.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    as_csv: Annotated[
+        bool,
+        typer.Option("--csv", help="Print CSV (RFC 4180, UTF-8): the --json columns, for a spreadsheet."),
+    ] = False,
 ):
     """What is due and overdue, across every open discussion."""
+    common.one_format(as_json, as_csv)
     moment = common.instant(as_of, "--as-of") or settings.now()
     window = duration(within)
     unusual = [wanted for wanted in kind or [] if wanted not in DEADLINE_KINDS]
@@ -121,17 +129,39 @@ def due(
     if owner:
         items = _owned(store, items, owner)
     if ics is not None:
-        from ..present.calendar_file import write_calendar
-
-        count = write_calendar(
-            ics, items, with_names=with_names, force=force, now=settings.now(), database=store.path
-        )
-        common.say(f"Wrote {count} dated item{'s' if count != 1 else ''} to {ics}.")
+        write_ics(store, ics, with_names, force, procedure, kind, owner)
     if as_json:
         common.print_json(items)
         return
+    if as_csv:
+        from ..present.csv_table import DUE_COLUMNS
+
+        common.print_csv(items, DUE_COLUMNS)
+        return
     print_board(store, items, moment, within, explain)
     common.remind_unfinished_new(store)
+
+
+def write_ics(
+    store,
+    path: Path,
+    with_names: bool,
+    force: bool,
+    procedure: str | None = None,
+    kinds: list[str] | None = None,
+    owner: str | None = None,
+) -> None:
+    """The calendar file: every dated deadline of every open discussion (the board's filters
+    apply, not its window: a calendar looks months ahead), and the ones since done or closed,
+    to cancel."""
+    from ..casework.calendar import Wanted, calendar_items
+    from ..present.calendar_file import write_calendar
+
+    now = settings.now()
+    items = calendar_items(store, now, Wanted(procedure, tuple(kinds or ()), owner))
+    due, cancelled = write_calendar(path, items, with_names, force, now, database=store.path)
+    dropped = f" (and {cancelled} done or closed, as cancelled)" if cancelled else ""
+    common.say(f"Wrote {due} dated item{'s' if due != 1 else ''}{dropped} to {path}.")
 
 
 def print_board(store, items: list[dict], moment, within: str, explain: bool) -> None:

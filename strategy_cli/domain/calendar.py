@@ -100,6 +100,39 @@ def after_working_days(
     return day_ends(working_days_after(local(start).date(), count, bank_holidays), closes)
 
 
+def working_day_before(day: date, bank_holidays: BankHolidays) -> date:
+    """The last working day before ``day`` (Friday for a Monday; before Christmas, the 24th)."""
+    day -= timedelta(days=1)
+    while not is_working_day(day, bank_holidays):
+        day -= timedelta(days=1)
+    return day
+
+
+def at_end_of_day(instant: datetime) -> bool:
+    """Whether a deadline falls due at the end of its local day (23:59:59: a date alone, the
+    same day, working days) rather than at a time of its own (hours elapsed, a closing time)."""
+    return local(instant).time() == END_OF_DAY
+
+
+REMIND_AT = time(9, 0)
+REMIND_EARLY = timedelta(hours=2)
+
+
+def reminders(due: datetime, bank_holidays: BankHolidays) -> tuple[datetime, datetime]:
+    """When to remind of a deadline: 09:00 on the working day before its day, and 09:00 on the
+    day itself, so a manager learns of it while there is still a working day to act.
+
+    A deadline due by 09:00 on its day (24 hours from 08:00, or from the small hours) would be
+    past when that day's reminder rang: its second reminder is two hours before it instead
+    (elapsed time, whatever the clocks do)."""
+    day = local(due).date()
+    before = datetime.combine(working_day_before(day, bank_holidays), REMIND_AT, tzinfo=LONDON)
+    on_the_day = datetime.combine(day, REMIND_AT, tzinfo=LONDON)
+    if on_the_day >= due:
+        on_the_day = local(to_utc(due) - REMIND_EARLY)
+    return before, on_the_day
+
+
 # --- Reading the dates and times users type -------------------------------------------------
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -6,7 +6,7 @@ so ``show``, ``due``, ``export`` and the calendar file all compute "what is due"
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -188,6 +188,38 @@ def deadlines(discussion: Discussion, profile: Profile, bank_holidays: BankHolid
     for kind in profile.followups:
         timed(kind)
     _actions(discussion, profile, found)
+    return sorted(found, key=board_order)
+
+
+def met_deadlines(discussion: Discussion, profile: Profile, bank_holidays: BankHolidays) -> list[Deadline]:
+    """The dated deadlines the record shows were met: the discussion once held, each follow-up
+    whose event is recorded (or whose further discussion was held), each action done.
+
+    Each is found by asking what would be pending had none of those things been done, so it
+    comes with the key and due time it had while pending (the calendar file cancels it by
+    them). A deadline that left for another reason (a decision changed) is not among them.
+    """
+    found: list[Deadline] = []
+    if discussion.held_at is not None:
+        due = _due_discussion(discussion, profile, bank_holidays)
+        if due is not None and due.at is not None:
+            found.append(
+                Deadline(
+                    "discussion", profile.title("discussion"), due.at, due.wording, "discussion", due.maximum
+                )
+            )
+    undone = replace(
+        discussion,
+        events={},
+        held_follow_ups=(),
+        actions=[replace(action, done_at=None) for action in discussion.actions],
+    )
+    pending = {deadline.key for deadline in deadlines(discussion, profile, bank_holidays)}
+    found.extend(
+        deadline
+        for deadline in deadlines(undone, profile, bank_holidays)
+        if deadline.due_at is not None and deadline.key not in pending
+    )
     return sorted(found, key=board_order)
 
 

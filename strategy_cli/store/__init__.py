@@ -354,6 +354,39 @@ class Store:
             for row in rows
         ]
 
+    def closed_since(self, since: datetime) -> list[str]:
+        """The discussions closed at or after ``since`` and still closed, oldest first.
+
+        Read from the newest audit entries back to ``since`` (entries are appended in time
+        order), so ten years of trail cost only the entries of the last weeks."""
+        since_text = stored(since)
+        closed: list[int] = []
+        for discussion_id, action, at in self.conn.execute(
+            "SELECT discussion_id, action, at FROM audit ORDER BY id DESC"
+        ):
+            if at < since_text:
+                break
+            if action == "close" and discussion_id not in closed:
+                closed.append(discussion_id)
+        references = []
+        for discussion_id in reversed(closed):
+            row = self.conn.execute(
+                "SELECT reference FROM discussion WHERE id = ? AND status = 'closed'", (discussion_id,)
+            ).fetchone()
+            if row is not None:
+                references.append(row[0])
+        return references
+
+    def revisions(self, reference: str) -> tuple[int, datetime | None]:
+        """How many times the discussion has been changed (its audit entries) and when last:
+        a number that only grows, whatever the change, so a calendar can tell a newer copy
+        of one of its deadlines from an older one."""
+        row = self._discussion_row(reference)
+        count, last = self.conn.execute(
+            "SELECT COUNT(*), MAX(at) FROM audit WHERE discussion_id = ?", (row["id"],)
+        ).fetchone()
+        return count, None if last is None else _instant(last)
+
     def trail(self, reference: str) -> list[dict]:
         """The audit trail of one discussion, oldest first."""
         row = self._discussion_row(reference)
