@@ -173,10 +173,11 @@ def instant(value: str | None, option: str, date_means: str = "start") -> dateti
 
 
 def day(value: str | None, option: str) -> date | None:
+    """A date option (a date of birth), or a usage error that names the option and the value."""
     if value is None:
         return None
     try:
-        return parse_date(value)
+        return parse_date(value, today=settings.now().date())
     except TimeInputError as error:
         raise typer.BadParameter(str(error), param_hint=option) from None
 
