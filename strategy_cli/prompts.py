@@ -39,15 +39,20 @@ class Questionary:
         nothing. ``current``, an answer already given, is shown typed in, to keep or change."""
         import questionary
 
-        return read_yes_no(
-            questionary.text(
-                message,
-                default=current or "",
-                instruction=yes_no_instruction(skip),
-                validate=lambda typed: read_yes_no(typed, skip) is not None or yes_no_instruction(skip, True),
-            ).unsafe_ask(),
-            skip,
-        ) or ""
+        return (
+            read_yes_no(
+                questionary.text(
+                    message,
+                    default=current or "",
+                    instruction=yes_no_instruction(skip),
+                    validate=lambda typed: (
+                        read_yes_no(typed, skip) is not None or yes_no_instruction(skip, True)
+                    ),
+                ).unsafe_ask(),
+                skip,
+            )
+            or ""
+        )
 
 
 PROMPTER = Questionary()

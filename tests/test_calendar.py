@@ -276,14 +276,17 @@ FORMS = {
     "dd-mm-yy": lambda w, now: w.strftime("%d-%m-%y %H:%M"),
     "3.30pm": lambda w, now: f"{w:%d/%m/%Y} {_twelve_hour(w, spaced=False)}",
     "3.30 PM": lambda w, now: f"{w:%d/%m/%Y} {_twelve_hour(w, spaced=True).upper()}",
-    "word": lambda w, now: {-1: "yesterday", 0: "today", 1: "tomorrow"}[(w.date() - now.date()).days]
-    + f" {w:%H:%M}",
+    "word": lambda w, now: (
+        {-1: "yesterday", 0: "today", 1: "tomorrow"}[(w.date() - now.date()).days] + f" {w:%H:%M}"
+    ),
 }
 
 
 @settings(max_examples=300, deadline=None)
 @given(
-    start=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)),
+    start=st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)
+    ),
     form=st.sampled_from(sorted(FORMS)),
     days_from_now=st.integers(-1, 1),
 )

@@ -109,16 +109,18 @@ def after_working_days(
 FORMS = "e.g. 30/11/2026, 30/11/26 15:00, 30/11/2026 3.30pm, tomorrow 9am, now or 2026-11-30T15:00"
 DATE_FORMS = "e.g. 30/11/2015, 30/11/15 or 2015-11-30"
 
-_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:?\d{2})?$", re.ASCII)
+_ISO_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:?\d{2})?$", re.ASCII
+)
 _ISO_DATE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})$", re.ASCII)
-_UK_DATE = re.compile(r"^(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})$", re.ASCII)
+_UK_DATE = re.compile(
+    r"^(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})$", re.ASCII
+)
 _TIME = re.compile(
     r"^(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?)?(?: ?(?P<half>am|pm))?$", re.ASCII
 )
 _WORDS = {"yesterday": -1, "today": 0, "tomorrow": 1}
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+_MONTHS = ("January February March April May June July August September October November December").split()
 
 
 class TimeInputError(ValueError):
