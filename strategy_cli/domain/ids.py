@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_SPACES = re.compile(r"[\s_]+")
+_SPACES = re.compile(r"[\s_-]+")
 
 
 class UnknownId(ValueError):
@@ -19,7 +19,8 @@ class UnknownId(ValueError):
 
 
 def folded(text: str) -> str:
-    """The form two spellings of one id share: case folded, spaces and underscores as hyphens."""
+    """The form two spellings of one id share: case folded, spaces and underscores as hyphens
+    (a run of them as one)."""
     return _SPACES.sub("-", text.strip()).casefold()
 
 
