@@ -313,3 +313,15 @@ def test_every_date_form_reads_back_its_day_and_month_first_is_never_guessed(day
     if day.day > 12:  # written month first, it can only be refused, naming the month it is not
         with pytest.raises(TimeInputError, match=f"there is no month {day.day} "):
             parse_date(f"{day.month}/{day.day}/{day.year}")
+
+
+def test_every_form_docs_dates_md_shows_in_its_tables_is_read():
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "dates.md").read_text(encoding="utf-8")
+    rows = [line.split("|")[1] for line in page.splitlines() if line.startswith("| `")]
+    typed = [example for row in rows for example in re.findall(r"`([^`]+)`", row)]
+    assert len(typed) > 15
+    for example in typed:
+        parse_instant(example, now=NOW)  # raises if the page promises a form the reader refuses
