@@ -39,20 +39,13 @@ class Questionary:
         nothing. ``current``, an answer already given, is shown typed in, to keep or change."""
         import questionary
 
-        return (
-            read_yes_no(
-                questionary.text(
-                    message,
-                    default=current or "",
-                    instruction=yes_no_instruction(skip),
-                    validate=lambda typed: (
-                        read_yes_no(typed, skip) is not None or yes_no_instruction(skip, True)
-                    ),
-                ).unsafe_ask(),
-                skip,
-            )
-            or ""
-        )
+        def answers(typed: str) -> bool | str:  # True, or what to type instead
+            return read_yes_no(typed, skip) is not None or yes_no_instruction(skip, refused=True)
+
+        typed = questionary.text(
+            message, default=current or "", instruction=yes_no_instruction(skip), validate=answers
+        ).unsafe_ask()
+        return read_yes_no(typed, skip) or ""
 
 
 PROMPTER = Questionary()

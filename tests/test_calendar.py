@@ -325,3 +325,27 @@ def test_every_form_docs_dates_md_shows_in_its_tables_is_read():
     assert len(typed) > 15
     for example in typed:
         parse_instant(example, now=NOW)  # raises if the page promises a form the reader refuses
+
+
+typed_text = st.one_of(
+    st.text(max_size=30),
+    st.from_regex(
+        r"(\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|today|tomorrow)( (at )?\d{1,2}([:.]\d{1,2})? ?(am|pm)?)?",
+        fullmatch=True,
+    ),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=typed_text, means=st.sampled_from(["start", "end"]))
+def test_whatever_is_typed_is_read_or_refused_naming_it_never_an_unexpected_error(text, means):
+    try:
+        read = parse_instant(text, now=NOW, date_means=means)
+    except TimeInputError as error:
+        assert repr(text) in str(error)
+    else:
+        assert read.instant.tzinfo is not None
+    try:
+        parse_date(text, today=NOW.date())
+    except TimeInputError as error:
+        assert repr(text) in str(error)
