@@ -2,13 +2,15 @@
 
 questionary's ``ask()`` swallows Ctrl-C and returns ``None``; ``unsafe_ask()`` raises
 ``KeyboardInterrupt``, which callers need in order to keep what was given and exit 130.
-Tests replace ``PROMPTER`` with a scripted object of the same three methods.
+Tests replace ``PROMPTER`` with a scripted object of the same four methods.
+
+A yes/no question has no default answer: a stray Enter must never answer "yes" (nor "no")
+for a manager, so it is typed (``y`` or ``n``) and a bare Enter is refused where it is asked.
 """
 
 from __future__ import annotations
 
 import sys
-from datetime import UTC
 
 SKIP = object()  # the user chose to leave a question for later
 
@@ -32,18 +34,50 @@ class Questionary:
         items = [questionary.Choice(c, checked=c in checked) for c in choices]
         return questionary.checkbox(message, choices=items).unsafe_ask()
 
+    def yes_no(self, message: str, skip: bool = False, current: str | None = None) -> str:
+        """``yes``, ``no`` or (with ``skip``) ``SKIP_LABEL``, typed; Enter alone answers
+        nothing. ``current``, an answer already given, is shown typed in, to keep or change."""
+        import questionary
+
+        def answers(typed: str) -> bool | str:  # True, or what to type instead
+            return read_yes_no(typed, skip) is not None or yes_no_instruction(skip, refused=True)
+
+        typed = questionary.text(
+            message, default=current or "", instruction=yes_no_instruction(skip), validate=answers
+        ).unsafe_ask()
+        return read_yes_no(typed, skip) or ""
+
 
 PROMPTER = Questionary()
 
 SKIP_LABEL = "(skip for now)"
+
+_YES_NO = {"y": "yes", "yes": "yes", "n": "no", "no": "no"}
+_SKIP = {"s", "skip"}
+
+
+def read_yes_no(typed: str, skip: bool = False) -> str | None:
+    """What a typed answer to a yes/no question means (``yes``, ``no``, ``SKIP_LABEL``), or
+    None when it is not an answer: nothing typed, or anything else."""
+    word = typed.strip().lower()
+    if skip and word in _SKIP:
+        return SKIP_LABEL
+    return _YES_NO.get(word)
+
+
+def yes_no_instruction(skip: bool, refused: bool = False) -> str:
+    """What to type, shown beside the question, and again when Enter alone is pressed."""
+    if refused:
+        return "Type y for yes or n for no" + (", or s to skip for now" if skip else "") + ", then Enter"
+    return "(y/n, s to skip)" if skip else "(y/n)"
 
 
 def ask_question(question, current=None):
     """One checklist question; returns the answer, or ``SKIP``. The current answer is the default."""
     message = question.text
     if question.type == "yes-no":
-        default = None if current is None else ("yes" if current else "no")
-        picked = PROMPTER.select(message, ["yes", "no", SKIP_LABEL], default=default)
+        shown = None if current is None else ("yes" if current else "no")
+        picked = PROMPTER.yes_no(message, skip=True, current=shown)
         return SKIP if picked == SKIP_LABEL else picked == "yes"
     if question.type == "choice":
         picked = PROMPTER.select(message, [*question.choices, SKIP_LABEL], default=current)
@@ -54,11 +88,10 @@ def ask_question(question, current=None):
 
 def carry_on_unfinished(started: str, about: str) -> bool:
     """Whether to carry on with a `new` that Ctrl-C interrupted (else it is forgotten)."""
-    picked = PROMPTER.select(
-        f"Carry on with the discussion you began at {started} ({about})?",
-        ["Carry on", "Start afresh (forget it)"],
+    picked = PROMPTER.yes_no(
+        f"Carry on with the discussion you began at {started} ({about})? No starts afresh and forgets it."
     )
-    return picked == "Carry on"
+    return picked == "yes"
 
 
 def ask_new_discussion(found: dict, procedures: list[str], categories_of, now) -> None:
@@ -70,12 +103,14 @@ def ask_new_discussion(found: dict, procedures: list[str], categories_of, now) -
     ``categories_of(procedure)``: the categories that procedure's profile defines.
     """
     if "children_done" not in found:
-        _ask_children(found)
+        _ask_children(found, now)
     if "procedure" not in found:
         found["procedure"] = PROMPTER.select("Procedure", procedures)
     if "concern_at" not in found:
         found["concern_at"] = _ask_instant(
-            "When was the concern identified or the referral received? (YYYY-MM-DD HH:MM; Enter for now)"
+            "When was the concern identified or the referral received? "
+            "(e.g. 30/11/2026 15:00 or today 9am; Enter for now)",
+            now,
         ) or now().isoformat(timespec="seconds")
     if "categories" not in found:
         categories = categories_of(found["procedure"])
@@ -87,7 +122,7 @@ def ask_new_discussion(found: dict, procedures: list[str], categories_of, now) -
         found["referrer"] = _ask_text("Referrer (Enter to leave blank)")
 
 
-def _ask_children(found: dict) -> None:
+def _ask_children(found: dict, now) -> None:
     """Each child's name, then their date of birth, until Enter on an empty name."""
     names = found.setdefault("children", [])
     dobs = found.setdefault("dobs", [])
@@ -95,7 +130,7 @@ def _ask_children(found: dict) -> None:
         print(f"Children so far: {', '.join(names)}", file=sys.stderr)
     while True:
         if len(dobs) < len(names):  # a name given, its date of birth not yet
-            dobs.append(_ask_dob(names[len(dobs)]))
+            dobs.append(_ask_dob(names[len(dobs)], now))
             continue
         name = _ask_text("Child's name" + (" (Enter when there are no more)" if names else ""))
         if name is None:
@@ -124,22 +159,26 @@ def _ask_text(message: str) -> str | None:
         return typed if typed.strip() else None
 
 
-def _ask_dob(name: str) -> str:
+def _ask_dob(name: str, now) -> str:
+    """A date of birth (or ``edd:`` and an expected date of delivery), asked again until it
+    can be read; kept as ISO, so "today" means the day it was answered."""
     from .domain.calendar import TimeInputError, parse_date
 
     while True:
-        born = PROMPTER.text(f"{name}: date of birth (YYYY-MM-DD; edd:YYYY-MM-DD if unborn)").strip()
+        born = PROMPTER.text(f"{name}: date of birth (e.g. 30/11/2015; edd:30/11/2026 if unborn)").strip()
+        unborn = born.lower().startswith("edd:")
         try:
-            parse_date(born.removeprefix("edd:"))
-            return born
+            day = parse_date(born[4:] if unborn else born, today=now().date())
         except TimeInputError as error:
             print(error, file=sys.stderr)
+            continue
+        return ("edd:" if unborn else "") + day.isoformat()
 
 
-def _ask_instant(message: str) -> str | None:
-    """A date-time typed at a prompt, asked again until it can be read; empty means now."""
-    from datetime import datetime
-
+def _ask_instant(message: str, now) -> str | None:
+    """A date-time typed at a prompt, asked again until it can be read; empty means now. Kept
+    as an ISO instant, so "today 9am" means the day it was answered even when an interrupted
+    `new` is carried on later."""
     from .domain.calendar import TimeInputError, parse_instant
 
     while True:
@@ -147,7 +186,10 @@ def _ask_instant(message: str) -> str | None:
         if not typed:
             return None
         try:
-            parse_instant(typed, now=datetime.now(UTC))
-            return typed
+            read = parse_instant(typed, now=now())
         except TimeInputError as error:
             print(error, file=sys.stderr)
+            continue
+        if read.warning:
+            print(f"Warning: {read.warning}", file=sys.stderr)
+        return read.instant.isoformat(timespec="seconds")

@@ -196,8 +196,20 @@ def rules_fingerprint(version: str) -> str:
 
 
 def _unknown(profile_id: str) -> UsageProblem:
-    known = ", ".join(sorted(profile_sources()))
-    return UsageProblem(f"unknown procedure {profile_id!r} (known: {known})")
+    from .domain.ids import unknown_id
+
+    return UsageProblem(unknown_id(profile_id, sorted(profile_sources()), "a procedure"))
+
+
+def procedure_named(typed: str) -> str:
+    """The id of the profile a user named (``West-Midlands``, ``west midlands``: west-midlands),
+    without reading any profile; an unknown one is a usage error with the likely one."""
+    from .domain.ids import find_id
+
+    found = find_id(typed, profile_sources())
+    if found is None:
+        raise _unknown(typed)
+    return found
 
 
 @cache

@@ -93,3 +93,9 @@ class Scripted:
 
     def checkbox(self, message, choices, checked):
         return self._next(message)
+
+    def yes_no(self, message, skip=False, current=None):
+        """Answered as a choice of yes, no (and skip), so a script's select answers it."""
+        from strategy_cli.prompts import SKIP_LABEL
+
+        return self.select(message, ["yes", "no", *([SKIP_LABEL] if skip else [])], current)

@@ -253,6 +253,35 @@ def test_real_terminal_walk_interrupt_and_resume(proc):
     assert proc.json("show", ref)["checklist"]["answered"] == 2 + len(FROM_THE_RECORD)
 
 
+@pytest.mark.skipif(os.name != "posix", reason="pexpect drives a POSIX pseudo-terminal")
+def test_real_terminal_a_bare_enter_does_not_answer_a_yes_no_question(proc):
+    """A yes/no question has no default: Enter alone is refused where it is asked (a stray
+    Enter used to answer "yes"); y or n answers it."""
+    ref = proc.new()
+    env = {**os.environ, **proc.env, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "100"}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "strategy_cli", "checklist", ref, "--section", "risks"],
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+    )
+    for _text_question in range(3):  # who is concerned, the impact, the impact if nothing changes
+        child.expect("1 of|2 of|3 of")
+        child.sendline("")  # an empty text answer skips it
+    child.expect("Are there any other children")
+    child.expect("\\(y/n, s to skip\\)")
+    child.send("\r")
+    child.expect("Type y for yes or n for no, or s to skip for now")
+    assert child.isalive()  # still asking
+    assert "other-children" not in proc.json("show", ref)["checklist"]["answers"]
+    child.send("n\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert proc.json("show", ref)["checklist"]["answers"]["other-children"] is False
+
+
 def test_a_profile_without_a_rationale_question_points_to_decide(cli, monkeypatch):
     """A user's profile may leave the rationale question out: the outcome cannot change without
     its reason, and the manager is told how to record both, never a traceback (review finding)."""

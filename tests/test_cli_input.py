@@ -149,7 +149,7 @@ def test_ctrl_c_while_new_asks_keeps_the_answers_and_new_carries_on(cli, monkeyp
     # Carrying on asks Ben's date of birth first (he was named, his date not yet given).
     script = _scripted(
         monkeypatch,
-        ["Carry on", "2017-08-09", "", "hampshire", "2026-11-23 08:30", ["standard"], "Bruise", ""],
+        ["yes", "2017-08-09", "", "hampshire", "2026-11-23 08:30", ["standard"], "Bruise", ""],
     )
     opened = cli.json("new")
     assert script.asked[0].startswith("Carry on with the discussion you began at Mon 23 Nov 2026 09:00")
@@ -172,7 +172,7 @@ def test_ctrl_c_later_keeps_the_options_and_the_moment_enter_meant_now(cli, monk
     _scripted(monkeypatch, ["west-midlands", "", KeyboardInterrupt])
     cli.run("new", *AVA, expect=130)
     later = {"STRATEGY_NOW": "2026-11-23T09:40"}
-    _scripted(monkeypatch, ["Carry on", ["serious-harm"], "", ""])
+    _scripted(monkeypatch, ["yes", ["serious-harm"], "", ""])
     opened = cli.json("new", env=later)
     assert opened["procedure"] == "west-midlands" and opened["children"][0]["name"] == "Ava Example"
     assert opened["concern_at"] == "2026-11-23T09:00:00+00:00"  # not 09:40
@@ -186,7 +186,7 @@ def test_starting_afresh_forgets_the_unfinished_one_and_each_user_has_their_own(
     script = _scripted(monkeypatch, [KeyboardInterrupt])
     cli.run("new", env=other, expect=130)
     assert script.asked == ["Child's name"]  # not offered someone else's
-    script = _scripted(monkeypatch, ["Start afresh (forget it)", KeyboardInterrupt])
+    script = _scripted(monkeypatch, ["no", KeyboardInterrupt])
     cli.run("new", expect=130)
     assert script.asked[1] == "Child's name"
     script = _scripted(monkeypatch, [KeyboardInterrupt])
@@ -223,7 +223,9 @@ def test_real_terminal_new_interrupted_then_carried_on(proc):
 
     child = spawn()
     child.expect("Carry on with the discussion you began at .* \\(Ava Example\\)")
-    child.send("\r")  # Carry on, the first choice
+    child.send("\r")  # Enter alone does not answer: there is no default
+    child.expect("Type y for yes or n for no")
+    child.sendline("y")
     child.expect("Procedure")  # the children are not asked again
     child.send("\r")  # hampshire, the first
     child.expect("When was the concern identified")
@@ -287,7 +289,7 @@ def test_options_given_with_the_questions_are_all_checked_first(cli, monkeypatch
 def test_concern_at_now_means_when_new_was_run_even_when_carried_on_later(cli, monkeypatch):
     _scripted(monkeypatch, ["Ava Example", "2015-03-02", "", KeyboardInterrupt])
     cli.run("new", "--concern-at", "now", "--procedure", "hampshire", expect=130)  # 09:00
-    _scripted(monkeypatch, ["Carry on", ["standard"], "", ""])
+    _scripted(monkeypatch, ["yes", ["standard"], "", ""])
     opened = cli.json("new", env={"STRATEGY_NOW": "2026-11-23T15:00"})
     assert opened["concern_at"] == "2026-11-23T09:00:00+00:00"
     assert opened["discussion_due"] == "2026-11-24T09:00:00+00:00"

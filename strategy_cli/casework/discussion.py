@@ -67,21 +67,28 @@ def correct_opening(case: Casework, reference: str, given: dict[str, Any]) -> li
 
 def _check_categories(writer, discussion: Discussion, changes: dict[str, Any]) -> None:
     """The categories the discussion will have are its profile's (the new procedure's, when it
-    moves); an unknown one is a usage error naming it and the known ones."""
+    moves), each as the id it names (``Serious-Harm`` is ``serious-harm``); an unknown one is a
+    usage error naming it, the likely one and the known ones."""
     from .. import settings
+    from ..domain.ids import UnknownId, match_id
 
     profile = (
         settings.profile(changes["procedure"])
         if "procedure" in changes
         else writer.store.profile_of(discussion)
     )
-    unknown = [c for c in changes.get("categories", discussion.categories) if c not in profile.categories]
-    if unknown:
+    try:
+        named = [
+            match_id(c, profile.categories, f"a category of {profile.id}")
+            for c in changes.get("categories", discussion.categories)
+        ]
+    except UnknownId as error:
         hint = "" if "categories" in changes else "; give --category too"
-        raise UsageProblem(
-            f"--category: {', '.join(map(repr, unknown))} is not a category of {profile.id} "
-            f"(known: {', '.join(profile.categories)}){hint}"
-        )
+        raise UsageProblem(f"--category: {error}{hint}") from None
+    if "categories" in changes:
+        changes["categories"] = list(dict.fromkeys(named))
+        if changes["categories"] == discussion.categories:
+            del changes["categories"]
 
 
 def hold(case: Casework, reference: str, at: datetime | None, given: dict[str, Any]) -> datetime:

@@ -183,7 +183,7 @@ def procedures_show(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ):
     """One profile as its file reads now: its deadline rules in its own words, quoracy, outcome labels."""
-    profile = settings.profile(profile_id)
+    profile = settings.profile(settings.procedure_named(profile_id))
     if as_json:
         common.print_json(_profile_json(profile))
         return
@@ -246,10 +246,7 @@ def procedures_new(
             f"{profile_id!r} must be lower-case letters, digits and hyphens", param_hint="ID"
         )
     sources = settings.profile_sources()
-    if start_from not in sources:
-        raise typer.BadParameter(
-            f"{start_from!r} is not one of {', '.join(sorted(sources))}", param_hint="--from"
-        )
+    start_from = common.known_id(start_from, sorted(sources), "a procedure", "--from")
     if profile_id in sources and output is None:
         raise StrategyError(f"a profile {profile_id!r} already exists ({sources[profile_id][1]})")
     target = output or settings.config_dir() / "procedures" / f"{profile_id}.toml"
@@ -297,6 +294,7 @@ def procedures_adopt(
     """Show which open discussions an edited profile would change; with --apply, move them to it."""
     from ..casework.adoption import adopt
 
+    profile_id = settings.procedure_named(profile_id)
     settings.profile(profile_id)  # an unknown or broken profile is named before anything else
     case = common.casework()
     version, moves = adopt(

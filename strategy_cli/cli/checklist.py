@@ -75,9 +75,8 @@ def checklist(
     discussion = store.discussion(reference)
     common.require_open(discussion)
     profile = store.profile_of(discussion)
-    if section is not None and section not in {s.id for s in profile.sections}:
-        known = ", ".join(s.id for s in profile.sections)
-        raise typer.BadParameter(f"{section!r} is not a section (known: {known})", param_hint="--section")
+    if section is not None:
+        section = common.known_id(section, [s.id for s in profile.sections], "a section", "--section")
     if answers is not None:
         _from_file(store, discussion, profile, answers)
     elif not common.can_prompt(no_input):

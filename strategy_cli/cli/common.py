@@ -7,7 +7,7 @@ Kept free of rich, sqlite-utils, questionary and Jinja at import time: every com
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -204,23 +204,29 @@ def instant(value: str | None, option: str, date_means: str = "start") -> dateti
 
 
 def day(value: str | None, option: str) -> date | None:
+    """A date option (a date of birth), or a usage error that names the option and the value."""
     if value is None:
         return None
     try:
-        return parse_date(value)
+        return parse_date(value, today=settings.now().date())
     except TimeInputError as error:
+        raise typer.BadParameter(str(error), param_hint=option) from None
+
+
+def known_id(value: str, known: Iterable[str], what: str, option: str) -> str:
+    """The known id a user meant (``LADO`` is ``lado``), or a usage error naming the option and
+    the value, with the id it was probably meant to be and every known one."""
+    from ..domain.ids import UnknownId, match_id
+
+    try:
+        return match_id(value, known, what)
+    except UnknownId as error:
         raise typer.BadParameter(str(error), param_hint=option) from None
 
 
 def agency(value: str | None, option: str = "--agency", known: Mapping[str, str] = AGENCIES) -> str | None:
     """An agency id; ``known``: the discussion's profile's agencies (its own as well)."""
-    if value is None:
-        return None
-    if value not in known:
-        raise typer.BadParameter(
-            f"{value!r} is not an agency id (known: {', '.join(known)})", param_hint=option
-        )
-    return value
+    return None if value is None else known_id(value, known, "an agency id", option)
 
 
 def agencies_of(store, reference: str) -> Mapping[str, str]:
@@ -229,13 +235,8 @@ def agencies_of(store, reference: str) -> Mapping[str, str]:
 
 
 def categories(values: list[str], known: Mapping[str, str] = CATEGORIES) -> list[str]:
-    """Every ``--category`` checked against the profile's categories, each once, in order."""
-    for value in values:
-        if value not in known:
-            raise typer.BadParameter(
-                f"{value!r} is not a category (known: {', '.join(known)})", param_hint="--category"
-            )
-    return list(dict.fromkeys(values))
+    """Every ``--category`` as the profile's category it names, each once, in order."""
+    return list(dict.fromkeys(known_id(value, known, "a category", "--category") for value in values))
 
 
 def default_category(known: Mapping[str, str]) -> str:
@@ -322,13 +323,16 @@ def reference(value: str) -> str:
 
 
 def procedure_id(option: str | None) -> str:
+    """The procedure chosen (``--procedure``, else the environment or config.toml) as its
+    profile's id (``West-Midlands`` is ``west-midlands``), its profile read and valid."""
     chosen = settings.chosen_procedure(option)
     if chosen is None:
         raise UsageProblem(
             "no procedure: give --procedure (hampshire, west-midlands, ...), set "
             'STRATEGY_PROCEDURE, or put procedure = "ID" in config.toml'
         )
-    settings.profile(chosen)  # an unknown id is a usage error that lists the known ones
+    chosen = settings.procedure_named(chosen)  # an unknown id is a usage error that lists the known ones
+    settings.profile(chosen)
     return chosen
 
 

@@ -56,13 +56,15 @@ def new(
         list[str] | None,
         typer.Option(
             "--dob",
-            help="Each child's date of birth, YYYY-MM-DD, in the order of --child (edd:YYYY-MM-DD for an unborn child).",
+            help="Each child's date of birth, e.g. 02/03/2015, in the order of --child (edd:DATE for an unborn child).",
         ),
     ] = None,
     concern_at: Annotated[
         str | None,
         typer.Option(
-            "--concern-at", help="When the concern was identified or the referral received (default now)."
+            "--concern-at",
+            help="When the concern was identified or the referral received, e.g. 30/11/2026 15:00 "
+            "or today 9am (default now).",
         ),
     ] = None,
     category: Annotated[
@@ -103,15 +105,16 @@ def new(
     needs_procedure = settings.chosen_procedure(procedure) is None and not follows
     store, carried_on = None, False
     if common.can_prompt(no_input) and (needs_children or needs_procedure):
-        concern_at = _check_before_asking(
+        concern_at, category = _check_before_asking(
             child, dob, concern_at, category, procedure, {"--summary": summary, "--referrer": referrer}
         )
         store = common.open_store()
+        chosen = settings.chosen_procedure(procedure)
         given = {
             "children": child,
             "dobs": dob if child else None,
             "children_done": True if child or follows else None,
-            "procedure": settings.chosen_procedure(procedure),
+            "procedure": settings.procedure_named(chosen) if chosen else None,
             "concern_at": concern_at,
             "categories": category,
             "summary": summary,
@@ -165,28 +168,29 @@ def _check_before_asking(
     category: list[str] | None,
     procedure: str | None,
     texts: dict[str, str | None],
-) -> str | None:
+) -> tuple[str | None, list[str] | None]:
     """Options given alongside the questions are checked first: a bad one is named before any
     question, not after every answer (nor kept in an unfinished `new` that could never open).
 
     Returns the concern time as an instant (ISO), so "now" or "today" mean the moment the
-    command was run even when an interrupted `new` is carried on hours later.
+    command was run even when an interrupted `new` is carried on hours later, and the
+    categories as the ids they name.
     """
     if procedure is not None:
-        common.procedure_id(procedure)
-        common.categories(category or [], settings.profile(procedure).categories)
+        known = settings.profile(common.procedure_id(procedure)).categories
+        category = common.categories(category or [], known) or None
     elif category:  # the procedure is asked later: a category no profile knows is named now
         known = dict(CATEGORIES)
         for _id, _origin, loaded in settings.profile_report():
             if not isinstance(loaded, str):
                 known.update(loaded.categories)
-        common.categories(category, known)
+        category = common.categories(category, known)
     if children:
         _children(children, dobs or [])
     for option, value in texts.items():
         common.text_or_file(value, option)
     instant = common.instant(concern_at, "--concern-at")
-    return None if instant is None else instant.isoformat()
+    return None if instant is None else instant.isoformat(), category
 
 
 def _ask_in_terminal(store, given: dict) -> tuple[dict, bool]:
@@ -305,9 +309,10 @@ Flag = bool | None
 def child_add(
     reference: Ref,
     name: Annotated[str, typer.Option("--name", help="The child's name (@FILE reads it from a file).")],
-    dob: Annotated[str | None, typer.Option("--dob", help="Date of birth, YYYY-MM-DD.")] = None,
+    dob: Annotated[str | None, typer.Option("--dob", help="Date of birth, e.g. 02/03/2015.")] = None,
     edd: Annotated[
-        str | None, typer.Option("--edd", help="Expected date of delivery of an unborn child.")
+        str | None,
+        typer.Option("--edd", help="Expected date of delivery of an unborn child, e.g. 30/11/2026."),
     ] = None,
     looked_after: Annotated[bool, typer.Option("--looked-after", help="The child is looked after.")] = False,
     in_hospital: Annotated[
@@ -373,8 +378,10 @@ def child_edit(
     reference: Ref,
     name: Annotated[str, typer.Argument(help="The child's name as recorded.")],
     new_name: Annotated[str | None, typer.Option("--name", help="The corrected name.")] = None,
-    dob: Annotated[str | None, typer.Option("--dob", help="Date of birth, YYYY-MM-DD.")] = None,
-    edd: Annotated[str | None, typer.Option("--edd", help="Expected date of delivery.")] = None,
+    dob: Annotated[str | None, typer.Option("--dob", help="Date of birth, e.g. 02/03/2015.")] = None,
+    edd: Annotated[
+        str | None, typer.Option("--edd", help="Expected date of delivery, e.g. 30/11/2026.")
+    ] = None,
     looked_after: Annotated[Flag, typer.Option("--looked-after/--not-looked-after")] = None,
     in_hospital: Annotated[Flag, typer.Option("--in-hospital/--not-in-hospital")] = None,
     hospital_services: Annotated[Flag, typer.Option("--hospital-services/--no-hospital-services")] = None,
@@ -435,7 +442,8 @@ def child_remove(
 def edit(
     reference: Ref,
     concern_at: Annotated[
-        str | None, typer.Option("--concern-at", help="When the concern was identified.")
+        str | None,
+        typer.Option("--concern-at", help="When the concern was identified, e.g. 30/11/2026 15:00."),
     ] = None,
     category: Annotated[
         list[str] | None, typer.Option("--category", help="Every category, repeated (replaces them all).")

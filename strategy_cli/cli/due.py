@@ -72,9 +72,22 @@ def _profiles_kinds() -> list[str]:
     return found
 
 
+def _kinds(wanted: list[str]) -> list[str] | None:
+    """Each --kind as the kind it names (``LADO`` is ``lado``); the profiles are read only for
+    one that is not a built-in kind."""
+    from ..domain.ids import find_id
+
+    built_in = [find_id(each, DEADLINE_KINDS) for each in wanted]
+    if None in built_in:  # a kind a profile defines: only then are the profiles read
+        known = [*DEADLINE_KINDS, *_profiles_kinds()]
+        return [common.known_id(each, known, "a kind of deadline", "--kind") for each in wanted]
+    return [each for each in built_in if each is not None] or None
+
+
 def due(
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Judge what is due as of this time (default now).")
+        str | None,
+        typer.Option("--as-of", help="Judge what is due as of this time, e.g. tomorrow 9am (default now)."),
     ] = None,
     within: Annotated[
         str,
@@ -113,16 +126,10 @@ def due(
     common.one_format(as_json, as_csv)
     moment = common.instant(as_of, "--as-of") or settings.now()
     window = duration(within)
-    unusual = [wanted for wanted in kind or [] if wanted not in DEADLINE_KINDS]
-    if unusual:  # a kind a profile defines: only then are the profiles read
-        known = [*DEADLINE_KINDS, *_profiles_kinds()]
-        for wanted in unusual:
-            if wanted not in known:
-                raise typer.BadParameter(f"{wanted!r} is not one of {', '.join(known)}", param_hint="--kind")
-    ids = settings.profile_sources()  # the ids, without parsing any profile
-    if procedure is not None and procedure not in ids:
-        raise typer.BadParameter(
-            f"{procedure!r} is not one of {', '.join(sorted(ids))}", param_hint="--procedure"
+    kind = _kinds(kind or [])
+    if procedure is not None:  # the ids, without parsing any profile
+        procedure = common.known_id(
+            procedure, sorted(settings.profile_sources()), "a procedure", "--procedure"
         )
     store = common.open_store(reading=True)
     items = board_items(store, moment, window, procedure, kind)

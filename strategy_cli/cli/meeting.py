@@ -16,7 +16,9 @@ from .discussion import JsonOption, Ref, _done
 def _agencies(reference: str, agency: str | None):
     """The agencies an ``--agency`` is checked against: the built-in ones, and where the value
     is not one of them, those of the discussion's profile (a partnership's own agency)."""
-    if agency is None or agency in AGENCIES:
+    from ..domain.ids import find_id
+
+    if agency is None or find_id(agency, AGENCIES) is not None:
         return AGENCIES
     return common.agencies_of(common.open_store(), reference)
 
@@ -77,7 +79,9 @@ def attend(
 
 def held(
     reference: Ref,
-    at: Annotated[str | None, typer.Option("--at", help="When it took place (default now).")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="When it took place, e.g. today 14:30 (default now).")
+    ] = None,
     format_: Annotated[
         str | None, typer.Option("--format", help="face-to-face, virtual or telephone.")
     ] = None,
@@ -85,8 +89,8 @@ def held(
     as_json: JsonOption = False,
 ):
     """The discussion took place: clears its deadline and starts the clocks that follow."""
-    if format_ is not None and format_ not in FORMATS:
-        raise typer.BadParameter(f"{format_!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
+    if format_ is not None:
+        format_ = common.known_id(format_, FORMATS, "a format", "--format")
     when = common.instant(at, "--at")
     given: dict[str, str | None] = {"held_format": format_} if format_ is not None else {}
     if chair is not None:  # an empty chair clears it
@@ -119,7 +123,8 @@ def decide(
         bool, typer.Option("--no-withhold", help="Nothing is withheld (clears a withholding).")
     ] = False,
     further_by: Annotated[
-        str | None, typer.Option("--further-by", help="A further discussion is needed by this date.")
+        str | None,
+        typer.Option("--further-by", help="A further discussion is needed by this date, e.g. 31/12/2026."),
     ] = None,
     no_further: Annotated[
         bool, typer.Option("--no-further", help="No further discussion is needed (clears --further-by).")
@@ -127,7 +132,8 @@ def decide(
     at: Annotated[
         str | None,
         typer.Option(
-            "--at", help="When the decision was made (default: now, when the outcome is made or changed)."
+            "--at",
+            help="When the decision was made, e.g. today 10:15 (default: now, when the outcome is made or changed).",
         ),
     ] = None,
     as_json: JsonOption = False,
@@ -160,7 +166,9 @@ def decide(
 def record(
     reference: Ref,
     event: Annotated[str, typer.Argument(help=f"What happened: {', '.join(EVENTS)}.")],
-    at: Annotated[str | None, typer.Option("--at", help="When it happened (default now).")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="When it happened, e.g. yesterday 4pm (default now).")
+    ] = None,
     withdraw: Annotated[
         bool,
         typer.Option("--withdraw", help="It was recorded by mistake: take it back (its deadline returns)."),
@@ -171,11 +179,7 @@ def record(
     as_json: JsonOption = False,
 ):
     """A follow-up happened: clears its deadline."""
-    if event not in EVENTS:  # a profile may define its own follow-ups and the events that clear them
-        store = common.open_store()
-        known = store.profile_of(store.discussion(reference)).events
-        if event not in known:
-            raise typer.BadParameter(f"{event!r} is not one of {', '.join(known)}", param_hint="EVENT")
+    event = _event(reference, event)
     if withdraw and at is not None:
         raise UsageProblem("--withdraw takes a follow-up back; --at corrects its time: give one of them")
     if reason is not None and not withdraw:
@@ -191,12 +195,30 @@ def record(
     _done(case.store, reference, as_json, f"Recorded {event} on {reference}.")
 
 
+def _event(reference: str, typed: str) -> str:
+    """The follow-up event a user named (``LADO-informed`` is ``lado-informed``); a profile may
+    define its own follow-ups and the events that clear them, read only for one not built in."""
+    from ..domain.ids import find_id
+
+    found = find_id(typed, EVENTS)
+    if found is not None:
+        return found
+    store = common.open_store()
+    known = store.profile_of(store.discussion(reference)).events
+    return common.known_id(typed, known, "a follow-up event", "EVENT")
+
+
 # --- Actions ---------------------------------------------------------------------------------
 
 Task = Annotated[str | None, typer.Option("--task", help="What is to be done.")]
 Owner = Annotated[str | None, typer.Option("--owner", help="Who will do it.")]
 AgencyOpt = Annotated[str | None, typer.Option("--agency", help="The owner's agency id.")]
-Due = Annotated[str | None, typer.Option("--due", help="By when: a date (end of that day) or a date-time.")]
+Due = Annotated[
+    str | None,
+    typer.Option(
+        "--due", help="By when: a date (the end of that day) or a time, e.g. 30/11/2026 or tomorrow 5pm."
+    ),
+]
 Number = Annotated[int, typer.Argument(help="The action's number within the discussion.")]
 
 
@@ -237,7 +259,9 @@ def action_add(
 def action_done(
     reference: Ref,
     number: Number,
-    at: Annotated[str | None, typer.Option("--at", help="When it was done (default now).")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="When it was done, e.g. today 11:00 (default now).")
+    ] = None,
     as_json: JsonOption = False,
 ):
     """Action N is done: clears its deadline."""

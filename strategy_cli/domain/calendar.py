@@ -134,9 +134,26 @@ def reminders(due: datetime, bank_holidays: BankHolidays) -> tuple[datetime, dat
 
 
 # --- Reading the dates and times users type -------------------------------------------------
+#
+# One reader for every option and prompt that takes a date or a time, in the forms people in
+# England type: ISO 8601, or day/month/year (never month first), then a time on the 24-hour
+# clock or with am/pm; or a word: today, tomorrow, yesterday, now. docs/dates.md lists them.
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+FORMS = "e.g. 30/11/2026, 30/11/26 15:00, 30/11/2026 3.30pm, tomorrow 9am, now or 2026-11-30T15:00"
+DATE_FORMS = "e.g. 30/11/2015, 30/11/15 or 2015-11-30"
+
+_ISO_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:?\d{2})?$", re.ASCII
+)
+_ISO_DATE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})$", re.ASCII)
+_UK_DATE = re.compile(
+    r"^(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})$", re.ASCII
+)
+_TIME = re.compile(
+    r"^(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?)?(?: ?(?P<half>am|pm))?$", re.ASCII
+)
+_WORDS = {"yesterday": -1, "today": 0, "tomorrow": 1}
+_MONTHS = ("January February March April May June July August September October November December").split()
 
 
 class TimeInputError(ValueError):
@@ -156,47 +173,121 @@ class ReadInstant:
 YEARS = range(1900, 2201)
 
 
-def parse_date(text: str) -> date:
-    """A calendar date written ``YYYY-MM-DD`` (dates of birth, expected dates of delivery)."""
-    value = text.strip()
-    if not _DATE.match(value):
-        raise TimeInputError(f"{text!r} is not a date (use YYYY-MM-DD)")
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise TimeInputError(f"{text!r} is not a real date") from None
-    _check_year(day.year, text)
-    return day
-
-
-def _check_year(year: int, text: str) -> None:
-    if year not in YEARS:
-        raise TimeInputError(f"{text!r} is outside the years {YEARS[0]} to {YEARS[-1]}")
+def parse_date(text: str, today: date | None = None) -> date:
+    """A calendar date alone (a date of birth, an expected date of delivery): ``30/11/2015``,
+    ``30/11/15``, ``2015-11-30``; with ``today`` given, also today, tomorrow or yesterday."""
+    value = _tidy(text)
+    day, rest = _split(value)
+    found = None if rest is not None else _read_day(day, text, today)
+    if found is None:
+        raise TimeInputError(f"{text!r} is not a date ({DATE_FORMS})")
+    return found
 
 
 def parse_instant(text: str, *, now: datetime, date_means: str = "start") -> ReadInstant:
-    """Read ``now``, ``today``, a date or an ISO 8601 date-time as an aware instant.
+    """Read what a user typed for a moment as an aware instant: ``now``; a date (ISO, or day
+    first: ``30/11/2026``, ``30/11/26``, ``30.11.2026``; or today, tomorrow, yesterday),
+    optionally followed by a time (``15:00``, ``9:05``, ``9am``, ``3.30pm``, ``12pm`` noon,
+    ``12am`` midnight); or an ISO 8601 date-time with its offset.
 
     A date alone is the start of that day (``date_means="start"``: when something happened,
-    ``--as-of``) or its end (``date_means="end"``: when something falls due). A date-time
-    without an offset is Europe/London local time: one that does not exist (clocks going
-    forward) is refused; one that happens twice (clocks going back) is the first, BST,
-    occurrence, with a warning.
+    ``--as-of``) or its end (``date_means="end"``: when something falls due). A time without
+    an offset is Europe/London local time: one that does not exist (clocks going forward) is
+    refused; one that happens twice (clocks going back) is the first, BST, occurrence, with a
+    warning.
     """
-    value = text.strip()
-    lowered = value.lower()
-    if lowered == "now":
+    value = _tidy(text)
+    if value == "now":
         return ReadInstant(local(now))
-    if lowered == "today" or _DATE.match(value):
-        day = local(now).date() if lowered == "today" else parse_date(value)
+    if _ISO_DATETIME.match(value):
+        return _iso_instant(value, text)
+    day_text, time_text = _split(value)
+    day = _read_day(day_text, text, local(now).date())
+    if day is None:
+        raise TimeInputError(f"{text!r} is not a date or time ({FORMS})")
+    if time_text is None:
         return ReadInstant(end_of_day(day) if date_means == "end" else start_of_day(day))
-    if not _DATETIME.match(value):
-        raise TimeInputError(f"{text!r} is not a date-time (use YYYY-MM-DDTHH:MM)")
+    return _local_wall_time(datetime.combine(day, _read_time(time_text, text)), text)
+
+
+def _tidy(text: str) -> str:
+    """Lower case, one space between words: ``Tomorrow  9 AM`` reads as ``tomorrow 9 am``."""
+    return " ".join(text.split()).lower()
+
+
+def _split(value: str) -> tuple[str, str | None]:
+    """The date and the time after it (``30/11/2026 15:00``, ``tomorrow at 9am``,
+    ``2026-11-30T15:00``); the time is None when only a date was given."""
+    day, _, rest = value.partition(" ")
+    if not rest and "t" in day and _ISO_DATE.match(day.partition("t")[0]):
+        day, _, rest = day.partition("t")
+    day = day.rstrip(",")
+    rest = rest.removeprefix("at ").strip()
+    return day, rest or None
+
+
+def _read_day(word: str, text: str, today: date | None) -> date | None:
+    """The date a word names, or None when it is not written as a date at all; a date
+    written as one that cannot be (31/02, month 13, month first) is an error naming itself."""
+    if today is not None and word in _WORDS:
+        return today + timedelta(days=_WORDS[word])
+    found = _ISO_DATE.match(word) or _UK_DATE.match(word)
+    if found is None:
+        return None
+    year = int(found["year"])
+    if len(found["year"]) == 2:
+        year += 2000
+    return _calendar_date(year, int(found["month"]), int(found["day"]), text, first=found.re is _UK_DATE)
+
+
+def _calendar_date(year: int, month: int, day: int, text: str, first: bool) -> date:
+    """The date, or an error that says what is wrong with it: a month past 12 (day first
+    is the rule, never guessed the other way), a day past the month's end, a year far off."""
+    if year not in YEARS:
+        raise TimeInputError(f"{text!r} is outside the years {YEARS[0]} to {YEARS[-1]}")
+    order = " (dates are day/month/year)" if first else ""
+    if not 1 <= month <= 12:
+        raise TimeInputError(f"{text!r}: there is no month {month}{order}")
+    if day < 1:
+        raise TimeInputError(f"{text!r}: there is no day {day}")
+    last = (add_months(date(year, month, 1), 1) - timedelta(days=1)).day
+    if day > last:
+        raise TimeInputError(f"{text!r} is not a date: {_MONTHS[month - 1]} {year} has {last} days")
+    return date(year, month, day)
+
+
+def _read_time(word: str, text: str) -> time:
+    """A time of day: ``15:00``, ``9:05``, ``15.30``, ``9am``, ``9 am``, ``3.30pm``; 12pm is
+    noon and 12am midnight. A bare hour (``9``) is refused: morning or evening is not guessed."""
+    found = _TIME.match(word)
+    if found is not None and found["minute"] is None and found["half"] is None:
+        hour = int(found["hour"])
+        meant = f"{hour}am, {hour}pm or {hour:02}:00" if 1 <= hour <= 12 else f"{hour:02}:00"
+        raise TimeInputError(f"{text!r}: which time is {hour}? (e.g. {meant})")
+    if found is None:
+        raise TimeInputError(f"{text!r}: {word!r} is not a time (e.g. 15:00, 9am or 3.30pm)")
+    hour, minute, second = int(found["hour"]), int(found["minute"] or 0), int(found["second"] or 0)
+    if found["half"]:
+        if not 1 <= hour <= 12:
+            raise TimeInputError(f"{text!r}: there is no {hour}{found['half']} (use 1 to 12 with am or pm)")
+        hour = hour % 12 + (12 if found["half"] == "pm" else 0)
+    if hour > 23:
+        raise TimeInputError(f"{text!r}: there is no hour {hour} (the day runs 00:00 to 23:59)")
+    if minute > 59 or second > 59:
+        raise TimeInputError(f"{text!r}: {word!r} is not a time (minutes run 00 to 59)")
+    return time(hour, minute, second)
+
+
+def _iso_instant(value: str, text: str) -> ReadInstant:
+    """An ISO 8601 date-time, as scripts write them: with an offset it is that instant; the
+    date is checked first, so 2026-02-30T10:00 says what is wrong with it."""
+    day = _ISO_DATE.match(value[:10])
+    if day is not None:
+        _calendar_date(int(day["year"]), int(day["month"]), int(day["day"]), text, first=False)
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
     except ValueError:
-        raise TimeInputError(f"{text!r} is not a real date-time") from None
-    _check_year(parsed.year, text)
+        raise TimeInputError(f"{text!r} is not a date or time ({FORMS})") from None
     if parsed.tzinfo is not None:
         return ReadInstant(local(parsed))
     return _local_wall_time(parsed, text)

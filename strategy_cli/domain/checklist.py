@@ -35,11 +35,14 @@ def read_answer(question: Question, value: object) -> object:
     if not isinstance(value, str):
         raise AnswerError(f"{question.id}: {value!r} is not text")
     if question.type == "choice":
-        if value not in question.choices:
+        from .ids import find_id
+
+        chosen = find_id(value, question.choices)  # "Virtual" is the choice "virtual"
+        if chosen is None:
             raise AnswerError(
                 f"{question.id}: {value!r} is not one of the choices ({', '.join(question.choices)})"
             )
-        return value
+        return chosen
     text = check_text(value, question.id)
     if not text.strip():
         raise AnswerError(f"{question.id}: an empty answer is not an answer")
@@ -123,10 +126,15 @@ def validate_answers(profile: Profile, raw: dict) -> dict[str, object]:
     """Check a whole answers file before anything is written; the first bad entry is named."""
     if not isinstance(raw, dict):
         raise AnswerError("the answers file must hold an object of question id to answer")
+    from .ids import UnknownId, match_id
+
     result = {}
-    for question_id, value in raw.items():
-        question = profile.question_index.get(question_id)
-        if question is None:
-            raise AnswerError(f"{question_id!r} is not a question of the {profile.id} checklist")
-        result[question_id] = read_answer(question, value)
+    for typed, value in raw.items():
+        try:
+            question_id = match_id(
+                str(typed), profile.question_index, f"a question of the {profile.id} checklist", listed=False
+            )
+        except UnknownId as error:
+            raise AnswerError(str(error)) from None
+        result[question_id] = read_answer(profile.question_index[question_id], value)
     return result
