@@ -115,11 +115,33 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
+def utf8_output() -> None:
+    """Write UTF-8 whatever the console's code page, so a child called Łucja never stops a
+    command. A redirected or piped stream on Windows is cp1252 (and the minutes' own "↳" is
+    not in it): it becomes UTF-8, as every reader of a file or a pipe expects. A terminal that
+    cannot show UTF-8 (a legacy console, a non-UTF-8 locale) keeps its encoding and shows "?"
+    for what it cannot: UTF-8 bytes would be garbage there. The Windows console itself is
+    UTF-8 already (PEP 528). Changed in place, before anything is written: rich reads the
+    encoding from the stream when it prints, so its box characters follow."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+        if encoding in {"utf-8", "utf8"} or not hasattr(stream, "reconfigure"):
+            continue
+        try:
+            if stream.isatty():
+                stream.reconfigure(errors="replace")
+            else:
+                stream.reconfigure(encoding="utf-8", errors=stream.errors)
+        except (OSError, ValueError):  # a closed or detached stream: leave it as it is
+            continue
+
+
 def run():
     """The console script: builds only what the command needs, and Ctrl-C outside any
     command is still a clean exit. A bare ``strategy`` is a usage error (exit 2), as Typer's
     ``no_args_is_help`` makes it, after the overview. A reader that closes the pipe early
     (``strategy due | head``) ends it quietly: rich and Click both see to that."""
+    utf8_output()
     arguments = sys.argv[1:]
     try:
         if wants_overview(arguments):
