@@ -46,6 +46,7 @@ COMMANDS = {
         "admin",
         "Verify the database: its integrity, the audit hash chain, and every record against its trail.",
     ),
+    "paths": ("admin", "Where the database, the config, the profiles and the templates in use are."),
     "backup": ("admin", "A consistent copy of the database, safe while others write, private to you."),
     "restore": (
         "admin",
@@ -57,12 +58,17 @@ COMMANDS = {
 GLOBAL_OPTIONS = {
     "--db": "Database file (default: $STRATEGY_DB, else strategy.db in your data folder).",
     "--by": "Who the audit trail records (default: $STRATEGY_USER or your login).",
+    "--allow-network-db": (
+        "Open a database on a network share (NFS, SMB, a UNC path) despite the risk "
+        "(also $STRATEGY_ALLOW_NETWORK_DB=1)."
+    ),
     "--debug": "Show the traceback of an unexpected error.",
     "--version": "Show the version and exit.",
     "-h, --help": "Show this message and exit.",
 }
 HELP_OPTIONS = ["-h", "--help"]
 GLOBAL_OPTION_VALUES = {"--db": "<path>", "--by": "<name>"}
+GLOBAL_FLAGS = {"--debug", "--allow-network-db"}
 
 
 def summary(command: str) -> str:
@@ -98,7 +104,7 @@ def wants_overview(arguments: list[str]) -> bool:
                 return False
         elif word in HELP_OPTIONS:
             asked = True
-        elif word.startswith("-") and word != "--debug":
+        elif word.startswith("-") and word not in GLOBAL_FLAGS:
             return False
         elif not word.startswith("-"):
             break  # the command: what follows is its own
