@@ -294,6 +294,5 @@ def test_concern_at_now_means_when_new_was_run_even_when_carried_on_later(cli, m
 
 
 def test_an_audit_name_with_control_characters_is_refused(cli):
-    cli.new()
     result = cli.run("--by", "M\x1b]0;x\x1b\\", "list", expect=2)
     assert "--by" in result.output and "control character" in result.output

@@ -50,6 +50,7 @@ def open_store(reading: bool = False, read_only: bool = False, create: bool = Fa
     mistyped ``--db`` is never an empty database that says "Nothing due"."""
     from ..store import MissingDatabase, Store
 
+    by = user() if reading else None  # a bad --by is a usage error before anything is opened
     path = database_path()
     if not (GLOBALS.allow_network_db or env_flag("STRATEGY_ALLOW_NETWORK_DB")):
         from ..store.network import network_refusal
@@ -63,8 +64,8 @@ def open_store(reading: bool = False, read_only: bool = False, create: bool = Fa
         raise StrategyError(missing_database(path)) from None
     for note in store.notes:
         warn(note)
-    if reading:
-        store.refresh_stale(user(), settings.now())
+    if by is not None:
+        store.refresh_stale(by, settings.now())
     return store
 
 
