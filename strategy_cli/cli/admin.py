@@ -418,18 +418,10 @@ def paths(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON d
 
     Creates nothing: a path not there yet says so (the database is made by `new`, the folders
     by you or `procedures new`)."""
-    import os
-
     from ..present.render import builtin_template_folder, user_template_folder
     from ..store.network import network_file_system
 
-    database = common.database_path()
-    if common.GLOBALS.db is not None:
-        source = "--db"
-    elif os.environ.get("STRATEGY_DB"):
-        source = "$STRATEGY_DB"
-    else:
-        source = "default"
+    database, source = common.database_path(), common.database_source()
     config = settings.config_dir()
     found = {
         "database": database,

@@ -41,6 +41,13 @@ def database_path() -> Path:
     return settings.database_path(str(GLOBALS.db) if GLOBALS.db else None)
 
 
+def database_source() -> Literal["--db", "$STRATEGY_DB", "default"]:
+    """Where ``database_path`` came from, for a person wondering why that file."""
+    if GLOBALS.db is not None:
+        return "--db"
+    return "$STRATEGY_DB" if os.environ.get("STRATEGY_DB") else "default"
+
+
 def open_store(reading: bool = False, read_only: bool = False, create: bool = False):
     """The database. For commands that show deadlines (``reading``), first recompute any
     stored under rules since changed. ``read_only``: opened without any write (``check``).
@@ -72,12 +79,11 @@ def open_store(reading: bool = False, read_only: bool = False, create: bool = Fa
 def missing_database(path: Path) -> str:
     """What a command says when its database file is not there: the path, where the path came
     from when not from --db, and what creates one."""
-    if GLOBALS.db is not None:
-        named = str(path.absolute())
-    elif os.environ.get("STRATEGY_DB"):
-        named = f"{path} (named by $STRATEGY_DB)"
-    else:
-        named = f"{path} (the default; --db or $STRATEGY_DB names another)"
+    named = {
+        "--db": str(path.absolute()),
+        "$STRATEGY_DB": f"{path} (named by $STRATEGY_DB)",
+        "default": f"{path} (the default; --db or $STRATEGY_DB names another)",
+    }[database_source()]
     about = f"no discussion {GLOBALS.reference}: " if GLOBALS.reference else ""
     return f"{about}no database at {named}; `strategy new` creates one, or `strategy demo` a demo one"
 
