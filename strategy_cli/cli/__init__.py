@@ -46,6 +46,7 @@ COMMANDS = {
         "admin",
         "Verify the database: its integrity, the audit hash chain, and every record against its trail.",
     ),
+    "paths": ("admin", "Where the database, the config, the profiles and the templates in use are."),
     "backup": ("admin", "A consistent copy of the database, safe while others write, private to you."),
     "restore": (
         "admin",
@@ -57,12 +58,17 @@ COMMANDS = {
 GLOBAL_OPTIONS = {
     "--db": "Database file (default: $STRATEGY_DB, else strategy.db in your data folder).",
     "--by": "Who the audit trail records (default: $STRATEGY_USER or your login).",
+    "--allow-network-db": (
+        "Open a database on a network share (NFS, SMB, a UNC path) despite the risk "
+        "(also $STRATEGY_ALLOW_NETWORK_DB=1)."
+    ),
     "--debug": "Show the traceback of an unexpected error.",
     "--version": "Show the version and exit.",
     "-h, --help": "Show this message and exit.",
 }
 HELP_OPTIONS = ["-h", "--help"]
 GLOBAL_OPTION_VALUES = {"--db": "<path>", "--by": "<name>"}
+GLOBAL_FLAGS = {"--debug", "--allow-network-db"}
 
 
 def summary(command: str) -> str:
@@ -98,7 +104,7 @@ def wants_overview(arguments: list[str]) -> bool:
                 return False
         elif word in HELP_OPTIONS:
             asked = True
-        elif word.startswith("-") and word != "--debug":
+        elif word.startswith("-") and word not in GLOBAL_FLAGS:
             return False
         elif not word.startswith("-"):
             break  # the command: what follows is its own
@@ -115,11 +121,33 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
+def utf8_output() -> None:
+    """Write UTF-8 whatever the console's code page, so a child called Łucja never stops a
+    command. A redirected or piped stream on Windows is cp1252 (and the minutes' own "↳" is
+    not in it): it becomes UTF-8, as every reader of a file or a pipe expects. A terminal that
+    cannot show UTF-8 (a legacy console, a non-UTF-8 locale) keeps its encoding and shows "?"
+    for what it cannot: UTF-8 bytes would be garbage there. The Windows console itself is
+    UTF-8 already (PEP 528). Changed in place, before anything is written: rich reads the
+    encoding from the stream when it prints, so its box characters follow."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+        if encoding in {"utf-8", "utf8"} or not hasattr(stream, "reconfigure"):
+            continue
+        try:
+            if stream.isatty():
+                stream.reconfigure(errors="replace")
+            else:
+                stream.reconfigure(encoding="utf-8", errors=stream.errors)
+        except (OSError, ValueError):  # a closed or detached stream: leave it as it is
+            continue
+
+
 def run():
     """The console script: builds only what the command needs, and Ctrl-C outside any
     command is still a clean exit. A bare ``strategy`` is a usage error (exit 2), as Typer's
     ``no_args_is_help`` makes it, after the overview. A reader that closes the pipe early
     (``strategy due | head``) ends it quietly: rich and Click both see to that."""
+    utf8_output()
     arguments = sys.argv[1:]
     try:
         if wants_overview(arguments):

@@ -329,22 +329,34 @@ def procedures_adopt(
 
 def demo(
     fresh: Annotated[
-        bool, typer.Option("--fresh/--keep", help="Start the demo database afresh (default).")
+        bool,
+        typer.Option("--fresh/--keep", help="Start the demo database afresh (default), or add to it."),
     ] = True,
 ):
-    """Fill a demo database with fictional discussions in varied states, and show what is due."""
+    """Fill a demo database with fictional discussions in varied states, and show what is due.
+
+    Only ever its own file: the default demo.db, a path where nothing is yet (or an empty
+    file), or a file an earlier demo made (marked in its header). Any other is refused, so
+    `--db real.db demo` never puts fictional children among real ones."""
     from ..demo import fill
+    from ..store.schema import check_database_path, is_demo_database
     from .due import board_items, duration, print_board
 
-    if common.GLOBALS.db is not None:
-        path = common.GLOBALS.db
-    else:
-        path = settings.demo_database_path()
+    own = settings.demo_database_path()
+    path = common.GLOBALS.db if common.GLOBALS.db is not None else own
+    if check_database_path(path) and path.stat().st_size > 0:
+        if not _same_file(path, own) and not is_demo_database(path):
+            raise StrategyError(
+                f"{path} is not a demo database (not made by `strategy demo`): demo never writes "
+                f"fictional children into it. Run `strategy demo` without --db (it uses {own}), "
+                "or name a file that does not exist yet"
+            )
         if fresh:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
     common.GLOBALS.db = path
-    store = common.open_store()
+    store = common.open_store(create=True)
+    store.mark_demo()
     references = fill(store, settings.now(), common.user())
     common.say(f"Demo database: {path} ({len(references)} fictional discussions).")
     common.say(f"Try: strategy --db {path} show {references[0]}")
@@ -399,6 +411,51 @@ def check(
         raise typer.Exit(1)
 
 
+def paths(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False):
+    """Where the database, the config, the profiles and the templates in use are.
+
+    Creates nothing: a path not there yet says so (the database is made by `new`, the folders
+    by you or `procedures new`)."""
+    from ..present.render import builtin_template_folder, user_template_folder
+    from ..store.network import network_file_system
+
+    database, source = common.database_path(), common.database_source()
+    config = settings.config_dir()
+    found = {
+        "database": database,
+        "demo_database": settings.demo_database_path(),
+        "config_file": config / "config.toml",
+        "profiles": config / "procedures",
+        "checklists": config / "procedures" / "checklists",
+        "templates": user_template_folder(),
+        "built_in_profiles": settings.PACKAGE / "procedures",
+        "built_in_templates": builtin_template_folder(),
+    }
+    report: dict[str, dict] = {
+        name: {"path": str(path.absolute()), "exists": path.exists()} for name, path in found.items()
+    }
+    report["database"].update(source=source, network_file_system=network_file_system(database))
+    if as_json:
+        common.print_json(report)
+        return
+    labels = {
+        "database": f"Database ({source})",
+        "demo_database": "Demo database",
+        "config_file": "Config file",
+        "profiles": "Your profiles",
+        "checklists": "Your checklists",
+        "templates": "Your templates",
+        "built_in_profiles": "Built-in profiles",
+        "built_in_templates": "Built-in templates",
+    }
+    width = max(map(len, labels.values()))
+    for name, entry in report.items():
+        state = "" if entry["exists"] else "  (not there yet)"
+        print(f"{labels[name]:<{width}}  {entry['path']}{state}")
+    if report["database"]["network_file_system"]:
+        common.warn(f"the database is on {report['database']['network_file_system']}: see --allow-network-db")
+
+
 def _progress(done: int, total: int) -> None:
     print(f"\rchecked {done:,} of {total:,} discussions", end="", file=sys.stderr, flush=True)
 
@@ -440,7 +497,7 @@ def restore(
         raise UsageProblem("restore replaces every record in the database with the backup's: give --yes")
     if not check_database_path(path):
         raise StrategyError(f"no backup at {path}")
-    store = common.open_store()
+    store = common.open_store(create=True)  # a backup may be restored on a new machine
     if store.read_only:
         raise StrategyError(f"{store.path} is read-only for you: nothing was restored")
     if _same_file(path, store.path):
@@ -492,5 +549,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(procedures_app, name="procedures")
     app.command("demo")(demo)
     app.command("check")(check)
+    app.command("paths")(paths)
     app.command("backup")(backup)
     app.command("restore")(restore)

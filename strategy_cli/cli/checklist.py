@@ -43,7 +43,8 @@ def questions_json(profile: "Profile") -> list[dict]:
 
 def checklist(
     reference: Annotated[
-        str | None, typer.Argument(help="The discussion (not needed with --questions).")
+        str | None,
+        typer.Argument(help="The discussion (not needed with --questions).", callback=common.reference),
     ] = None,
     answers: Annotated[
         Path | None,

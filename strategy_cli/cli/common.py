@@ -28,22 +28,64 @@ class Globals:
     db: Path | None = None
     by: str | None = None
     debug: bool = False
+    allow_network_db: bool = False
+    # The discussion the command names (its REF argument), for a message about a missing database.
+    reference: str | None = None
 
 
 GLOBALS = Globals()
 
 
-def open_store(reading: bool = False, read_only: bool = False):
-    """The database. For commands that show deadlines (``reading``), first recompute any
-    stored under rules since changed. ``read_only``: opened without any write (``check``)."""
-    from ..store import Store
+def database_path() -> Path:
+    """The database this run uses: ``--db``, else ``$STRATEGY_DB``, else the default."""
+    return settings.database_path(str(GLOBALS.db) if GLOBALS.db else None)
 
-    store = Store(settings.database_path(str(GLOBALS.db) if GLOBALS.db else None), read_only)
+
+def database_source() -> Literal["--db", "$STRATEGY_DB", "default"]:
+    """Where ``database_path`` came from, for a person wondering why that file."""
+    if GLOBALS.db is not None:
+        return "--db"
+    return "$STRATEGY_DB" if os.environ.get("STRATEGY_DB") else "default"
+
+
+def open_store(reading: bool = False, read_only: bool = False, create: bool = False):
+    """The database. For commands that show deadlines (``reading``), first recompute any
+    stored under rules since changed. ``read_only``: opened without any write (``check``).
+
+    Only the commands that make records from nothing (``new``, ``demo``, ``restore``) pass
+    ``create``: any other command given a missing file says so and creates nothing, so a
+    mistyped ``--db`` is never an empty database that says "Nothing due"."""
+    from ..store import MissingDatabase, Store
+
+    by = user() if reading else None  # a bad --by is a usage error before anything is opened
+    path = database_path()
+    if not (GLOBALS.allow_network_db or env_flag("STRATEGY_ALLOW_NETWORK_DB")):
+        from ..store.network import network_refusal
+
+        refused = network_refusal(path)
+        if refused:
+            raise StrategyError(refused)
+    try:
+        store = Store(path, read_only, create)
+    except MissingDatabase:
+        raise StrategyError(missing_database(path)) from None
     for note in store.notes:
         warn(note)
-    if reading:
-        store.refresh_stale(user(), settings.now())
+    if by is not None:
+        store.refresh_stale(by, settings.now())
     return store
+
+
+def missing_database(path: Path) -> str:
+    """What a command says when its database file is not there: the path, where the path came
+    from when not from --db, and what creates one."""
+    named = {
+        "--db": str(path.absolute()),
+        "$STRATEGY_DB": f"{path} (named by $STRATEGY_DB)",
+        "default": f"{path} (the default; --db or $STRATEGY_DB names another)",
+    }[database_source()]
+    about = f"no discussion {GLOBALS.reference}: " if GLOBALS.reference else ""
+    return f"{about}no database at {named}; `strategy new` creates one, or `strategy demo` a demo one"
 
 
 def casework(store=None):
@@ -309,17 +351,25 @@ def read_text_file(path: Path, option: str) -> str:
         raise typer.BadParameter(f"cannot read {str(path)!r}: {error}", param_hint=option) from None
 
 
-def reference(value: str) -> str:
+@overload
+def reference(value: str) -> str: ...
+@overload
+def reference(value: None) -> None: ...
+def reference(value: str | None) -> str | None:
     """A discussion's reference as the record holds it; bytes that are not UTF-8, or a control
-    character, are a usage error naming it (never an "unexpected" error later)."""
+    character, are a usage error naming it (never an "unexpected" error later). Kept in
+    ``GLOBALS`` for the message about a missing database."""
     from ..domain.model import canonical_reference
     from ..domain.text import TextError, clean
 
+    if value is None:
+        return None
     try:
         clean(value, "REF", one_line=True)
     except TextError as error:
         raise typer.BadParameter(str(error).removeprefix("REF: "), param_hint="REF") from None
-    return canonical_reference(value)
+    GLOBALS.reference = canonical_reference(value)
+    return GLOBALS.reference
 
 
 def procedure_id(option: str | None) -> str:

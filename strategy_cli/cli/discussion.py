@@ -101,6 +101,7 @@ def new(
     """Open a strategy discussion and say when it must be held, and why."""
     if again and not follows:
         raise UsageProblem("--again goes with --follows")
+    common.GLOBALS.reference = follows  # named if there is no database to find it in
     needs_children = not child and not follows
     needs_procedure = settings.chosen_procedure(procedure) is None and not follows
     store, carried_on = None, False
@@ -108,7 +109,7 @@ def new(
         concern_at, category = _check_before_asking(
             child, dob, concern_at, category, procedure, {"--summary": summary, "--referrer": referrer}
         )
-        store = common.open_store()
+        store = common.open_store(create=not follows)
         chosen = settings.chosen_procedure(procedure)
         given = {
             "children": child,
@@ -129,7 +130,7 @@ def new(
     children = _children(child or [], dob or [])
     for each in children:
         _check_child_dates(each)
-    store = store or common.open_store()
+    store = store or common.open_store(create=not follows)
     # A later discussion keeps the same children and, unless told otherwise, the same
     # procedure; the use case reads the earlier one again inside its transaction.
     earlier = store.discussion(follows) if follows else None

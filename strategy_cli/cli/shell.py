@@ -71,6 +71,9 @@ def main(
         str | None,
         typer.Option("--by", help=GLOBAL_OPTIONS["--by"]),
     ] = None,
+    allow_network_db: Annotated[
+        bool, typer.Option("--allow-network-db", help=GLOBAL_OPTIONS["--allow-network-db"])
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help=GLOBAL_OPTIONS["--debug"])] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help=GLOBAL_OPTIONS["--version"])
@@ -80,6 +83,8 @@ def main(
     GLOBALS.db = db
     GLOBALS.by = by
     GLOBALS.debug = debug
+    GLOBALS.allow_network_db = allow_network_db
+    GLOBALS.reference = None
 
 
 def build(command: str | None = None) -> typer.Typer:

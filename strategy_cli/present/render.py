@@ -28,9 +28,20 @@ _BARE_LINK = re.compile(r"(?i)(?<=[a-z0-9])(:)(?=//)|(?<=\bwww)(\.)|(@)")
 _LINE_START = re.compile(r"^(\d+)([.)])|^([-=+#])")
 
 
-def template_folders() -> list[Path]:
+def user_template_folder() -> Path:
+    """Where a user's own templates go: one there overrides the built-in one of its name."""
+    return settings.config_dir() / "templates"
+
+
+def builtin_template_folder() -> Path:
+    """The templates shipped with the tool: inside the installed package, else the checkout's."""
     package = Path(__file__).resolve().parent.parent  # strategy_cli/
-    candidates = [settings.config_dir() / "templates", package / "templates", package.parent / "templates"]
+    inside = package / "templates"
+    return inside if inside.is_dir() else package.parent / "templates"
+
+
+def template_folders() -> list[Path]:
+    candidates = [user_template_folder(), builtin_template_folder()]
     return [folder for folder in candidates if folder.is_dir()]
 
 

@@ -77,6 +77,7 @@ from .schema import (
     GENESIS,
     MIGRATIONS,
     SCHEMA_VERSION,
+    MissingDatabase,
     NewerDatabase,
     _reason,
     connect,
@@ -87,6 +88,7 @@ __all__ = [
     "GENESIS",
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "MissingDatabase",
     "NewerDatabase",
     "Store",
     "StoredValueError",
@@ -171,19 +173,26 @@ def expected_fingerprint(row: sqlite3.Row | dict) -> str:
 class Store:
     """One open database. Reads go straight to SQLite; writes go through ``writing()``."""
 
-    def __init__(self, path: Path, read_only: bool = False):
+    def __init__(self, path: Path, read_only: bool = False, create: bool = True):
+        """``create``: a missing file is made (and its folder); without it, ``MissingDatabase``."""
         from .schema import check_database_path, exposure, writable
 
         existed = check_database_path(path)
         self.path = path
         self.read_only = read_only or (existed and not writable(path))
-        self.conn = connect(path, self.read_only)
+        self.conn = connect(path, self.read_only, create)
         # What the user should know about the file (shown by the command), e.g. wider than 0600.
         self.notes = [note for note in [exposure(path) if existed else None] if note]
         self._own_kinds: set[str] | None = None
 
     def close(self) -> None:
         self.conn.close()
+
+    def mark_demo(self) -> None:
+        """Mark the file as the demo's own, so ``demo`` may fill it again (and no other)."""
+        from .schema import DEMO_APPLICATION_ID
+
+        self.conn.execute(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")
 
     # Reading ---------------------------------------------------------------------------
 

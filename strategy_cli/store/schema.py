@@ -19,6 +19,14 @@ class NewerDatabase(StrategyError):
     pass
 
 
+class MissingDatabase(StrategyError):
+    """No database file where one was to be read: only the commands that create one create it."""
+
+    def __init__(self, path: Path):
+        super().__init__(f"no database at {path}")
+        self.path = path
+
+
 # --- Schema and migrations ---------------------------------------------------------------
 
 SCHEMA_1 = """
@@ -289,6 +297,25 @@ def check_database_path(path: Path) -> bool:
     return True
 
 
+# SQLite's header field for "which application's file is this" (PRAGMA application_id), set
+# only on the demo's databases. Not the schema: no migration, and PRAGMA user_version (the
+# migrations' counter) is untouched. A backup or a copy of the file keeps it.
+DEMO_APPLICATION_ID = 0x53444D4F  # "SDMO"
+
+
+def is_demo_database(path: Path) -> bool:
+    """Whether the file at ``path`` was made by ``strategy demo`` (read without writing; a file
+    SQLite cannot read is not a demo's)."""
+    try:
+        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            return conn.execute("PRAGMA application_id").fetchone()[0] == DEMO_APPLICATION_ID
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
 def writable(path: Path) -> bool:
     """Whether the user may write the database: its owner-write bit is set and the system
     agrees (a 0400 backup stays read-only, even for an administrator)."""
@@ -310,8 +337,8 @@ def exposure(path: Path) -> str | None:
     return None
 
 
-def read_only_uri(path: Path) -> str:
-    """SQLite's URI for opening ``path`` read-only. Not ``Path.as_uri()``: that resolves a
+def read_only_uri(path: Path, mode: str = "ro") -> str:
+    """SQLite's URI for opening ``path`` read-only (``mode`` "rw": writable, never created). Not ``Path.as_uri()``: that resolves a
     mapped Windows drive to ``file://server/share/...``, whose authority SQLite refuses; a UNC
     path is given as ``file:////server/share/...``, which it accepts."""
     from urllib.parse import quote
@@ -321,27 +348,32 @@ def read_only_uri(path: Path) -> str:
         text = "//" + text
     elif len(text) > 1 and text[1] == ":":  # C:/...
         text = "/" + text
-    return f"file:{quote(text, safe='/:')}?mode=ro"
+    return f"file:{quote(text, safe='/:')}?mode={mode}"
 
 
-def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
+def connect(path: Path, read_only: bool = False, create: bool = True) -> sqlite3.Connection:
     """Open (creating and migrating when needed) and return a connection in autocommit mode.
 
     ``read_only`` (or a file the user cannot write): opened with SQLite's ``mode=ro``, never
     created, migrated or switched to another journal mode, so reading it changes nothing.
+    Without ``create`` a missing file is ``MissingDatabase``, and the file is opened with
+    ``mode=rw`` so that SQLite itself never creates it (not even if it vanishes meanwhile).
     """
     exists = check_database_path(path)
-    if read_only and not exists:
-        raise StrategyError(f"no database at {path}")
+    if not exists and (read_only or not create):
+        raise MissingDatabase(path)
     read_only = read_only or (exists and not writable(path))
     try:
-        if not read_only:
+        if read_only or not create:
+            conn = sqlite3.connect(
+                read_only_uri(path, "ro" if read_only else "rw"),
+                uri=True,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+            )
+        else:
             _private_file(path)
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        else:
-            conn = sqlite3.connect(
-                read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
-            )
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         # The version first: a newer release's file is refused before anything (switching it
