@@ -69,6 +69,9 @@ def test_each_formula_start_is_defused_and_quoted():
 
 
 def test_no_table_is_still_a_header(cli):
+    from strategy_cli.store import Store
+
+    Store(cli.db).close()  # an empty database: only `new` makes one from the command line
     out = csv_out(cli, "list")
     assert out == '"' + '","'.join(c.header for c in LIST_COLUMNS) + '"\r\n'
 
