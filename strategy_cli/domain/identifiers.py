@@ -63,7 +63,7 @@ def case_id(text: str, what: str = "case ID") -> str | None:
     without the spaces around it, at most ``MAX_CASE_ID`` characters; None when empty (no ID).
     An ``IdentifierError`` names what is wrong."""
     try:
-        value = clean_name(text, what).strip()
+        value = clean_name(text.strip(), what).strip()
     except TextError as error:
         raise IdentifierError(str(error).removeprefix(f"{what}: ")) from None
     if not value:
