@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from strategy_cli import settings  # noqa: E402
 from strategy_cli.domain import rules  # noqa: E402
 from strategy_cli.domain.calendar import BankHolidays, local, stored  # noqa: E402
+from strategy_cli.domain.identifiers import nhs_check_digit  # noqa: E402
 from strategy_cli.domain.model import Action, Attendee, Child, Decision, Discussion  # noqa: E402
 from strategy_cli.store import GENESIS, Store, Writer, _plain, answers_entry, opening  # noqa: E402
 
@@ -97,6 +98,20 @@ def child_name(rng: random.Random) -> str:
     if rng.random() < 0.5:
         return f"Test Child {rng.randrange(10_000):04d}"
     return f"{rng.choice(FIRST)} {rng.choice(FAMILY)}-{rng.randrange(1000)}"
+
+
+def identifiers(rng: random.Random) -> dict[str, str | None]:
+    """Most children with a case-system ID, many with an NHS number: a valid one from the
+    999 range, which the NHS keeps for testing and never issues to a person."""
+    case_id = f"LCS-{rng.randrange(10**7):07d}" if rng.random() < 0.8 else None
+    nhs_number = None
+    if rng.random() < 0.7:
+        check = None
+        while check is None:  # one first nine digits in eleven has no valid check digit
+            first_nine = f"999{rng.randrange(10**6):06d}"
+            check = nhs_check_digit(first_nine)
+        nhs_number = f"{first_nine}{check}"
+    return {"case_id": case_id, "nhs_number": nhs_number}
 
 
 def person(rng: random.Random) -> str:
@@ -432,6 +447,7 @@ def build_one(writer: Writer | BulkWriter, slot: Slot) -> None:
     build any discussion and get the same one.
     """
     rng = random.Random(slot.seed)
+    ids = random.Random(-slot.seed)  # its own stream: the rest of the data is as it was before
     concern_at, opened_at, is_open, procedure = slot.concern_at, slot.opened_at, slot.is_open, slot.procedure
     questions = QUESTIONS[procedure]
     categories = ["standard"]
@@ -450,6 +466,7 @@ def build_one(writer: Writer | BulkWriter, slot: Slot) -> None:
                 looked_after=rng.random() < 0.1,
                 medical=rng.random() < 0.1,
                 interpreter="Polish" if rng.random() < 0.03 else None,
+                **identifiers(ids),
             )
         )
     discussion = Discussion(

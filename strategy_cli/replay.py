@@ -145,15 +145,15 @@ def _apply(state: dict, action: str, detail: Mapping, where: str, strict: bool) 
     old: Any = detail.get("old")
     new: Any = detail.get("new")
     if action == "child.add":
-        state["children"].append(_instants(dict(new)))
+        state["children"].append(_child(new))
     elif action == "child.edit":
         # The store corrects the first child (by position) with that name.
         index = _find(state["children"], "name", old["name"], where)
-        _expect(strict, state["children"][index], _instants(dict(old)), where)
-        state["children"][index] = _instants(dict(new))
+        _expect(strict, state["children"][index], _child(old), where)
+        state["children"][index] = _child(new)
     elif action == "child.remove":
         index = _find(state["children"], "name", old["name"], where)
-        _expect(strict, state["children"][index], _instants(dict(old)), where)
+        _expect(strict, state["children"][index], _child(old), where)
         del state["children"][index]
     elif action == "attend":
         state["attendees"].append(dict(new))
@@ -199,6 +199,18 @@ def _apply(state: dict, action: str, detail: Mapping, where: str, strict: bool) 
         del state["events"][detail["event"]]
     else:
         raise ReplayError(f"{where}: replay does not know this action")
+
+
+# A child's fields that later schemas added, and the value a child recorded before had.
+CHILD_SINCE = {"case_id": None, "nhs_number": None}  # schema 8
+
+
+def _child(row: Mapping) -> dict:
+    """A child snapshot; one written before schema 8 has no identifiers (migration 0008 added
+    them empty)."""
+    child = _instants(row)
+    assert child is not None  # _instants returns None only for None
+    return {**CHILD_SINCE, **child}
 
 
 def _decision(row: Mapping | None) -> dict | None:
@@ -320,6 +332,8 @@ def recorded(
                 "communication_needs": c.communication_needs,
                 "interpreter": c.interpreter,
                 "no_adult_care_needs": c.no_adult_care_needs,
+                "case_id": c.case_id,
+                "nhs_number": c.nhs_number,
             }
             for c in discussion.children
         ],

@@ -114,7 +114,9 @@ def _unpin(db: Path) -> None:
             "ALTER TABLE discussion DROP COLUMN procedure_version;"
             "DROP TABLE procedure_version;"
             "ALTER TABLE deadline DROP COLUMN maximum_at;"
-            "DELETE FROM _sqlite_migrations WHERE name = '0007_procedure_versions';"
+            "ALTER TABLE child DROP COLUMN case_id;"
+            "ALTER TABLE child DROP COLUMN nhs_number;"
+            "DELETE FROM _sqlite_migrations WHERE name IN ('0007_procedure_versions', '0008_child_identifiers');"
             "PRAGMA user_version = 6;"
         )
 
@@ -159,11 +161,17 @@ def test_a_schema_6_database_is_pinned_and_shows_the_same(tmp_path):
 SCHEMA6 = Path(__file__).parent / "fixtures" / "schema6"
 
 
+CHILD_IDENTIFIERS = ("case_id", "nhs_number")  # schema 8
+
+
 def _without_new_keys(shown: dict) -> dict:
-    """`show --json` as the schema-6 release printed it: without what later releases added."""
+    """`show --json` as the schema-6 release printed it: without what later releases added
+    (a child recorded then has no identifiers: they are there, and null)."""
+    assert all(child[key] is None for child in shown["children"] for key in CHILD_IDENTIFIERS)
     return {
         **shown,
         "deadlines": [{k: v for k, v in d.items() if k != "maximum_at"} for d in shown["deadlines"]],
+        "children": [{k: v for k, v in c.items() if k not in CHILD_IDENTIFIERS} for c in shown["children"]],
     }
 
 
@@ -201,3 +209,36 @@ def test_a_database_made_by_the_schema_6_release_shows_exactly_what_it_showed(tm
     )
     board = run("due", "--json")
     assert board.returncode == 0, board.stderr
+
+
+def test_an_old_database_gets_the_child_identifiers_and_takes_them(tmp_path):
+    """Migration 0008 adds the case-system ID and the NHS number to every child, empty; a child
+    recorded by the schema-6 release (whose audit entry has no identifiers) then takes them,
+    and `check` finds every record (the closed one untouched) matching its trail."""
+    db = tmp_path / "schema6.db"
+    shutil.copy(SCHEMA6 / "schema6.db", db)
+    procedures = tmp_path / "config" / "strategy" / "procedures"
+    procedures.mkdir(parents=True)
+    shutil.copy(SCHEMA6 / "localshire.toml", procedures / "localshire.toml")
+    env = subprocess_env(db, STRATEGY_NOW="2026-11-27T12:00", XDG_CONFIG_HOME=str(tmp_path / "config"))
+    run = lambda *args: subprocess.run([*PY, *args], env=env, capture_output=True, text=True, timeout=60)  # noqa: E731
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 6
+        rows_before = conn.execute("SELECT * FROM child ORDER BY id").fetchall()
+    assert run("list", "--all").returncode == 0  # upgrades it
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 8
+        columns = {r[1]: r for r in conn.execute("PRAGMA table_info(child)")}
+        assert columns["case_id"][2] == "TEXT" and columns["case_id"][3] == 0  # nullable
+        assert columns["nhs_number"][2] == "TEXT" and columns["nhs_number"][3] == 0
+        rows = conn.execute("SELECT * FROM child ORDER BY id").fetchall()
+        assert [row[: len(rows_before[0])] for row in rows] == rows_before  # every value kept
+        assert all(row[-2:] == (None, None) for row in rows)
+    for ref in ("SD-2026-0001", "SD-2026-0003"):
+        done = run("child", "edit", ref, "Ava Example", "--case-id", "LCS-77", "--nhs-number", "943 476 5919")
+        assert done.returncode == 0, done.stderr
+        child = json.loads(run("show", ref, "--json").stdout)["children"][0]
+        assert (child["case_id"], child["nhs_number"]) == ("LCS-77", "9434765919")
+    check = run("check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "records: 3 discussions match their audit trails" in check.stdout

@@ -41,6 +41,17 @@ TEXT = st.sampled_from(
 INSTANTS = st.sampled_from(
     ["2026-11-18T10:00", "2026-11-20 09:30", "2026-11-21T14:15+01:00", "2026-10-25T01:30", "2027-03-28T01:30"]
 )
+# A child's identifiers: set, corrected, cleared, and refused (a wrong check digit, one NHS
+# number given to two children).
+IDENTIFIERS = [
+    "--case-id=LCS-1",
+    "--case-id= MOS 2 ",
+    "--case-id=",
+    "--nhs-number=943 476 5919",
+    "--nhs-number=401-023-2137",
+    "--nhs-number=9434765918",
+    "--nhs-number=",
+]
 DAYS = st.sampled_from(["2015-03-02", "2026-11-20", "2008-11-21", "2010-01-31"])
 AGENCIES = st.sampled_from(["social-care", "health", "police", "education", "fostering", "paediatrician"])
 EVENTS = st.sampled_from(
@@ -149,10 +160,11 @@ class RecordMachine(RuleBasedStateMachine):
             )
         ),
         interpreter=st.sampled_from([None, "Polish", "  "]),
+        identifiers=st.sets(st.sampled_from(IDENTIFIERS), max_size=2),
     )
-    def child_add(self, data, name, dob, flags, interpreter):
+    def child_add(self, data, name, dob, flags, interpreter, identifiers):
         ref = self.ref(data)
-        args = ["child", "add", ref, f"--name={name}", f"--dob={dob}", *sorted(flags)]
+        args = ["child", "add", ref, f"--name={name}", f"--dob={dob}", *sorted(flags), *sorted(identifiers)]
         if interpreter is not None:
             args.append(f"--interpreter={interpreter}")
         self.run(ref, *args)
@@ -175,6 +187,7 @@ class RecordMachine(RuleBasedStateMachine):
                     "--interpreter=",
                     "--edd=2027-01-01",
                     "--dob=2012-12-12",
+                    *IDENTIFIERS,
                 ]
             ),
             max_size=3,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import fields, replace
 from typing import Any
 
+from ..domain.identifiers import shown_nhs_number
 from ..domain.model import Child
 from ..domain.text import same_name
 from ..errors import StrategyError, UsageProblem
@@ -20,7 +21,24 @@ def add_child(case: Casework, reference: str, child: Child) -> None:
                 f"{discussion.reference} already has a child named {child.name!r}; "
                 "correct their details with `strategy child edit`"
             )
+        _nhs_number_unique(discussion, child)
         writer.add_child(discussion.reference, child)
+
+
+def _nhs_number_unique(discussion, child: Child, current: Child | None = None) -> None:
+    """An NHS number belongs to one person: the same one on two children of a discussion is a
+    copy-and-paste slip (twins entered one after the other), refused before it reaches the
+    minutes."""
+    if child.nhs_number is None:
+        return
+    other = next(
+        (c for c in discussion.children if c is not current and c.nhs_number == child.nhs_number), None
+    )
+    if other is not None:
+        raise StrategyError(
+            f"{discussion.reference}: the NHS number {shown_nhs_number(child.nhs_number)} is already "
+            f"recorded for {other.name!r}; an NHS number belongs to one child"
+        )
 
 
 def correct_child(case: Casework, reference: str, name: str, changes: dict[str, Any]) -> tuple[str, Child]:
@@ -54,6 +72,7 @@ def correct_child(case: Casework, reference: str, name: str, changes: dict[str, 
             same_name(c.name, corrected.name) for c in discussion.children
         ):
             raise StrategyError(f"{discussion.reference} already has a child named {corrected.name!r}")
+        _nhs_number_unique(discussion, corrected, current)
         if corrected == current:
             return "unchanged", current  # already so (another manager may have made the same correction)
         writer.edit_child(discussion.reference, current.name, corrected)

@@ -307,6 +307,35 @@ def show(reference: Ref, as_json: JsonOption = False):
 Flag = bool | None
 
 
+CASE_ID_HELP = "The child's ID in the case-management system (LCS, Mosaic, Eclipse)."
+NHS_HELP = "The child's NHS number, ten digits (943 476 5919); its check digit is verified."
+
+
+def _case_id(value: str | None) -> str | None:
+    """The case-system ID given, in the record's form (None: not given, or empty)."""
+    from ..domain.identifiers import IdentifierError, case_id
+
+    if value is None:
+        return None
+    try:
+        return case_id(value)
+    except IdentifierError as error:
+        raise typer.BadParameter(str(error), param_hint="--case-id") from None
+
+
+def _nhs_number(value: str | None) -> str | None:
+    """The NHS number given, as ten digits once its check digit is verified (None: not given,
+    or empty)."""
+    from ..domain.identifiers import IdentifierError, nhs_number
+
+    if value is None or not value.strip():
+        return None
+    try:
+        return nhs_number(value)
+    except IdentifierError as error:
+        raise typer.BadParameter(str(error), param_hint="--nhs-number") from None
+
+
 def child_add(
     reference: Ref,
     name: Annotated[str, typer.Option("--name", help="The child's name (@FILE reads it from a file).")],
@@ -344,6 +373,8 @@ def child_add(
             "--no-adult-care-needs", help="Near 18, not likely to meet the adult care and support definition."
         ),
     ] = False,
+    case_id: Annotated[str | None, typer.Option("--case-id", help=CASE_ID_HELP)] = None,
+    nhs_number: Annotated[str | None, typer.Option("--nhs-number", help=NHS_HELP)] = None,
     as_json: JsonOption = False,
 ):
     """Add another child to a discussion."""
@@ -360,6 +391,8 @@ def child_add(
         communication_needs=communication_needs,
         interpreter=common.text(interpreter, "--interpreter"),
         no_adult_care_needs=no_adult_care_needs,
+        case_id=_case_id(case_id),
+        nhs_number=_nhs_number(nhs_number),
     )
     _check_child_dates(child)
     case = common.casework()
@@ -394,6 +427,12 @@ def child_edit(
         str | None, typer.Option("--interpreter", help="Language; an empty value clears it.")
     ] = None,
     no_adult_care_needs: Annotated[Flag, typer.Option("--no-adult-care-needs/--adult-care-needs")] = None,
+    case_id: Annotated[
+        str | None, typer.Option("--case-id", help=CASE_ID_HELP + " An empty value clears it.")
+    ] = None,
+    nhs_number: Annotated[
+        str | None, typer.Option("--nhs-number", help=NHS_HELP + " An empty value clears it.")
+    ] = None,
     as_json: JsonOption = False,
 ):
     """Correct a child's details; the old values stay in the audit trail."""
@@ -413,6 +452,10 @@ def child_edit(
     changes = {k: v for k, v in changes.items() if v is not None}
     if interpreter is not None:  # an empty value clears it
         changes["interpreter"] = common.text(interpreter, "--interpreter")
+    if case_id is not None:  # so does an empty case ID or NHS number
+        changes["case_id"] = _case_id(case_id)
+    if nhs_number is not None:
+        changes["nhs_number"] = _nhs_number(nhs_number)
     born, expected = common.day(dob, "--dob"), common.day(edd, "--edd")
     if born or expected:
         _check_child_dates(Child(name=name, dob=born, edd=expected))

@@ -84,6 +84,9 @@ class Child:
     communication_needs: bool = False
     interpreter: str | None = None
     no_adult_care_needs: bool = False
+    # Identifiers in other systems (domain/identifiers.py): never in the family's version.
+    case_id: str | None = None  # the case-management system's ID
+    nhs_number: str | None = None  # ten digits, its check digit verified
 
 
 @dataclass

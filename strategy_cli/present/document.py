@@ -115,6 +115,8 @@ def child_json(child, on_day) -> dict:
         "communication_needs": child.communication_needs,
         "interpreter": child.interpreter,
         "no_adult_care_needs": child.no_adult_care_needs,
+        "case_id": child.case_id,
+        "nhs_number": child.nhs_number,  # ten digits, as the case systems take it
     }
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..domain.calendar import age_on, iso
+from ..domain.identifiers import shown_nhs_number
 from ..domain.model import AGENCIES, CATEGORIES
 from ..domain.procedures import Profile
 from .document import (
@@ -101,6 +102,8 @@ FIELD_LABELS = {
     "for_family": "for the family",
     "concern_at": "concern identified",
     "summary": "reason for the discussion",
+    "case_id": "case ID",
+    "nhs_number": "NHS number",
 }
 
 # Fields an amendment does not list: bookkeeping that changes with every write.
@@ -187,6 +190,8 @@ def _value(field: str, value) -> str:
             return str(value)
     if field == "agency":
         return agency_label(value)
+    if field == "nhs_number":
+        return shown_nhs_number(str(value))
     return str(value)
 
 
@@ -373,6 +378,7 @@ def professional(view: Shown, trail: list[dict], generated_at: datetime) -> dict
         "timeliness": timeliness(view),
         "maximum_due": maximum_due(view),
         "children": [{**c, "circumstances": circumstances(c)} for c in document["children"]],
+        "identifiers": identifiers(document["children"]),
         "quoracy": quoracy_statement(view),
         "groups": attendees_by_agency(attendees, profile.agencies),
         "information_only": [p for p in attendees if p["attendance"] == "information-only"],
@@ -391,6 +397,21 @@ def professional(view: Shown, trail: list[dict], generated_at: datetime) -> dict
         "warnings": list(view.warnings),
         "generated_at": iso(generated_at),
     }
+
+
+def identifiers(children: list[dict]) -> list[dict]:
+    """The header's line for each child with a case-system ID or an NHS number (shown
+    ``943 476 5919``), for filing the minutes in the case system. The professional record's
+    only: the family version never reads them."""
+    return [
+        {
+            "name": c["name"],
+            "case_id": c["case_id"],
+            "nhs_number": shown_nhs_number(c["nhs_number"]) if c["nhs_number"] else None,
+        }
+        for c in children
+        if c["case_id"] or c["nhs_number"]
+    ]
 
 
 def family(view: Shown, generated_at: datetime) -> dict:

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from ..domain import rules
 from ..domain.calendar import age_on, local
+from ..domain.identifiers import shown_nhs_number
 from ..domain.model import CATEGORIES
 from ..domain.text import BIDI_SHOWN
 from .document import Shown, child_json, circumstances, describe_change, past_target, relative
@@ -213,10 +214,22 @@ def _plain_rows(title: str, headings: list[str], rows: list[list[str]]) -> None:
     console.file.write("\n".join(lines) + "\n")
 
 
+def identifiers(child) -> str:
+    """A child's case-system ID and NHS number, a line each ("" when neither is recorded)."""
+    found = []
+    if child.case_id:
+        found.append(f"case ID {child.case_id}")
+    if child.nhs_number:
+        found.append(f"NHS number {shown_nhs_number(child.nhs_number)}")
+    return "\n".join(found)
+
+
 def _children_table(view: Shown) -> None:
-    headings = ["Name", "Born", "Age", "Circumstances"]
+    children = view.discussion.children
+    with_ids = any(child.case_id or child.nhs_number for child in children)  # else no column
+    headings = ["Name", "Born", "Age", "Circumstances"] + (["Identifiers"] if with_ids else [])
     rows = []
-    for child in view.discussion.children:
+    for child in children:
         flags = circumstances(child_json(child, view.on_day))
         if child.interpreter:
             flags.append(f"interpreter: {child.interpreter}")
@@ -227,14 +240,16 @@ def _children_table(view: Shown) -> None:
         )
         age = str(age_on(child.dob, view.on_day)) if child.dob else "-"
         rows.append([child.name, born, age, ", ".join(flags) or "-"])
+        if with_ids:
+            rows[-1].append(identifiers(child) or "-")
     if len(rows) > LARGE:
         _plain_rows(f"Children ({len(rows)})", headings, rows)
         return
     table = Table(title="Children", title_justify="left")
     for column in headings:
         table.add_column(column, overflow="fold")  # a narrow terminal folds a word, never cuts it
-    for name, born, age, circumstances_text in rows:
-        table.add_row(_text(name), born, age, _text(circumstances_text))
+    for name, born, age, circumstances_text, *ids in rows:
+        table.add_row(_text(name), born, age, _text(circumstances_text), *map(_text, ids))
     console.print(table)
 
 

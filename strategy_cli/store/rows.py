@@ -32,6 +32,8 @@ def _child(row: sqlite3.Row) -> Child:
         communication_needs=bool(row["communication_needs"]),
         interpreter=row["interpreter"],
         no_adult_care_needs=bool(row["no_adult_care_needs"]),
+        case_id=row["case_id"],
+        nhs_number=row["nhs_number"],
     )
 
 

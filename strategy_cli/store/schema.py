@@ -188,6 +188,13 @@ MIGRATIONS: list[tuple[str, str]] = [
         "ALTER TABLE discussion ADD COLUMN procedure_version TEXT REFERENCES procedure_version(hash);"
         "ALTER TABLE deadline ADD COLUMN maximum_at TEXT",
     ),
+    # A child's identifiers in other systems, so the minutes can be filed against the right
+    # person: the case-management system's ID and the NHS number (ten digits). NULL: none
+    # recorded, as every child recorded before schema 8.
+    (
+        "0008_child_identifiers",
+        "ALTER TABLE child ADD COLUMN case_id TEXT;ALTER TABLE child ADD COLUMN nhs_number TEXT",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
