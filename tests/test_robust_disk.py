@@ -60,8 +60,8 @@ def test_max_page_count_hit_at_every_point_of_a_write(tmp_path, monkeypatch):
     real_connect = store_module.connect
     headroom = {"pages": 0}
 
-    def connect_with_a_small_disk(path, read_only=False):
-        conn = real_connect(path, read_only)
+    def connect_with_a_small_disk(path, read_only=False, create=True):
+        conn = real_connect(path, read_only, create)
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count = {pages + headroom['pages']}")
         return conn
