@@ -50,7 +50,7 @@ class PlainHelp(Command):
                 formatter.write_dl([(name, ENVIRONMENT[name]) for name in names])
         formatter.write_paragraph()
         formatter.write_text(
-            "Options before the command (--db, --by, ...) and environment variables: strategy --help"
+            "Global options (--db, --by, ...) and environment variables: strategy --help"
         )
 
 
