@@ -4,8 +4,8 @@ Importing this package is cheap (no Typer, no rich): a run builds the Typer app 
 with only the module of the command it was asked for, because importing and converting every
 command's options costs more than a whole ``due --json``. ``strategy --help`` and a bare
 ``strategy`` print the overview (``overview.py``) from the tables below without building Typer
-at all: Typer's rich help imports ``rich.markdown`` and converts every command, about twice
-the time (see benchmarks/RESULTS.md).
+at all (see benchmarks/RESULTS.md). A shell's completion request (``_STRATEGY_COMPLETE`` set)
+builds only what the words typed so far need (``completion.py``).
 """
 
 import os

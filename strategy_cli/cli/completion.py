@@ -8,6 +8,7 @@ only the names and summaries from the command table.
 """
 
 import os
+import sys
 from typing import Annotated
 
 import typer
@@ -78,14 +79,24 @@ def register(app: typer.Typer) -> None:
 
 
 def complete() -> None:
-    """Answer one completion request (``_STRATEGY_COMPLETE`` is set) and exit."""
+    """Answer one completion request (``_STRATEGY_COMPLETE`` is set) and exit.
+
+    Typer's instructions (``complete_bash``) and Click's (``bash_complete``, and
+    ``bash_source`` for the script, as Click's documentation has it) are both understood.
+    """
     from typer._click.shell_completion import get_completion_class
     from typer._completion_classes import completion_init
 
     from .shell import build
 
+    action, _, shell = os.environ[COMPLETE_VAR].partition("_")
+    if action in (*SHELLS, "pwsh"):  # Click's order
+        action, shell = shell, action
+    if action == "source" and shell in (*SHELLS, "pwsh"):
+        print(script(shell), end="")
+        sys.exit(0)
+    os.environ[COMPLETE_VAR] = f"{action}_{shell}"
     completion_init()  # Typer's protocol for bash, zsh, fish and PowerShell
-    shell = os.environ[COMPLETE_VAR].partition("_")[2]
     found = get_completion_class(shell)
     command = None
     if found is not None:

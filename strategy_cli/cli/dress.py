@@ -49,9 +49,7 @@ class PlainHelp(Command):
             with formatter.section("Environment"):
                 formatter.write_dl([(name, ENVIRONMENT[name]) for name in names])
         formatter.write_paragraph()
-        formatter.write_text(
-            "Global options (--db, --by, ...) and environment variables: strategy --help"
-        )
+        formatter.write_text("Global options (--db, --by, ...) and environment variables: strategy --help")
 
 
 class HelpCommand(PlainHelp, TyperCommand):

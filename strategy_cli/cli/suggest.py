@@ -9,6 +9,7 @@ in the middle of the user's command line. Attached to the options by name in ``s
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -18,9 +19,20 @@ Suggestion = tuple[str, str]  # a value and a few words about it
 
 
 def references(ctx, _param, incomplete: str) -> list:
-    """Every discussion's reference, the open ones first."""
-    rows = _query(ctx, "SELECT reference, status FROM discussion ORDER BY status = 'closed', id")
+    """The references that start with what was typed: the open ones first, then the newest
+    closed ones, at most ``MOST`` (type more to narrow them: a shell would list them all)."""
+    typed = re.sub(r"([!%_])", r"!\1", incomplete)  # LIKE's wildcards, as themselves
+    rows = _query(
+        ctx,
+        "SELECT reference, status FROM discussion WHERE reference LIKE ? ESCAPE '!' "
+        "ORDER BY status = 'closed', id DESC LIMIT ?",
+        f"{typed}%",
+        MOST,
+    )
     return _items(((reference, status) for reference, status in rows), incomplete)
+
+
+MOST = 500
 
 
 def actions(ctx, _param, incomplete: str) -> list:
