@@ -48,6 +48,20 @@ def test_every_command_and_subcommand_is_reached():
         COMMAND_PATHS
     )
     assert {"procedures show", "procedures check", "procedures new", "procedures adopt"} <= set(COMMAND_PATHS)
+    assert set(helptext.EXAMPLES) <= set(COMMAND_PATHS), "an example for a command that is not there"
+
+
+def test_every_completer_and_variable_is_attached_to_a_parameter():
+    """A "COMMAND --option" key with a typo would complete nothing, silently."""
+    from strategy_cli.cli import suggest
+
+    names = set()
+    for path, command in every_command():
+        for param in command.params:
+            name = param.name if param.param_type_name == "argument" else param.opts[0]
+            names |= {name, f"{path} {name}"}
+    for table in (suggest.COMPLETERS, helptext.OPTION_ENVIRONMENT, helptext.COMMAND_ENVIRONMENT):
+        assert set(table) - set(COMMAND_PATHS) <= names, sorted(set(table) - set(COMMAND_PATHS) - names)
 
 
 @pytest.mark.parametrize("path", COMMAND_PATHS)

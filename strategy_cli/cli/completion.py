@@ -59,6 +59,7 @@ def script(shell: str) -> str:
 def completion(
     shell: Annotated[str, typer.Argument(help="bash, zsh, fish or powershell.")],
 ):
+    """Print the script (its help is ``HELP``, built from ``SHELLS``)."""
     if shell.lower() not in (*SHELLS, "pwsh"):
         raise typer.BadParameter(f"{shell!r} is not one of {', '.join(SHELLS)}", param_hint="SHELL")
     print(script(shell.lower()), end="")
@@ -99,7 +100,7 @@ def complete() -> None:
     completion_init()  # Typer's protocol for bash, zsh, fish and PowerShell
     found = get_completion_class(shell)
     command = None
-    if found is not None:
+    if found is not None:  # only its reading of the words typed is used here, hence no command
         words, _incomplete = found(None, {}, "strategy", COMPLETE_VAR).get_completion_args()  # type: ignore[arg-type]
         command = invoked_command(words)
     app = build(command) if command in COMMANDS else build(names_only=True)
