@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from strategy_cli import demo
+from strategy_cli.cli import COMMANDS
 from strategy_cli.store import Store
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -75,8 +76,8 @@ def test_json_reads_do_not_import_heavy_libraries(database, command):
 
 
 def test_the_overview_does_not_build_typer():
-    """``strategy --help`` is printed from the command table: no Typer, and not Typer's rich
-    help with its ``rich.markdown`` (which alone costs about 80 ms)."""
+    """``strategy --help`` is printed from the command table with the standard library: no
+    Typer, and not rich (whose console alone costs about 60 ms)."""
     probe = (
         "import json, sys\n"
         "sys.argv = ['strategy', '--help']\n"
@@ -92,4 +93,80 @@ def test_the_overview_does_not_build_typer():
     assert report["code"] == 0
     assert "Commands" in done.stdout and "checklist" in done.stdout
     loaded = {name.split(".")[0] for name in report["modules"]}
-    assert not loaded & {"typer", "click", "markdown_it"}, sorted(loaded & {"typer", "click", "markdown_it"})
+    unwanted = loaded & {"typer", "click", "markdown_it", "rich"}
+    assert not unwanted, sorted(unwanted)
+
+
+# Runs ``strategy`` as the console script does (run(), with its lazy building), then reports
+# the exit code and every module imported.
+RUN_PROBE = """
+import json, sys
+sys.argv = ['strategy', *sys.argv[1:]]
+from strategy_cli.cli import run
+code = 0
+try:
+    run()
+except SystemExit as exit:
+    code = exit.code or 0
+sys.stderr.write("\\nPROBE " + json.dumps({"code": code, "modules": sorted(sys.modules)}) + "\\n")
+"""
+
+
+def run_probe(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess, set[str]]:
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("STRATEGY_", "_STRATEGY"))}
+    full.update(env or {})
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_PROBE, *args], env=full, capture_output=True, text=True, timeout=60
+    )
+    lines = [line for line in done.stderr.splitlines() if line.startswith("PROBE ")]
+    assert lines, f"the probe did not finish: {done.stderr[-2000:]}"
+    report = json.loads(lines[-1][len("PROBE ") :])
+    assert report["code"] == 0, done.stderr[-2000:]
+    return done, set(report["modules"])
+
+
+# One command of each module of cli/ (COMMANDS): its help builds that module and nothing heavy.
+@pytest.mark.parametrize(
+    "command", ["new", "attend", "checklist", "due", "export", "procedures", "completion"]
+)
+def test_a_commands_help_imports_no_rich(command):
+    """``COMMAND --help`` is Click's plain help: not Typer's rich one, whose ``rich.markdown``
+    and panels cost more than the rest of the help together (benchmarks/help.py)."""
+    done, loaded = run_probe(command, "--help")
+    assert "Examples:" in done.stdout
+    heavy = {name.split(".")[0] for name in loaded} & {"rich", "markdown_it", *HEAVY}
+    assert not heavy, f"`strategy {command} --help` imported {sorted(heavy)}"
+
+
+# The modules that hold commands, but `completion`'s, which answers every completion request.
+COMMAND_MODULES = {f"strategy_cli.cli.{module}" for module, _ in COMMANDS.values()} - {
+    "strategy_cli.cli.completion"
+}
+
+
+def completion_modules(line: str, database: Path) -> set[str]:
+    words = line.split() + ([""] if line.endswith(" ") else [])
+    env = {
+        "_STRATEGY_COMPLETE": "complete_bash",
+        "COMP_WORDS": " ".join(words),
+        "COMP_CWORD": str(len(words) - 1),
+        "STRATEGY_DB": str(database),
+    }
+    done, loaded = run_probe(env=env)
+    assert done.stdout.strip(), "nothing was offered"
+    return {name for name in loaded if name.startswith("strategy_cli.cli.")}
+
+
+def test_completing_a_command_name_imports_no_command_module(database):
+    path, _ = database
+    loaded = completion_modules("strategy sh", path)
+    assert not loaded & COMMAND_MODULES, sorted(loaded)
+
+
+def test_completing_a_commands_values_builds_only_its_module(database):
+    path, _ = database
+    loaded = completion_modules("strategy attend ", path)  # references, from the database
+    assert "strategy_cli.cli.meeting" in loaded
+    # meeting.py imports discussion.py (the views it prints); nothing else is built.
+    others = COMMAND_MODULES - {"strategy_cli.cli.meeting", "strategy_cli.cli.discussion"}
+    assert not loaded & others, sorted(loaded & others)

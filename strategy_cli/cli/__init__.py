@@ -4,10 +4,11 @@ Importing this package is cheap (no Typer, no rich): a run builds the Typer app 
 with only the module of the command it was asked for, because importing and converting every
 command's options costs more than a whole ``due --json``. ``strategy --help`` and a bare
 ``strategy`` print the overview (``overview.py``) from the tables below without building Typer
-at all: Typer's rich help imports ``rich.markdown`` and converts every command, about twice
-the time (see benchmarks/RESULTS.md).
+at all (see benchmarks/RESULTS.md). A shell's completion request (``_STRATEGY_COMPLETE`` set)
+builds only what the words typed so far need (``completion.py``).
 """
 
+import os
 import sys
 
 DESCRIPTION = "Convene, record and chase multi-agency strategy discussions (English children's social care)."
@@ -52,6 +53,10 @@ COMMANDS = {
         "admin",
         "Put a backup back in place of the database, keeping the database as it was beside it.",
     ),
+    "completion": (
+        "completion",
+        "Print the script that completes commands, options and references in a shell.",
+    ),
 }
 
 # The options given before the command: their help, and the placeholder of those that take a value.
@@ -67,8 +72,21 @@ GLOBAL_OPTIONS = {
     "-h, --help": "Show this message and exit.",
 }
 HELP_OPTIONS = ["-h", "--help"]
-GLOBAL_OPTION_VALUES = {"--db": "<path>", "--by": "<name>"}
+HELP_WIDTH = 120  # help text is wrapped to the terminal, and never wider than this
+GLOBAL_OPTION_VALUES = {"--db": "FILE", "--by": "NAME"}
 GLOBAL_FLAGS = {"--debug", "--allow-network-db"}
+
+# The environment variables the tool reads, and what each stands in for: the overview lists
+# them, a command's help names those it uses (cli/helptext.py). A test checks that every one
+# the code reads is here.
+ENVIRONMENT = {
+    "STRATEGY_DB": "The database file, when --db is not given.",
+    "STRATEGY_USER": "Who the audit trail records, when --by is not given (else your login).",
+    "STRATEGY_PROCEDURE": 'The procedure, when --procedure is not given (else procedure = "ID" in config.toml).',
+    "STRATEGY_NOW": "A fixed time to run as if it were now (2026-11-23T09:00), for training and demos.",
+    "STRATEGY_BROWSER": "The Chromium, Chrome or Edge that prints `export --format pdf`.",
+    "STRATEGY_ALLOW_NETWORK_DB": "1 accepts a database on a network share, as --allow-network-db does.",
+}
 
 
 def summary(command: str) -> str:
@@ -143,13 +161,18 @@ def utf8_output() -> None:
 
 
 def run():
-    """The console script: builds only what the command needs, and Ctrl-C outside any
-    command is still a clean exit. A bare ``strategy`` is a usage error (exit 2), as Typer's
+    """The console script: builds only what the command needs (a shell's completion request
+    too), and Ctrl-C outside any command is still a clean exit. A bare ``strategy`` is a usage error (exit 2), as Typer's
     ``no_args_is_help`` makes it, after the overview. A reader that closes the pipe early
     (``strategy due | head``) ends it quietly: rich and Click both see to that."""
     utf8_output()
     arguments = sys.argv[1:]
     try:
+        if os.environ.get("_STRATEGY_COMPLETE"):  # a Tab press: the words are in the environment
+            from .completion import complete
+
+            complete()  # exits
+            return
         if wants_overview(arguments):
             from .overview import print_overview
 

@@ -1,6 +1,8 @@
 """The Typer shell: parse, call the store and the domain, print.
 
 Built by ``build`` with only the module of the command being run (see ``cli/__init__.py``).
+Every command is dressed as it is built (``dress.py``): plain help with examples, placeholders
+and environment variables, and completion of its values.
 
 Errors a user can cause are ``StrategyError``s; they become one line on stderr and an exit
 code here, in ``Shell.invoke``, and nowhere else. Anything unexpected is one line too (no
@@ -13,16 +15,28 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import StrategyError
-from . import COMMANDS, DESCRIPTION, GLOBAL_OPTIONS, HELP_OPTIONS
+from . import COMMANDS, DESCRIPTION, GLOBAL_OPTIONS, HELP_OPTIONS, HELP_WIDTH
 from .common import GLOBALS
+from .dress import HelpGroup, dress, plain_help
 
 
-class Shell(TyperGroup):
+class Shell(HelpGroup):
     """The root command group: the one place where errors become messages and exit codes."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Usage errors keep Typer's look (Typer reads the root's mode for them); helps are plain.
+        self.rich_markup_mode = kwargs.get("rich_markup_mode", "rich")
+        dress(self, "")
+
+    def format_help(self, ctx, formatter) -> None:
+        """The overview (``overview.py``), as ``strategy --help`` prints it without Click."""
+        from .overview import overview_text
+
+        formatter.write(overview_text())
 
     def invoke(self, ctx):
         try:
@@ -87,8 +101,10 @@ def main(
     GLOBALS.reference = None
 
 
-def build(command: str | None = None) -> typer.Typer:
-    """The Typer app with every command, or only the module that holds ``command``."""
+def build(command: str | None = None, names_only: bool = False) -> typer.Typer:
+    """The Typer app with every command, or only the module that holds ``command``; with
+    ``names_only``, placeholders that have only the commands' names and summaries (enough to
+    complete a command's name without importing any command module)."""
     from importlib import import_module
 
     app = typer.Typer(
@@ -96,13 +112,24 @@ def build(command: str | None = None) -> typer.Typer:
         name="strategy",
         help=DESCRIPTION,
         no_args_is_help=True,
+        # Completion is the `completion` command's: Typer's own --install-completion would
+        # detect the shell (a subprocess) and write to rc files unasked.
         add_completion=False,
-        context_settings={"help_option_names": HELP_OPTIONS},  # every command inherits them
+        context_settings={"help_option_names": HELP_OPTIONS, "max_content_width": HELP_WIDTH},
         pretty_exceptions_enable=False,
     )
     app.callback()(main)
+    if names_only:
+        for name in COMMANDS:
+            app.command(name, help=COMMANDS[name][1])(_placeholder_command)
+        return app
     modules = dict.fromkeys(module for module, _ in COMMANDS.values())
     wanted = [COMMANDS[command][0]] if command in COMMANDS else list(modules)
     for module in wanted:
         import_module(f"{__package__}.{module}").register(app)
+    plain_help(app)
     return app
+
+
+def _placeholder_command():
+    """Never run: it stands for a command whose module a completion did not need."""
