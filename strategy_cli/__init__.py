@@ -1,3 +1,3 @@
 """strategy: convene, record and chase multi-agency strategy discussions."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
