@@ -15,6 +15,7 @@ from pathlib import Path
 from .errors import StrategyError
 from .files import check_target, private
 from .store import GENESIS, MIGRATIONS, SCHEMA_VERSION, entry_hash
+from .store.schema import RECORDS_APPLICATION_ID
 
 
 def _check(name: str, ok: bool, detail: str) -> dict:
@@ -328,6 +329,11 @@ def restore_into(store, staged: Path, kept: Path) -> int:
                 conn.execute("INSERT INTO main.sqlite_sequence SELECT * FROM src.sqlite_sequence")
             if conn.execute("PRAGMA main.foreign_key_check").fetchone() is not None:
                 raise StrategyError("the backup's rows point at rows it does not hold; nothing was restored")
+            # The file's mark follows its records: a demo's backup stays a demo, anything else
+            # restored (an unmarked backup made before marks too) is real, so `demo` will
+            # never start it afresh, even in the demo's own file.
+            mark = conn.execute("PRAGMA src.application_id").fetchone()[0] or RECORDS_APPLICATION_ID
+            conn.execute(f"PRAGMA main.application_id = {int(mark)}")
             count = conn.execute("SELECT COUNT(*) FROM main.discussion").fetchone()[0]
             conn.execute("COMMIT")
         except BaseException:

@@ -151,18 +151,24 @@ def _macos_paths(home: str | None) -> list[str]:
 # --- Printing --------------------------------------------------------------------------------
 
 
+def _as_root() -> bool:
+    """Whether this process runs as root (never on Windows, which has no such user id)."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 def browser_command(browser: str, source: Path, pdf: Path, profile: Path) -> list[str]:
     """The browser, headless, printing ``source`` to ``pdf`` without its own header and footer
     (the page marks come from the minutes' ``@page`` rules).
 
-    Works as root (``--no-sandbox``) and offline: no first-run, sync, update or background
+    Works as root (``--no-sandbox``, there only: Chromium will not start as root with its
+    sandbox, and everyone else keeps it) and offline: no first-run, sync, update or background
     traffic, a fresh profile, and every web request sent to a closed local port (loopback
     included), so the print never reaches the network whatever a template asks for. The
     minutes' own HTML loads nothing anyway (inline CSS, system fonts, a CSP of ``'none'``)."""
     return [
         browser,
         "--headless",
-        "--no-sandbox",
+        *(["--no-sandbox"] if _as_root() else []),
         "--disable-gpu",
         "--disable-quic",
         "--no-first-run",

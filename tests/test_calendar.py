@@ -227,12 +227,13 @@ def test_a_deadline_due_before_nine_is_reminded_two_hours_before():
     assert iso(reminders(due, ENGLAND)[1]) == "2026-10-24T23:30:00+01:00"
 
 
-def test_only_a_deadline_at_the_very_end_of_its_day_is_all_day():
+def test_only_a_deadline_in_the_last_minute_of_its_day_is_all_day():
     assert at_end_of_day(end_of_day(date(2026, 7, 1)))
     assert at_end_of_day(datetime(2026, 11, 23, 23, 59, 59, tzinfo=UTC))  # GMT: London's too
     assert not at_end_of_day(datetime(2026, 7, 1, 23, 59, 59, tzinfo=UTC))  # 00:59:59 BST
     assert not at_end_of_day(london(2026, 11, 23, 17, 0))
-    assert not at_end_of_day(london(2026, 11, 23, 23, 59))
+    assert at_end_of_day(london(2026, 11, 23, 23, 59))  # typed "23:59": the end of the day
+    assert not at_end_of_day(london(2026, 11, 23, 23, 58))
 
 
 @settings(max_examples=300, deadline=None)
@@ -287,6 +288,14 @@ def test_a_deadline_at_the_end_of_a_day_is_that_days_all_day_event(cli, tmp_path
     assert "DTSTART;VALUE=DATE:20261126" in (tmp_path / "due.ics").read_text()
     assert rings(event) == [london(2026, 11, 25, 9, 0), london(2026, 11, 26, 9, 0)]
     assert str(event["TRANSP"]) == "TRANSPARENT" and str(event["STATUS"]) == "CONFIRMED"
+
+
+def test_an_action_due_at_23_59_is_that_days_all_day_event_not_a_late_half_hour(cli, tmp_path):
+    ref = cli.new(*AVA, "--procedure", "hampshire", "--concern-at", "2026-11-23T10:00")
+    cli.run("action", "add", ref, "--task", "Visit", "--owner", "Sam", "--due", "30/11/2026 23:59")
+    event = of(export(cli, tmp_path / "due.ics"), ref, "action-1")
+    assert start(event) == date(2026, 11, 30) and event.decoded("DTEND") == date(2026, 12, 1)
+    assert rings(event) == [london(2026, 11, 27, 9, 0), london(2026, 11, 30, 9, 0)]  # Friday before
 
 
 def test_a_deadline_with_a_time_of_its_own_ends_at_it(cli, tmp_path):
@@ -432,6 +441,14 @@ def test_the_boards_filters_apply_to_the_file(cli, tmp_path):
 )
 def test_dates_typed_the_english_way(text, expected):
     assert iso(parse_instant(text, now=NOW).instant) == expected
+
+
+def test_a_two_digit_year_more_than_a_year_ahead_is_the_last_century():
+    today = date(2026, 11, 30)
+    assert parse_date("1/1/99", today) == date(1999, 1, 1)  # a parent's birth, not 2099
+    assert parse_date("24/12/27", today) == date(2027, 12, 24)  # an expected date of delivery
+    assert parse_date("2/3/15", today) == date(2015, 3, 2)
+    assert parse_date("1/1/99") == date(2099, 1, 1)  # without today, this century (then warned)
 
 
 def test_a_typed_date_that_falls_due_is_the_end_of_that_day_whichever_way_it_is_written():

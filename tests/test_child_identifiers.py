@@ -36,7 +36,7 @@ def _valid(first_nine: str) -> str | None:
     return None if check is None else first_nine + str(check)
 
 
-valid_numbers = nine_digits.map(_valid).filter(lambda n: n is not None)
+valid_numbers = nine_digits.map(_valid).filter(lambda n: n is not None and len(set(n)) > 1)  # not 0000000000
 
 
 def test_known_numbers():
@@ -62,7 +62,18 @@ def test_the_check_digit_is_modulus_11(first_nine):
                 nhs_number(first_nine + last)
     else:
         assert found == expected
-        assert nhs_number(first_nine + str(found)) == first_nine + str(found)
+        number = first_nine + str(found)
+        if len(set(number)) == 1:  # 0000000000: the check passes, but it is a placeholder
+            with pytest.raises(IdentifierError, match="placeholder"):
+                nhs_number(number)
+        else:
+            assert nhs_number(number) == number
+
+
+@pytest.mark.parametrize("placeholder", ["0000000000", "000 000 0000", "9999999999"])
+def test_one_digit_repeated_is_a_placeholder_not_an_nhs_number(placeholder):
+    with pytest.raises(IdentifierError, match="placeholder"):
+        nhs_number(placeholder)
 
 
 @given(valid_numbers, st.lists(st.sampled_from([" ", "-", "  "]), min_size=11, max_size=11))

@@ -181,6 +181,59 @@ def test_a_real_database_is_not_marked(cli):
     assert not is_demo_database(cli.db)
 
 
+def test_a_demo_database_put_to_real_use_is_never_started_afresh(cli, tmp_path):
+    """A copy of the demo's file (or the demo's own) in which `new` opened a real discussion
+    is real from then on: demo refuses it, --fresh or --keep, and leaves it as it was."""
+    for demo in (tmp_path / "training.db", tmp_path / "data" / "strategy" / "demo.db"):
+        named = ["--db", str(demo)] if demo.name == "training.db" else []
+        cli.run(*named, "demo", env={"STRATEGY_DB": ""})
+        real = cli.json("--db", str(demo), "new", "--no-input", *AVA, "--procedure", "hampshire")["reference"]
+        for keep in ("--fresh", "--keep"):
+            result = cli.run(*named, "demo", keep, expect=1, env={"STRATEGY_DB": ""})
+            assert (
+                f"{demo} is not a demo database: it holds discussions opened with `strategy new`"
+                in result.stderr
+            )
+        assert real in discussions(cli, demo)
+        assert len(discussions(cli, demo)) == 7
+
+
+def test_a_real_backup_restored_into_the_demos_file_makes_it_real(cli, tmp_path):
+    cli.new()
+    backup = tmp_path / "real-backup.db"
+    cli.run("backup", str(backup))
+    with sqlite3.connect(backup) as conn:  # as a backup made before files were marked
+        conn.execute("PRAGMA application_id = 0")
+    demo = tmp_path / "training.db"
+    cli.run("--db", str(demo), "demo")
+    cli.run("--db", str(demo), "restore", str(backup), "--yes")
+    assert not is_demo_database(demo)
+    cli.run("--db", str(demo), "demo", expect=1)
+    assert len(discussions(cli, demo)) == 1
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [["--procedure", "nope"], ["--concern-at", "31/02/2026"], ["--category", "nothing-like-it"]],
+    ids=["procedure", "concern-at", "category"],
+)
+def test_new_with_a_bad_value_creates_no_database(cli, tmp_path, bad):
+    target = tmp_path / "typo" / "x.db"
+    cli.run(
+        "--db",
+        str(target),
+        "new",
+        "--no-input",
+        "--child",
+        "Ava Example",
+        "--dob",
+        "02/03/2015",
+        *bad,
+        expect=2,
+    )
+    assert not target.exists() and not target.parent.exists()
+
+
 # --- A database on a network file system -------------------------------------------------------
 
 MOUNTINFO = r"""22 27 0:21 / /proc rw,relatime - proc proc rw
@@ -287,7 +340,7 @@ def test_a_database_on_a_share_is_refused_with_why_and_what_instead(cli, monkeyp
     message = result.stderr
     assert f"{cli.db} is on a network file system (nfs4)" in message
     assert "one computer" in message and "corrupted or lost" in message
-    assert "PostgreSQL" in message and "--allow-network-db" in message
+    assert "PostgreSQL" in message and "`strategy --allow-network-db COMMAND ...`" in message
     assert "STRATEGY_ALLOW_NETWORK_DB=1" in message
     assert message.strip().count("\n") == 0
     cli.run("--allow-network-db", "due")

@@ -733,6 +733,14 @@ def test_bad_format_and_audience_are_usage_errors(small):
     assert "docx" in cli.run("export", ref, "--format", "docx", expect=2).stderr
     assert "parents" in cli.run("export", ref, "--audience", "parents", expect=2).stderr
     assert "SD-2026-9999" in cli.run("export", "SD-2026-9999", expect=1).stderr
+    assert "did you mean 'family'" in cli.run("export", ref, "--audience", "famly", expect=2).stderr
+
+
+def test_format_and_audience_are_read_in_any_case(small):
+    cli, ref = small
+    assert cli.run("export", ref, "--format", "MD", "--audience", "Family").stdout.startswith(
+        cli.run("export", ref, "--audience", "family").stdout[:40]
+    )
 
 
 # --- Printed by a real browser --------------------------------------------------------------

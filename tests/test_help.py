@@ -400,6 +400,21 @@ def test_fish_completes_through_its_script(cli, database, tmp_path):
     assert "police\tPolice" in done.stdout.splitlines(), done.stdout + done.stderr
 
 
+@pytest.mark.parametrize(
+    "stray", [{}, {"COMP_WORDS": "strategy sh", "COMP_CWORD": "x"}], ids=["no words", "bad index"]
+)
+def test_a_completion_variable_exported_by_mistake_offers_nothing_and_no_traceback(stray):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STRATEGY_", "_STRATEGY", "COMP_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "strategy_cli"],
+        env={**env, "_STRATEGY_COMPLETE": "complete_bash", **stray},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1 and done.stdout == "" and "Traceback" not in done.stderr, done.stderr
+
+
 def test_clicks_own_instructions_work_too(database):
     """``eval "$(_STRATEGY_COMPLETE=bash_source strategy)"``, as Click's documentation has it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STRATEGY_", "_STRATEGY"))}

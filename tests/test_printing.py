@@ -145,7 +145,6 @@ def test_the_command_prints_headless_offline_into_the_folder(tmp_path):
     command = printing.browser_command("chromium", tmp_path / "m.html", tmp_path / "m.pdf", tmp_path / "p")
     for flag in (
         "--headless",
-        "--no-sandbox",
         "--disable-gpu",
         "--disable-quic",
         "--no-first-run",
@@ -158,6 +157,14 @@ def test_the_command_prints_headless_offline_into_the_folder(tmp_path):
     ):
         assert flag in command
     assert command[0] == "chromium" and command[-1] == (tmp_path / "m.html").as_uri()
+
+
+@pytest.mark.parametrize("root", [True, False])
+def test_the_sandbox_is_switched_off_for_root_only(tmp_path, monkeypatch, root):
+    """Chromium will not start as root with its sandbox; everyone else keeps it."""
+    monkeypatch.setattr(printing, "_as_root", lambda: root)
+    command = printing.browser_command("chromium", tmp_path / "m.html", tmp_path / "m.pdf", tmp_path / "p")
+    assert ("--no-sandbox" in command) is root
 
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="the fake browsers are POSIX scripts")

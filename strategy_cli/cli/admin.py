@@ -339,12 +339,20 @@ def demo(
     file), or a file an earlier demo made (marked in its header). Any other is refused, so
     `--db real.db demo` never puts fictional children among real ones."""
     from ..demo import fill
-    from ..store.schema import check_database_path, is_demo_database
+    from ..store.schema import RECORDS_APPLICATION_ID, application_id, check_database_path, is_demo_database
     from .due import board_items, duration, print_board
 
     own = settings.demo_database_path()
     path = common.GLOBALS.db if common.GLOBALS.db is not None else own
     if check_database_path(path) and path.stat().st_size > 0:
+        if application_id(path) == RECORDS_APPLICATION_ID:
+            instead = "Name a file that does not exist yet (--db NEW.db)"
+            if not _same_file(path, own):
+                instead = f"Run `strategy demo` without --db (it uses {own}), or name a new file"
+            raise StrategyError(
+                f"{path} is not a demo database: it holds discussions opened with `strategy new`, "
+                f"and demo never writes fictional children into real records, nor starts them afresh. {instead}"
+            )
         if not _same_file(path, own) and not is_demo_database(path):
             raise StrategyError(
                 f"{path} is not a demo database (not made by `strategy demo`): demo never writes "

@@ -80,7 +80,17 @@ def register(app: typer.Typer) -> None:
 
 
 def complete() -> None:
-    """Answer one completion request (``_STRATEGY_COMPLETE`` is set) and exit.
+    """Answer one completion request (``_STRATEGY_COMPLETE`` is set) and exit; a request that
+    makes no sense (the variable exported by mistake, the shell's words missing) offers nothing
+    and exits 1, never a traceback on a Tab press."""
+    try:
+        _complete()
+    except Exception:
+        sys.exit(1)
+
+
+def _complete() -> None:
+    """Answer one completion request and exit.
 
     Typer's instructions (``complete_bash``) and Click's (``bash_complete``, and
     ``bash_source`` for the script, as Click's documentation has it) are both understood.

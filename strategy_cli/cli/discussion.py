@@ -130,36 +130,51 @@ def new(
     children = _children(child or [], dob or [])
     for each in children:
         _check_child_dates(each)
+    # Every value is checked before the database is opened, so a bad one never leaves an empty
+    # database behind (a mistyped --db would then say "Nothing due" instead of "no database").
+    concern = common.instant(concern_at, "--concern-at")
+    summary_text = common.text_or_file(summary, "--summary")
+    referrer_text = common.text_or_file(referrer, "--referrer")
+    if not follows:
+        profile_id = common.procedure_id(procedure)
+        categories = _categories_of(profile_id, category)
     store = store or common.open_store(create=not follows)
     # A later discussion keeps the same children and, unless told otherwise, the same
     # procedure; the use case reads the earlier one again inside its transaction.
     earlier = store.discussion(follows) if follows else None
-    profile_id = common.procedure_id(procedure or (earlier.procedure if earlier else None))
+    if earlier is not None:
+        profile_id = common.procedure_id(procedure or earlier.procedure)
+        categories = _categories_of(profile_id, category)
     case = common.casework(store)
     now = case.clock()
-    concern = common.instant(concern_at, "--concern-at") or now
-    known = settings.profile(profile_id).categories
-    categories = common.categories(category or [common.default_category(known)], known)
+    concern = concern or now
     discussion = Discussion(
         reference="",
         procedure=profile_id,
         categories=categories,
         concern_at=concern,
         opened_at=now,
-        summary=common.text_or_file(summary, "--summary"),
-        referrer=common.text_or_file(referrer, "--referrer"),
+        summary=summary_text,
+        referrer=referrer_text,
         follows=earlier.reference if earlier else None,
         children=children,
     )
     if concern > now:
         common.warn(f"the concern time {concern:%Y-%m-%d %H:%M} is in the future")
     reference = opening.open_discussion(case, discussion, again=again, forget_unfinished=carried_on)
+    store.mark_records()  # real records now: `demo` will never start this file afresh
     view = show_view(store, reference)
     if as_json:
         common.print_json(views.discussion_json(view))
         feedback.warnings(view)
         return
     feedback.opened(view)
+
+
+def _categories_of(profile_id: str, category: list[str] | None) -> list[str]:
+    """The categories named, as ids of the profile (its default when none is named)."""
+    known = settings.profile(profile_id).categories
+    return common.categories(category or [common.default_category(known)], known)
 
 
 def _check_before_asking(

@@ -72,12 +72,8 @@ def export(
     ] = False,
 ):
     """The minutes of a discussion."""
-    if fmt not in FORMATS:
-        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
-    if audience not in AUDIENCES:
-        raise typer.BadParameter(
-            f"{audience!r} is not one of {', '.join(AUDIENCES)}", param_hint="--audience"
-        )
+    fmt = common.known_id(fmt, FORMATS, "a format", "--format")
+    audience = common.known_id(audience, AUDIENCES, "an audience", "--audience")
     if circulated and audience == "family":
         raise typer.BadParameter(
             "records that the professional record went to the invitees; not with --audience family",

@@ -110,8 +110,12 @@ def working_day_before(day: date, bank_holidays: BankHolidays) -> date:
 
 def at_end_of_day(instant: datetime) -> bool:
     """Whether a deadline falls due at the end of its local day (23:59:59: a date alone, the
-    same day, working days) rather than at a time of its own (hours elapsed, a closing time)."""
-    return local(instant).time() == END_OF_DAY
+    same day, working days; or 23:59 as a person types "the end of the day") rather than at a
+    time of its own (hours elapsed, a closing time)."""
+    return local(instant).time() >= LAST_MINUTE
+
+
+LAST_MINUTE = time(23, 59)
 
 
 REMIND_AT = time(9, 0)
@@ -237,6 +241,8 @@ def _read_day(word: str, text: str, today: date | None) -> date | None:
     year = int(found["year"])
     if len(found["year"]) == 2:
         year += 2000
+        if today is not None and year > today.year + 1:  # "1/1/99" is a birth, not 2099
+            year -= 100
     return _calendar_date(year, int(found["month"]), int(found["day"]), text, first=found.re is _UK_DATE)
 
 

@@ -45,6 +45,8 @@ def nhs_number(text: str) -> str:
         raise IdentifierError(f"{text!r} is not an NHS number: it is ten digits (spaces or hyphens allowed)")
     if len(digits) != 10:
         raise IdentifierError(f"{text!r} is not an NHS number: it has {len(digits)} digits, not ten")
+    if len(set(digits)) == 1:  # 0000000000 and 9999999999 pass the check: placeholders, no one's
+        raise IdentifierError(f"{text!r} is not an NHS number: one digit repeated is a placeholder")
     if nhs_check_digit(digits[:9]) != int(digits[9]):
         raise IdentifierError(
             f"{text!r} is not a valid NHS number: the check digit does not match (a digit mistyped "

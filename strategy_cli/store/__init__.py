@@ -194,6 +194,15 @@ class Store:
 
         self.conn.execute(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")
 
+    def mark_records(self) -> None:
+        """Mark the file as holding real records (``new`` wrote one), so ``demo`` never starts
+        it afresh: not a copy of a demo database a manager went on to use, nor the demo's own
+        file. Read first: the header is written only the first time."""
+        from .schema import RECORDS_APPLICATION_ID
+
+        if self.conn.execute("PRAGMA application_id").fetchone()[0] != RECORDS_APPLICATION_ID:
+            self.conn.execute(f"PRAGMA application_id = {RECORDS_APPLICATION_ID}")
+
     # Reading ---------------------------------------------------------------------------
 
     def _discussion_row(self, reference: str) -> sqlite3.Row:

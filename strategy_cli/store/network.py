@@ -166,6 +166,6 @@ def network_refusal(path: Path) -> str | None:
         f"{path} is on {what}. SQLite's write-ahead log needs every process using the database "
         "on one computer, so on a share the record could be corrupted or lost without a word. "
         "Keep the database on this computer's own disk; a team sharing one record needs the team "
-        "database (PostgreSQL, planned separately). --allow-network-db (or "
-        "STRATEGY_ALLOW_NETWORK_DB=1) opens it anyway"
+        "database (PostgreSQL, planned separately). `strategy --allow-network-db COMMAND ...` "
+        "(or STRATEGY_ALLOW_NETWORK_DB=1) opens it anyway"
     )

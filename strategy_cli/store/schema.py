@@ -308,19 +308,26 @@ def check_database_path(path: Path) -> bool:
 # only on the demo's databases. Not the schema: no migration, and PRAGMA user_version (the
 # migrations' counter) is untouched. A backup or a copy of the file keeps it.
 DEMO_APPLICATION_ID = 0x53444D4F  # "SDMO"
+# Set by `new` on the file it opens a real discussion in: from then on `demo` refuses it, even
+# at the demo's own path or carrying the demo's mark before (a copy of demo.db put to use).
+RECORDS_APPLICATION_ID = 0x53445243  # "SDRC"
 
 
-def is_demo_database(path: Path) -> bool:
-    """Whether the file at ``path`` was made by ``strategy demo`` (read without writing; a file
-    SQLite cannot read is not a demo's)."""
+def application_id(path: Path) -> int | None:
+    """The file's application mark (read without writing; None: SQLite cannot read it)."""
     try:
         conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            return conn.execute("PRAGMA application_id").fetchone()[0] == DEMO_APPLICATION_ID
+            return conn.execute("PRAGMA application_id").fetchone()[0]
         finally:
             conn.close()
     except sqlite3.Error:
-        return False
+        return None
+
+
+def is_demo_database(path: Path) -> bool:
+    """Whether the file at ``path`` was made by ``strategy demo`` and never used for real."""
+    return application_id(path) == DEMO_APPLICATION_ID
 
 
 def writable(path: Path) -> bool:
