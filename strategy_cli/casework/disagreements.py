@@ -67,5 +67,5 @@ def _not_before_raised(found: Disagreement, when: datetime, what: str) -> None:
     if found.raised_at is not None and when < found.raised_at:
         raise UsageProblem(
             f"--at: disagreement {found.number} was raised {found.raised_at:%a %d %b %Y %H:%M}; "
-            f"it cannot have been {what} before that"
+            f"it cannot have been {what} before that ({when:%a %d %b %Y %H:%M})"
         )

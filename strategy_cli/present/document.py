@@ -238,6 +238,8 @@ def past_target(item: dict, as_of: datetime) -> str:
 def describe_change(detail: dict) -> str:
     """An audit entry's change in a line or two: field: old -> new, and why when a reason was given."""
     change = _change(detail)
+    if detail.get("pending"):  # a close forced past what was still pending
+        change += f"; closed with pending: {'; '.join(detail['pending'])}"
     return f"{change} (why: {detail['note']!r})" if detail.get("note") else change
 
 
