@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import asdict
 from collections.abc import Iterable, Mapping
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -393,9 +393,7 @@ def recorded(
             }
             for a in discussion.actions
         ],
-        "disagreements": [
-            _disagreement_shown(_instants(asdict(d)) or {}) for d in discussion.disagreements
-        ],
+        "disagreements": [_disagreement_shown(_instants(asdict(d)) or {}) for d in discussion.disagreements],
         "answers": answers,
         "events": {event: instant(at) for event, at in discussion.events.items()},
     }

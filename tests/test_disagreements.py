@@ -44,7 +44,11 @@ def _disagreements(cli, ref: str) -> list[dict]:
 
 
 def _board(cli, ref: str) -> list[dict]:
-    return [i for i in cli.json("due", "--within", "365d") if i["reference"] == ref and i["kind"] == "disagreement"]
+    return [
+        i
+        for i in cli.json("due", "--within", "365d")
+        if i["reference"] == ref and i["kind"] == "disagreement"
+    ]
 
 
 # --- The commands, end to end -----------------------------------------------------------------
@@ -52,7 +56,9 @@ def _board(cli, ref: str) -> list[dict]:
 
 def test_add_escalate_resolve_end_to_end(cli):
     ref = _west_midlands(cli)
-    added = cli.run("disagreement", "add", ref, "--agency", "Police", "--about", ABOUT, "--position", POSITION)
+    added = cli.run(
+        "disagreement", "add", ref, "--agency", "Police", "--about", ABOUT, "--position", POSITION
+    )
     assert added.stdout.strip() == "1"  # its number, alone on stdout (like `action add`)
     second = cli.json("disagreement", "add", ref, "--agency", "health", "--about", "Whether to discharge")
     assert second == {"number": 2}
@@ -113,14 +119,21 @@ def test_mistakes_are_clear_errors_and_write_nothing(cli):
     entries = len(cli.json("log", ref))
     unknown = cli.run("disagreement", "add", ref, "--agency", "polise", "--about", "x", expect=2)
     assert "polise" in unknown.output and "police" in unknown.output
-    assert "--about" in cli.run("disagreement", "add", ref, "--agency", "police", "--about", " ", expect=2).output
-    assert "no disagreement 3" in cli.run("disagreement", "resolve", ref, "3", "--outcome", "x", expect=1).output
+    assert (
+        "--about"
+        in cli.run("disagreement", "add", ref, "--agency", "police", "--about", " ", expect=2).output
+    )
+    assert (
+        "no disagreement 3" in cli.run("disagreement", "resolve", ref, "3", "--outcome", "x", expect=1).output
+    )
     assert "no disagreement 3" in cli.run("disagreement", "escalate", ref, "3", "--to", "x", expect=1).output
     assert "--to" in cli.run("disagreement", "escalate", ref, "1", expect=2).output
     assert len(cli.json("log", ref)) == entries
 
     cli.run("disagreement", "add", ref, "--agency", "police", "--about", ABOUT, "--at", "2026-11-23T08:00")
-    early = cli.run("disagreement", "resolve", ref, "1", "--outcome", "x", "--at", "2026-11-22T08:00", expect=2)
+    early = cli.run(
+        "disagreement", "resolve", ref, "1", "--outcome", "x", "--at", "2026-11-22T08:00", expect=2
+    )
     assert "raised" in early.output
     cli.run("disagreement", "resolve", ref, "1", "--outcome", "Agreed")
     twice = cli.run("disagreement", "resolve", ref, "1", "--outcome", "Again", expect=1)
@@ -132,7 +145,12 @@ def test_mistakes_are_clear_errors_and_write_nothing(cli):
     cli.run("close", ref, "--reason", "Transferred", "--force")
     closed = cli.run("disagreement", "add", ref, "--agency", "police", "--about", "x", expect=1)
     assert "closed" in closed.output
-    assert "no discussion" in cli.run("disagreement", "add", "SD-2026-0099", "--agency", "police", "--about", "x", expect=1).output
+    assert (
+        "no discussion"
+        in cli.run(
+            "disagreement", "add", "SD-2026-0099", "--agency", "police", "--about", "x", expect=1
+        ).output
+    )
 
 
 def test_a_profile_own_agency_is_accepted(proc, tmp_path):
@@ -174,6 +192,10 @@ def test_a_profile_timescale_dates_the_item_until_it_is_escalated(proc, tmp_path
     (item,) = _board(cli, ref)
     assert item["due_at"] == "2026-11-30T23:59:59+00:00"  # Friday: one working day is Monday
     assert item["rule"].startswith("Localshire: escalate")
+    plain = tmp_path / "duty.ics"  # without --with-names: what it is about stays out
+    cli.run("due", "--ics", str(plain))
+    text = plain.read_text(encoding="utf-8")
+    assert f"{ref}: disagreement 1 to resolve" in text and "interview" not in text.lower()
     blocked = cli.run("close", ref, "--reason", "x", expect=1)
     assert "Disagreement 1" in blocked.stderr
     cli.run("disagreement", "escalate", ref, "1", "--to", "Senior managers")
@@ -284,7 +306,16 @@ def test_the_board_holds_exactly_the_unresolved_ones(steps):
 def test_professional_minutes_have_the_section_and_the_family_version_never(cli, tmp_path):
     ref = _west_midlands(cli)
     cli.run("held", ref, "--at", "2026-11-23T08:00", "--chair", "Sam Social")
-    cli.run("decide", ref, "--s47", "--no-police", "--rationale", "Injury not explained", "--share", "We will visit")
+    cli.run(
+        "decide",
+        ref,
+        "--s47",
+        "--no-police",
+        "--rationale",
+        "Injury not explained",
+        "--share",
+        "We will visit",
+    )
     cli.run("disagreement", "add", ref, "--agency", "police", "--about", ABOUT, "--position", "<b>Now</b>")
     cli.run("disagreement", "escalate", ref, "1", "--to", "Detective Inspector and Team Manager")
     for fmt in ("md", "html"):

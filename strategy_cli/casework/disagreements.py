@@ -22,7 +22,9 @@ def add_disagreement(case: Casework, reference: str, disagreement: Disagreement)
     with case.change(reference) as (writer, discussion):
         agencies = writer.store.profile_of(discussion).agencies
         if disagreement.agency not in agencies:
-            raise UsageProblem(f"--agency: {disagreement.agency!r} is not an agency of {discussion.procedure}")
+            raise UsageProblem(
+                f"--agency: {disagreement.agency!r} is not an agency of {discussion.procedure}"
+            )
         if disagreement.raised_at is None:
             disagreement = replace(disagreement, raised_at=case.clock())
         return writer.add_disagreement(discussion.reference, disagreement)

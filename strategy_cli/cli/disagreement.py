@@ -16,7 +16,9 @@ def add(
     reference: Ref,
     agency: Annotated[
         str,
-        typer.Option("--agency", help="The agency that disagrees (an agency id of the discussion's procedure)."),
+        typer.Option(
+            "--agency", help="The agency that disagrees (an agency id of the discussion's procedure)."
+        ),
     ],
     about: Annotated[
         str, typer.Option("--about", help="What is disagreed about (@FILE reads it from a file).")
@@ -65,7 +67,9 @@ def escalate(
     when = common.instant(at, "--at")
     case = common.casework()
     if disagreements.escalate(case, reference, number, to, when):
-        common.warn(f"disagreement {number} was escalated before; now escalated to {to} (the earlier step is in the log)")
+        common.warn(
+            f"disagreement {number} was escalated before; now escalated to {to} (the earlier step is in the log)"
+        )
     _done(case.store, reference, as_json, f"Disagreement {number} escalated to {to}.")
 
 

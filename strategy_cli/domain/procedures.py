@@ -536,7 +536,10 @@ class _Reader:
             where = f"followups[{index}]"
             kind = self.ident(table, "kind", where)
             if kind in DEADLINE_KINDS or kind in found or kind.startswith(("action-", "disagreement-")):
-                self.fail(f"{where}.kind", f"{kind!r} is already a kind of deadline (or an action's or a disagreement's key)")
+                self.fail(
+                    f"{where}.kind",
+                    f"{kind!r} is already a kind of deadline (or an action's or a disagreement's key)",
+                )
             event = self.ident(table, "event", where)
             if event in events:
                 self.fail(f"{where}.event", f"{event!r} is already an event")
