@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,7 +48,11 @@ INSTANT_FIELDS = {
     "due_at",
     "agreed_at",
     "done_at",
+    "raised_at",
+    "escalated_at",
+    "resolved_at",
 }
+DISAGREEMENT_ACTIONS = {"disagreement.escalate", "disagreement.resolve"}
 
 
 class ReplayError(ValueError):
@@ -96,6 +101,7 @@ def replay(entries: Iterable[Mapping], strict: bool = True) -> dict:
     if state is None:
         raise ReplayError("no entries: the trail does not open a discussion")
     state["actions"].sort(key=lambda a: a["number"])
+    state["disagreements"].sort(key=lambda a: a["number"])
     return state
 
 
@@ -123,6 +129,7 @@ def _opened(new: Mapping, at) -> dict:
         "attendees": [],
         "decision": None,
         "actions": [],
+        "disagreements": [],
         "answers": {},
         "events": {},
     }
@@ -191,6 +198,14 @@ def _apply(state: dict, action: str, detail: Mapping, where: str, strict: bool) 
         index = _find(state["actions"], "number", old["number"], where)
         _expect(strict, state["actions"][index], _instants(dict(old)), where)
         state["actions"][index] = _instants(dict(new))
+    elif action == "disagreement.add":
+        if any(a["number"] == new["number"] for a in state["disagreements"]):
+            raise ReplayError(f"{where}: disagreement {new['number']} is added twice")
+        state["disagreements"].append(_instants(dict(new)))
+    elif action in DISAGREEMENT_ACTIONS:
+        index = _find(state["disagreements"], "number", old["number"], where)
+        _expect(strict, state["disagreements"][index], _instants(dict(old)), where)
+        state["disagreements"][index] = _instants(dict(new))
     elif action == "record":
         _expect(strict, state["events"].get(detail["event"]), instant(old), where)
         state["events"][detail["event"]] = instant(new)
@@ -275,10 +290,28 @@ def as_shown(
             }
             for a in state["actions"]
         ],
+        "disagreements": [_disagreement_shown(d) for d in state["disagreements"]],
         "answers": answers,
         "events": dict(state["events"]),
     }
 
+
+def _disagreement_shown(row: Mapping) -> dict:
+    """A disagreement as ``show --json`` lists it (the same keys as its snapshot)."""
+    return {key: row.get(key) for key in DISAGREEMENT_KEYS}
+
+
+DISAGREEMENT_KEYS = (
+    "number",
+    "agency",
+    "about",
+    "position",
+    "raised_at",
+    "escalated_to",
+    "escalated_at",
+    "outcome",
+    "resolved_at",
+)
 
 _PLAIN = (
     "reference",
@@ -360,6 +393,7 @@ def recorded(
             }
             for a in discussion.actions
         ],
+        "disagreements": [_disagreement_shown(_instants(asdict(d)) or {}) for d in discussion.disagreements],
         "answers": answers,
         "events": {event: instant(at) for event, at in discussion.events.items()},
     }
@@ -393,6 +427,7 @@ def from_show(document: Mapping, record_questions: Iterable[str] = ()) -> dict:
         if decision is None
         else _instants({k: v for k, v in decision.items() if k != "outcome"}),
         "actions": [_instants(a) for a in document["actions"]],
+        "disagreements": [_disagreement_shown(_instants(d) or {}) for d in document.get("disagreements", [])],
         "answers": {
             k: v for k, v in document["checklist"]["answers"].items() if k not in set(record_questions)
         },

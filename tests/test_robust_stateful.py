@@ -1,7 +1,8 @@
 """Any sequence of commands leaves a record its own audit trail can rebuild.
 
 A hypothesis state machine runs the writing commands (new, child add/edit/remove, attend and
---remove, held, decide, action add/done/edit, record and --withdraw, close/reopen, checklist --answers) in
+--remove, held, decide, action add/done/edit, disagreement add/escalate/resolve, record and --withdraw,
+close/reopen, checklist --answers) in
 any order, in-process through CliRunner. After every step: no command ended in a traceback,
 replaying ``strategy log REF --json`` (strategy_cli/replay.py) gives exactly the record
 ``strategy show REF --json`` prints, and ``strategy check`` passes.
@@ -138,7 +139,8 @@ class RecordMachine(RuleBasedStateMachine):
     def known(self, data, ref: str, key: str, pool: list):
         """Mostly a name (or number) the discussion has, sometimes one from the pool."""
         document = self.shown.get(ref, {})
-        have = [item["id" if key == "actions" else "name"] for item in document.get(key, [])]
+        field = {"actions": "id", "disagreements": "number"}.get(key, "name")
+        have = [item[field] for item in document.get(key, [])]
         if have and data.draw(st.integers(0, 3)):
             return data.draw(st.sampled_from(have))
         return data.draw(st.sampled_from(pool))
@@ -318,6 +320,32 @@ class RecordMachine(RuleBasedStateMachine):
         ref = self.ref(data)
         number = self.known(data, ref, "actions", [1, 2, 9])
         self.run(ref, "action", "edit", ref, str(number), *sorted(changes))
+
+    @precondition(lambda self: self.refs)
+    @rule(
+        data=st.data(),
+        agency=st.sampled_from(["police", "health", "nope"]),
+        position=st.sampled_from([None, "Interview now", "[/]"]),
+        at=st.one_of(st.none(), INSTANTS),
+    )
+    def disagreement_add(self, data, agency, position, at):
+        ref = self.ref(data)
+        args = ["disagreement", "add", ref, f"--agency={agency}", "--about=Whether to interview"]
+        args += [f"--position={position}"] if position is not None else []
+        args += [f"--at={at}"] if at else []
+        self.run(ref, *args)
+
+    @precondition(lambda self: self.refs)
+    @rule(
+        data=st.data(),
+        step=st.sampled_from(["escalate", "resolve"]),
+        at=st.one_of(st.none(), INSTANTS),
+    )
+    def disagreement_step(self, data, step, at):
+        ref = self.ref(data)
+        number = self.known(data, ref, "disagreements", [1, 2, 9])
+        told = "--to=Senior managers" if step == "escalate" else "--outcome=Agreed"
+        self.run(ref, "disagreement", step, ref, str(number), told, *([f"--at={at}"] if at else []))
 
     @precondition(lambda self: self.refs)
     @rule(data=st.data(), event=EVENTS, at=INSTANTS)

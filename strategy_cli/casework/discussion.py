@@ -107,19 +107,42 @@ def hold(case: Casework, reference: str, at: datetime | None, given: dict[str, A
     return when
 
 
-def close(case: Casework, reference: str, reason: str, force: bool) -> None:
-    """Take a discussion off the board; refused while dated deadlines are pending, unless forced."""
+# Undated items that still keep a discussion open: the record not yet circulated (only where
+# the profile asks for it: the item exists then), and a disagreement not yet resolved.
+BLOCKS_CLOSING = ("record-circulated", "disagreement")
+
+
+def close(case: Casework, reference: str, reason: str, force: bool) -> list[str]:
+    """Take a discussion off the board; refused while anything is pending that closing would
+    lose (a dated deadline, the record not circulated, a disagreement open), unless forced.
+    Forced, what was pending goes in the audit entry (and so in the minutes); returns it."""
     with case.change(reference, closed_too=True) as (writer, discussion):
         if discussion.status == "closed":
             raise StrategyError(f"{discussion.reference} is already closed")
-        dated = [d for d in writer.store.pending(discussion.reference) if d.due_at is not None]
-        if dated and not force:
-            listed = "; ".join(f"{d.title} ({d.kind})" for d in dated)
+        pending = [
+            d
+            for d in writer.store.pending(discussion.reference)
+            if d.due_at is not None or d.kind in BLOCKS_CLOSING
+        ]
+        listed = [pending_item(d) for d in pending]
+        if pending and not force:
             raise StrategyError(
-                f"{discussion.reference} still has dated deadlines pending: {listed}. "
+                f"{discussion.reference} still has pending: {'; '.join(listed)}. "
                 "Record them, or close with --force"
             )
-        writer.update_discussion(discussion.reference, "close", {"status": "closed", "closed_reason": reason})
+        writer.update_discussion(
+            discussion.reference,
+            "close",
+            {"status": "closed", "closed_reason": reason},
+            extra={"pending": listed} if listed else None,
+        )
+    return listed
+
+
+def pending_item(deadline) -> str:
+    """One thing still pending, as the refusal, the trail and the minutes name it."""
+    when = f", due {deadline.due_at:%a %d %b %Y %H:%M}" if deadline.due_at is not None else ""
+    return f"{deadline.title} ({deadline.kind}{when})"
 
 
 def reopen(case: Casework, reference: str, reason: str | None) -> None:

@@ -33,6 +33,10 @@ COMMANDS = {
     "decide": ("meeting", "Record the decision; deciding again amends it (both stay in the trail)."),
     "action": ("meeting", "Agree, complete or correct an action."),
     "record": ("meeting", "A follow-up happened: clears its deadline."),
+    "disagreement": (
+        "disagreement",
+        "Record a disagreement between agencies, its escalation and how it was resolved.",
+    ),
     "due": ("due", "What is due and overdue, across every open discussion."),
     "export": ("export", "The minutes of a discussion."),
     "log": ("discussion", "The audit trail of one discussion: every change, who made it and when."),

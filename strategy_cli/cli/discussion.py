@@ -553,13 +553,22 @@ def _done(store, reference: str, as_json: bool, message: str) -> None:
 def close(
     reference: Ref,
     reason: Annotated[str, typer.Option("--reason", help="Why the case leaves the board (required).")],
-    force: Annotated[bool, typer.Option("--force", help="Close even with dated deadlines pending.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Close even with dated deadlines, the record's circulation or a disagreement pending "
+            "(what was pending goes in the trail and the minutes).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ):
     """Take a discussion off the board, with a reason."""
     reason = common.text_or_file(reason, "--reason", required=True)
     case = common.casework()
-    opening.close(case, reference, reason, force)
+    pending = opening.close(case, reference, reason, force)
+    if pending:
+        common.warn(f"closed with pending: {'; '.join(pending)}")
     _done(case.store, reference, as_json, f"Closed {reference}.")
 
 

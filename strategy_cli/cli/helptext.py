@@ -48,6 +48,16 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "action done": ("strategy action done SD-2026-0001 1",),
     "action edit": ("strategy action edit SD-2026-0001 1 --due 30/11/2026",),
     "record": ('strategy record SD-2026-0001 child-seen --at "today 11:00"',),
+    "disagreement add": (
+        'strategy disagreement add SD-2026-0001 --agency police --about "Whether to interview the child now" '
+        '--position "Interview today, before the evidence is lost"',
+    ),
+    "disagreement escalate": (
+        'strategy disagreement escalate SD-2026-0001 1 --to "Senior managers, police and social care"',
+    ),
+    "disagreement resolve": (
+        'strategy disagreement resolve SD-2026-0001 1 --outcome "Joint visit agreed by both managers"',
+    ),
     "due": ("strategy due", "strategy due --within 36h --kind action --ics duty.ics"),
     "export": (
         "strategy export SD-2026-0001 --format html --output minutes.html",
@@ -128,6 +138,10 @@ PLACEHOLDERS: dict[str, str] = {
     "--withhold-rationale": "TEXT",
     "--reason": "TEXT",
     "--task": "TEXT",
+    "--about": "TEXT",
+    "--position": "TEXT",
+    "--to": "TEXT",
+    "--outcome": "TEXT",
     "--role": "TEXT",
     "--interpreter": "LANGUAGE",
     "--expect": "HEAD",

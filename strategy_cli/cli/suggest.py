@@ -49,6 +49,20 @@ def actions(ctx, _param, incomplete: str) -> list:
     return _items(((str(number), "done" if done else "open") for number, done in rows), incomplete)
 
 
+def disagreements(ctx, _param, incomplete: str) -> list:
+    """The disagreement numbers of the discussion named before (``disagreement resolve REF N``)."""
+    reference = ctx.params.get("reference")
+    if not reference:
+        return []
+    rows = _query(
+        ctx,
+        "SELECT number, resolved_at FROM disagreement JOIN discussion "
+        "ON discussion.id = disagreement.discussion_id WHERE reference = ? ORDER BY number",
+        reference,
+    )
+    return _items(((str(number), "resolved" if done else "open") for number, done in rows), incomplete)
+
+
 def agencies(_ctx, _param, incomplete: str) -> list:
     from ..domain.model import AGENCIES
 
@@ -114,6 +128,8 @@ COMPLETERS: dict[str, Callable[[Any, Any, str], list]] = {
     "reference": references,
     "--follows": references,
     "number": actions,
+    "disagreement escalate number": disagreements,
+    "disagreement resolve number": disagreements,
     "--agency": agencies,
     "--category": categories,
     "--procedure": procedures,

@@ -59,6 +59,7 @@ DEADLINE_KINDS = (
     "action",
     "record-circulated",
     "referrer-informed",
+    "disagreement",
 )
 
 
@@ -126,6 +127,22 @@ class Action:
 
 
 @dataclass
+class Disagreement:
+    """A difference of opinion between agencies about the discussion's outcome, as it stands:
+    raised, perhaps escalated (to senior managers, then the escalation policy), perhaps resolved."""
+
+    number: int
+    agency: str
+    about: str
+    position: str | None = None
+    raised_at: datetime | None = None
+    escalated_to: str | None = None
+    escalated_at: datetime | None = None
+    outcome: str | None = None
+    resolved_at: datetime | None = None
+
+
+@dataclass
 class Discussion:
     reference: str
     procedure: str
@@ -140,6 +157,7 @@ class Discussion:
     attendees: list[Attendee] = field(default_factory=list)
     decision: Decision | None = None
     actions: list[Action] = field(default_factory=list)
+    disagreements: list[Disagreement] = field(default_factory=list)
     answers: dict[str, object] = field(default_factory=dict)
     held_at: datetime | None = None
     held_format: str | None = None

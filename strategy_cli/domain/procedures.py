@@ -535,8 +535,11 @@ class _Reader:
         for index, table in enumerate(self.tables(self.data.get("followups", []), "followups", "followups")):
             where = f"followups[{index}]"
             kind = self.ident(table, "kind", where)
-            if kind in DEADLINE_KINDS or kind in found or kind.startswith("action-"):
-                self.fail(f"{where}.kind", f"{kind!r} is already a kind of deadline (or an action's key)")
+            if kind in DEADLINE_KINDS or kind in found or kind.startswith(("action-", "disagreement-")):
+                self.fail(
+                    f"{where}.kind",
+                    f"{kind!r} is already a kind of deadline (or an action's or a disagreement's key)",
+                )
             event = self.ident(table, "event", where)
             if event in events:
                 self.fail(f"{where}.event", f"{event!r} is already an event")
@@ -562,6 +565,10 @@ class _Reader:
                 self.fail(f"{where}.from", f"{start!r} is not one of {', '.join(CLOCK_STARTS)}")
             if kind == "discussion" and start in ("held", "decision"):
                 self.fail(f"{where}.from", "the discussion's own clock cannot start once it is held")
+            if kind == "disagreement" and start is not None:
+                self.fail(f"{where}.from", "a disagreement's clock starts when it is raised")
+            if kind == "disagreement" and "date_set" in table:
+                self.fail(f"{where}.date_set", "a disagreement has no date set: give a timescale, or undated")
             if kind not in DEFAULT_START and kind in DEADLINE_KINDS and start is not None:
                 self.fail(f"{where}.from", f"a {kind} deadline runs to the date set, with no clock to start")
             timescale = self.timescale(table, where, TIMESCALE_KEYS)

@@ -37,7 +37,15 @@ TITLES = {
     "review": "Hold the further strategy discussion",
     "record-circulated": "Circulate the record to all invitees",
     "referrer-informed": "Tell the referrer what is happening",
+    "disagreement": "Resolve the disagreement",
 }
+
+# What a disagreement's item says when the profile has no rule of kind "disagreement" (and so
+# no timescale): working together's way, without a date the procedure does not give.
+DISAGREEMENT_WORDING = (
+    "Unresolved differences of opinion go to senior managers in the agencies, "
+    "then the local escalation policy"
+)
 
 # Which recorded event clears each kind of deadline.
 CLEARED_BY = {
@@ -188,12 +196,14 @@ def deadlines(discussion: Discussion, profile: Profile, bank_holidays: BankHolid
     for kind in profile.followups:
         timed(kind)
     _actions(discussion, profile, found)
+    _disagreements(discussion, profile, bank_holidays, found)
     return sorted(found, key=board_order)
 
 
 def met_deadlines(discussion: Discussion, profile: Profile, bank_holidays: BankHolidays) -> list[Deadline]:
     """The dated deadlines the record shows were met: the discussion once held, each follow-up
-    whose event is recorded (or whose further discussion was held), each action done.
+    whose event is recorded (or whose further discussion was held), each action done, each
+    disagreement escalated or resolved within its timescale.
 
     Each is found by asking what would be pending had none of those things been done, so it
     comes with the key and due time it had while pending (the calendar file cancels it by
@@ -213,6 +223,10 @@ def met_deadlines(discussion: Discussion, profile: Profile, bank_holidays: BankH
         events={},
         held_follow_ups=(),
         actions=[replace(action, done_at=None) for action in discussion.actions],
+        disagreements=[
+            replace(item, escalated_to=None, escalated_at=None, resolved_at=None)
+            for item in discussion.disagreements
+        ],
     )
     pending = {deadline.key for deadline in deadlines(discussion, profile, bank_holidays)}
     found.extend(
@@ -298,6 +312,30 @@ def _actions(discussion: Discussion, profile: Profile, found: list[Deadline]) ->
         if action.done_at is None:
             title = f"Action {action.number}: {action.task}"
             found.append(Deadline("action", title, action.due_at, wording, f"action-{action.number}"))
+
+
+def _disagreements(
+    discussion: Discussion, profile: Profile, bank_holidays: BankHolidays, found: list[Deadline]
+) -> None:
+    """Each disagreement not yet resolved is an item of its own. It is dated only where the
+    profile gives a timescale (a rule of kind "disagreement", its clock starting when the
+    disagreement was raised), and only until it is escalated: the timescale is for taking it to
+    senior managers, after which it stays on the board, undated, as escalated to them."""
+    chosen = [r for r in profile.rules_for("disagreement") if applies(r, discussion)]
+    for item in discussion.disagreements:
+        if item.resolved_at is not None:
+            continue
+        label = profile.agencies.get(item.agency, item.agency)
+        title = f"Disagreement {item.number} ({label}): {item.about}"
+        wording = chosen[0].rule if chosen else DISAGREEMENT_WORDING
+        due = maximum = None
+        if item.escalated_to is not None:
+            title += f", escalated to {item.escalated_to}"
+        elif chosen:
+            best = earliest([(r, item.raised_at) for r in chosen], bank_holidays, profile.closes)
+            assert best is not None  # chosen is not empty
+            due, maximum, wording = best.at, best.maximum, best.rule.rule
+        found.append(Deadline("disagreement", title, due, wording, f"disagreement-{item.number}", maximum))
 
 
 def board_order(deadline: Deadline):

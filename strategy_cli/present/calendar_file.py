@@ -51,6 +51,9 @@ def summary(item: CalendarItem, with_names: bool) -> str:
         number = deadline.key.removeprefix("action-")
         owner = f" ({item.agency})" if item.agency else ""
         return f"{item.reference}: action {number} due{owner}"
+    if deadline.kind == "disagreement":  # what it is about, and who, is case detail
+        number = deadline.key.removeprefix("disagreement-")
+        return f"{item.reference}: disagreement {number} to resolve"
     return f"{item.reference}: {_lower_first(deadline.title)}"
 
 

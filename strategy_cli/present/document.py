@@ -161,6 +161,20 @@ def action_json(action) -> dict:
     }
 
 
+def disagreement_json(item) -> dict:
+    return {
+        "number": item.number,
+        "agency": item.agency,
+        "about": item.about,
+        "position": item.position,
+        "raised_at": iso(item.raised_at),
+        "escalated_to": item.escalated_to,
+        "escalated_at": iso(item.escalated_at),
+        "outcome": item.outcome,
+        "resolved_at": iso(item.resolved_at),
+    }
+
+
 def discussion_json(view: Shown) -> dict:
     """Everything about one discussion, keyed as cli.md says (and a little more)."""
     discussion = view.discussion
@@ -187,6 +201,7 @@ def discussion_json(view: Shown) -> dict:
         "missing_agencies": list(view.missing_agencies),
         "decision": decision_json(discussion, view.profile),
         "actions": [action_json(action) for action in discussion.actions],
+        "disagreements": [disagreement_json(item) for item in discussion.disagreements],
         "events": {event: iso(at) for event, at in sorted(discussion.events.items())},
         "checklist": {
             "answered": len(view.answers),
@@ -223,6 +238,8 @@ def past_target(item: dict, as_of: datetime) -> str:
 def describe_change(detail: dict) -> str:
     """An audit entry's change in a line or two: field: old -> new, and why when a reason was given."""
     change = _change(detail)
+    if detail.get("pending"):  # a close forced past what was still pending
+        change += f"; closed with pending: {'; '.join(detail['pending'])}"
     return f"{change} (why: {detail['note']!r})" if detail.get("note") else change
 
 

@@ -389,6 +389,11 @@ def professional(view: Shown, trail: list[dict], generated_at: datetime) -> dict
         "actions": [
             {**a, "agency_label": agency_label(a["agency"], profile.agencies)} for a in document["actions"]
         ],
+        "disagreements": [
+            {**item, "agency_label": agency_label(item["agency"], profile.agencies)}
+            for item in document["disagreements"]
+        ],
+        "closed_pending": closed_pending(discussion.status, trail),
         "deadlines": deadlines,
         "follow_ups": follow_ups_done(view),
         "distribution": attendees,
@@ -397,6 +402,15 @@ def professional(view: Shown, trail: list[dict], generated_at: datetime) -> dict
         "warnings": list(view.warnings),
         "generated_at": iso(generated_at),
     }
+
+
+def closed_pending(status: str, trail: list[dict]) -> list[str]:
+    """What was still pending when the discussion was last closed with ``--force`` (none: it
+    is open, or was closed with nothing pending), from the close's audit entry."""
+    if status != "closed":
+        return []
+    last = next((entry for entry in reversed(trail) if entry["action"] == "close"), None)
+    return list(last["detail"].get("pending", [])) if last else []
 
 
 def identifiers(children: list[dict]) -> list[dict]:

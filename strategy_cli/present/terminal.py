@@ -183,6 +183,7 @@ def discussion(view: Shown) -> None:
     _attendees_table(view)
     _decision(view)
     _actions_table(view)
+    _disagreements_table(view)
     _deadlines_table(view)
     console.print(f"Checklist: {len(view.answers)} of {len(view.profile.questions)} answered.")
     for warning in view.warnings:
@@ -333,6 +334,33 @@ def _actions_table(view: Shown) -> None:
             owner,
             when(action.due_at),
             when(action.done_at) if action.done_at else "-",
+        )
+    console.print(table)
+
+
+def _disagreements_table(view: Shown) -> None:
+    """Each disagreement: who disagrees about what, their view, and where it has got to."""
+    found = view.discussion.disagreements
+    if not found:
+        return
+    table = Table(title="Disagreements and escalation", title_justify="left")
+    for column in ("#", "Agency", "About", "Position", "Raised", "Escalated to", "Resolved"):
+        table.add_column(column, overflow="fold")  # a narrow terminal folds a word, never cuts it
+    for item in found:
+        escalated = f"{_text(item.escalated_to)} ({when(item.escalated_at)})" if item.escalated_to else "-"
+        resolved = (
+            f"{_text(item.outcome or '')} ({when(item.resolved_at)})"
+            if item.resolved_at
+            else Text("open", style="bold yellow")
+        )
+        table.add_row(
+            str(item.number),
+            _text(view.profile.agencies.get(item.agency, item.agency)),
+            _text(item.about),
+            _text(item.position or "-"),
+            when(item.raised_at),
+            escalated,
+            resolved,
         )
     console.print(table)
 

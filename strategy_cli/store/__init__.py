@@ -42,6 +42,7 @@ from ..domain.model import (
     Child,
     Deadline,
     Decision,
+    Disagreement,
     Discussion,
     canonical_reference,
 )
@@ -62,6 +63,7 @@ from .rows import (
     _child_row,
     _deadline,
     _decision,
+    _disagreement,
     _from_column,
     _instant,
     _plain,
@@ -661,8 +663,11 @@ class Writer:
             )
         ]
 
-    def update_discussion(self, reference: str, action: str, changes: dict, note: str | None = None) -> None:
-        """Set columns of the discussion itself (held, status, summary), old values audited."""
+    def update_discussion(
+        self, reference: str, action: str, changes: dict, note: str | None = None, extra: dict | None = None
+    ) -> None:
+        """Set columns of the discussion itself (held, status, summary), old values audited.
+        ``extra``: more the audit entry keeps beside them (what was pending when it was closed)."""
         row = self.store._discussion_row(reference)
         old = {column: _from_column(column, row[column]) for column in changes}
         new = {column: _plain(value) for column, value in changes.items()}
@@ -672,6 +677,7 @@ class Writer:
         detail: dict[str, object] = {"old": old, "new": new}
         if note:
             detail["note"] = note
+        detail.update(extra or {})
         self.audit(row["id"], action, detail)
 
     def keep_unfinished_new(self, answers: dict) -> None:
@@ -848,6 +854,41 @@ class Writer:
         row = {name: _plain(value) for name, value in asdict(action).items()}
         self.conn.execute(
             f"INSERT OR REPLACE INTO action (discussion_id, {', '.join(row)}) "
+            f"VALUES (?, {', '.join('?' * len(row))})",
+            (discussion_id, *row.values()),
+        )
+
+    # Disagreements ---------------------------------------------------------------------------
+
+    def add_disagreement(self, reference: str, disagreement: Disagreement) -> int:
+        """Record a disagreement under the next number of its discussion; returns the number."""
+        discussion_id = self._id(reference)
+        number = self.conn.execute(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM disagreement WHERE discussion_id = ?", (discussion_id,)
+        ).fetchone()[0]
+        disagreement.number = number
+        self._write_disagreement(discussion_id, disagreement)
+        self.audit(discussion_id, "disagreement.add", {"new": snapshot(disagreement)})
+        return number
+
+    def disagreement(self, reference: str, number: int) -> Disagreement:
+        row = self.conn.execute(
+            "SELECT * FROM disagreement WHERE discussion_id = ? AND number = ?", (self._id(reference), number)
+        ).fetchone()
+        if row is None:
+            raise StrategyError(f"{reference} has no disagreement {number}")
+        return _disagreement(row)
+
+    def change_disagreement(self, reference: str, disagreement: Disagreement, what: str) -> None:
+        """Save a disagreement escalated or resolved (``what``), the old values audited."""
+        old = self.disagreement(reference, disagreement.number)
+        self._write_disagreement(self._id(reference), disagreement)
+        self.audit(self._id(reference), what, {"old": snapshot(old), "new": snapshot(disagreement)})
+
+    def _write_disagreement(self, discussion_id: int, disagreement: Disagreement) -> None:
+        row = {name: _plain(value) for name, value in asdict(disagreement).items()}
+        self.conn.execute(
+            f"INSERT OR REPLACE INTO disagreement (discussion_id, {', '.join(row)}) "
             f"VALUES (?, {', '.join('?' * len(row))})",
             (discussion_id, *row.values()),
         )

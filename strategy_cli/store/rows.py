@@ -10,7 +10,16 @@ from dataclasses import asdict, fields
 from datetime import date, datetime
 
 from ..domain.calendar import parse_stored, stored
-from ..domain.model import DEADLINE_KINDS, Action, Attendee, Child, Deadline, Decision, Discussion
+from ..domain.model import (
+    DEADLINE_KINDS,
+    Action,
+    Attendee,
+    Child,
+    Deadline,
+    Decision,
+    Disagreement,
+    Discussion,
+)
 from ..errors import StrategyError
 
 # --- Converting rows to the domain -----------------------------------------------------------
@@ -75,6 +84,20 @@ def _action(row: sqlite3.Row) -> Action:
     )
 
 
+def _disagreement(row: sqlite3.Row) -> Disagreement:
+    return Disagreement(
+        number=row["number"],
+        agency=row["agency"],
+        about=row["about"],
+        position=row["position"],
+        raised_at=parse_stored(row["raised_at"]),
+        escalated_to=row["escalated_to"],
+        escalated_at=parse_stored(row["escalated_at"]),
+        outcome=row["outcome"],
+        resolved_at=parse_stored(row["resolved_at"]),
+    )
+
+
 class StoredValueError(StrategyError):
     """A value in the database that the tool did not write and cannot read (a hand edit)."""
 
@@ -97,6 +120,7 @@ _PARTS = {
     "attendee": "id",
     "decision": "discussion_id",
     "action": "number",
+    "disagreement": "number",
     "answer": "question_id",
     "event": "event",
 }
@@ -134,6 +158,7 @@ def _assemble(row: sqlite3.Row, parts: dict[str, list], earlier, held_follow_ups
         attendees=each("attendee", _attendee),
         decision=decisions[0] if decisions else None,
         actions=each("action", _action),
+        disagreements=each("disagreement", _disagreement),
         answers=dict(each("answer", lambda r: (r["question_id"], json.loads(r["value"])))),
         held_at=column("held_at", parse_stored),
         held_format=row["held_format"],

@@ -195,6 +195,16 @@ MIGRATIONS: list[tuple[str, str]] = [
         "0008_child_identifiers",
         "ALTER TABLE child ADD COLUMN case_id TEXT;ALTER TABLE child ADD COLUMN nhs_number TEXT",
     ),
+    # Disagreements between agencies about the outcome (West Midlands 1.8: unresolved ones go
+    # to senior managers, then the escalation policy), numbered within their discussion like
+    # actions. A discussion recorded before schema 9 has none.
+    (
+        "0009_disagreements",
+        "CREATE TABLE disagreement (discussion_id INTEGER NOT NULL REFERENCES discussion(id), "
+        "number INTEGER NOT NULL, agency TEXT NOT NULL, about TEXT NOT NULL, position TEXT, "
+        "raised_at TEXT, escalated_to TEXT, escalated_at TEXT, outcome TEXT, resolved_at TEXT, "
+        "PRIMARY KEY (discussion_id, number))",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
