@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from ..domain.model import EVENTS, Action
+from ..domain.text import same_name
 from ..errors import StrategyError, UsageProblem
 from . import Casework
 
@@ -31,9 +32,34 @@ def withdraw_event(case: Casework, reference: str, event: str, reason: str | Non
         writer.withdraw_event(discussion.reference, event, reason)
 
 
-def add_action(case: Casework, reference: str, action: Action) -> int:
+def add_action(case: Casework, reference: str, action: Action, again: bool = False) -> int:
+    """Agree an action; the same open action again (a second run of one command, a colleague
+    entering it too) is refused unless ``again`` says it is meant."""
     with case.change(reference) as (writer, discussion):
+        twin = next((a for a in discussion.actions if same_action(a, action)), None)
+        if twin is not None and not again:
+            raise StrategyError(
+                f"action {twin.number} of {discussion.reference} is already this one, still open "
+                f"({twin.task}, {twin.owner}); give --again to agree it a second time"
+            )
         return writer.add_action(discussion.reference, action)
+
+
+def same_action(standing: Action, new: Action) -> bool:
+    """Whether an open action is the one about to be agreed: the same task for the same owner
+    by the same time, as a person reads the words (case and spacing aside)."""
+    return (
+        standing.done_at is None
+        and standing.due_at == new.due_at
+        and same_name(standing.task, new.task)
+        and same_name(standing.owner or "", new.owner or "")
+    )
+
+
+def remove_action(case: Casework, reference: str, number: int, reason: str) -> None:
+    """Take back an action entered by mistake (audited, in the minutes' amendments)."""
+    with case.change(reference) as (writer, discussion):
+        writer.remove_action(discussion.reference, number, reason)
 
 
 def action_done(case: Casework, reference: str, number: int, at: datetime) -> bool:

@@ -827,7 +827,20 @@ class Writer:
         ).fetchone()
         if row is None:
             raise StrategyError(f"{reference} has no action {number}")
+        if row["removed_at"]:
+            raise StrategyError(f"action {number} of {reference} was removed (entered by mistake)")
         return _action(row)
+
+    def remove_action(self, reference: str, number: int, reason: str) -> None:
+        """Take back an action entered by mistake: its row stays (its number is never reused)
+        but leaves the record; the trail keeps what it said and why it went."""
+        discussion_id = self._id(reference)
+        old = self.action(reference, number)
+        self.conn.execute(
+            "UPDATE action SET removed_at = ? WHERE discussion_id = ? AND number = ?",
+            (stored(self.at), discussion_id, number),
+        )
+        self.audit(discussion_id, "action.remove", {"old": snapshot(old), "new": None, "note": reason})
 
     def change_action(self, reference: str, action: Action, what: str) -> None:
         discussion_id = self._id(reference)

@@ -195,6 +195,10 @@ MIGRATIONS: list[tuple[str, str]] = [
         "0008_child_identifiers",
         "ALTER TABLE child ADD COLUMN case_id TEXT;ALTER TABLE child ADD COLUMN nhs_number TEXT",
     ),
+    # An action taken back (`action remove`: entered by mistake) keeps its row, so its number is
+    # never given to another action, but leaves the record: the board, `close` and the minutes
+    # no longer count it. NULL: standing, as every action recorded before schema 12.
+    ("0012_action_removal", "ALTER TABLE action ADD COLUMN removed_at TEXT"),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
