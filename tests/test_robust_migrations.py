@@ -116,7 +116,9 @@ def _unpin(db: Path) -> None:
             "ALTER TABLE deadline DROP COLUMN maximum_at;"
             "ALTER TABLE child DROP COLUMN case_id;"
             "ALTER TABLE child DROP COLUMN nhs_number;"
-            "DELETE FROM _sqlite_migrations WHERE name IN ('0007_procedure_versions', '0008_child_identifiers');"
+            "ALTER TABLE action DROP COLUMN removed_at;"
+            "DELETE FROM _sqlite_migrations WHERE name IN "
+            "('0007_procedure_versions', '0008_child_identifiers', '0012_action_removal');"
             "PRAGMA user_version = 6;"
         )
 
