@@ -4,6 +4,8 @@ or the concern time moves, and times dated ahead of now named on stderr."""
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,6 +18,11 @@ from strategy_cli.cli import common
 from strategy_cli.domain.calendar import FUTURE_GRACE, future_warning, how_far
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+# No allegation against staff; the child neither looked after, in hospital nor with medical
+# needs; no interpreter.
+NOT_AN_ALLEGATION = ["no", "no", "no", "no", ""]
 
 
 def add_visit(cli, ref, *extra, expect=0, task="Home visit", owner="Sam Social"):
@@ -67,14 +74,21 @@ def test_in_a_terminal_new_asks_before_opening_a_second_discussion(cli, monkeypa
 def test_ctrl_c_at_the_duplicate_question_keeps_the_answers_given(cli, monkeypatch):
     cli.new()
     monkeypatch.setattr(common, "interactive_terminal", lambda: True)
-    # children, dob, end of children, procedure, concern time, categories, reason, referrer, then Ctrl-C
+    # children, dob, end of children, procedure, concern time, categories, circumstances,
+    # reason, referrer, then Ctrl-C at the question about the discussion already open
     script = Scripted(
-        ["Ava Example", "02/03/2015", "", "hampshire", "", ["standard"], "Bruise", "", KeyboardInterrupt]
+        ["Ava Example", "02/03/2015", "", "hampshire", "", ["standard"], *NOT_AN_ALLEGATION, "Bruise", ""]
+        + [KeyboardInterrupt]
     )
     monkeypatch.setattr(prompts, "PROMPTER", script)
     result = cli.run("new", expect=130)
+    assert script.asked[-1] == "Open a new discussion all the same?"
     assert "every answer given is kept" in result.stderr
     assert len(cli.json("list")) == 1
+    script = Scripted(["yes", "yes"])  # carry on; open it all the same
+    monkeypatch.setattr(prompts, "PROMPTER", script)
+    opened = cli.json("new")
+    assert opened["summary"] == "Bruise" and len(cli.json("list")) == 2
 
 
 def test_the_same_open_action_is_refused_unless_again(cli):
@@ -134,6 +148,98 @@ def test_action_remove_and_check_in_a_real_process(proc):
     proc.run("action", "remove", ref, "1", "--reason", "entered twice")
     assert "records: 1 discussions match" in proc.run("check").stdout
     assert proc.json("show", ref)["actions"] == []
+
+
+# --- 7. Asked when it matters ----------------------------------------------------------------
+
+
+def test_interactive_new_asks_the_circumstances_so_quoracy_is_right_at_once(cli, monkeypatch):
+    monkeypatch.setattr(common, "interactive_terminal", lambda: True)
+    replies = [
+        "Ava Example",
+        "02/03/2015",
+        "Baby Example",
+        "edd:2027-01-10",
+        "",
+        "hampshire",
+        "",
+        ["standard"],
+    ]
+    replies += ["yes"]  # an allegation against a foster carer
+    replies += ["yes", "no", "yes", "Polish"]  # Ava: looked after, not in hospital, medical, Polish
+    replies += ["Marks on her arm", ""]  # the unborn baby is asked nothing
+    script = Scripted(replies)
+    monkeypatch.setattr(prompts, "PROMPTER", script)
+    opened = cli.json("new")
+    assert script.replies == []
+    assert not any(m.startswith("Baby Example:") for m in script.asked if "date of birth" not in m)
+    assert "allegation-against-staff" in opened["categories"]
+    ava = opened["children"][0]
+    assert (
+        ava["looked_after"] and ava["medical"] and not ava["in_hospital"] and ava["interpreter"] == "Polish"
+    )
+    # Hampshire: a looked-after child needs fostering, an allegation against staff the LADO.
+    assert {"fostering", "lado"} <= set(opened["missing_agencies"])
+    assert "records: 1 discussions match" in cli.run("check").stdout
+
+
+def test_ctrl_c_among_the_circumstances_keeps_those_answered(cli, monkeypatch):
+    monkeypatch.setattr(common, "interactive_terminal", lambda: True)
+    first = ["Ava Example", "02/03/2015", "", "hampshire", "", ["standard"], "no", "yes", KeyboardInterrupt]
+    monkeypatch.setattr(prompts, "PROMPTER", Scripted(first))
+    cli.run("new", expect=130)
+    script = Scripted(["yes", "yes", "no", "", "Bruise", ""])  # carry on: in hospital, medical, language
+    monkeypatch.setattr(prompts, "PROMPTER", script)
+    opened = cli.json("new")
+    assert script.asked[1] == "Ava Example: is the child in hospital (an in-patient)?"  # not asked again
+    ava = opened["children"][0]
+    assert ava["looked_after"] and ava["in_hospital"] and ava["hospital_services"] and not ava["medical"]
+
+
+def test_new_with_no_input_asks_nothing_and_records_no_circumstance(cli):
+    opened = cli.json("new", "--no-input", *AVA, "--procedure", "hampshire")
+    assert not opened["children"][0]["looked_after"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="pexpect drives a POSIX pseudo-terminal")
+def test_real_terminal_new_asks_the_circumstances_with_no_default(proc):
+    pexpect = pytest.importorskip("pexpect")
+    env = {**os.environ, **proc.env, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "100"}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "strategy_cli", "new", "--child", "Ava Example", "--dob", "02/03/2015", "--concern-at", "now"],
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+    )
+    child.expect("Procedure")
+    child.send("\r")  # hampshire, the first
+    child.expect("Category of concern")
+    child.send("\r")
+    child.expect("allegation against staff, volunteers or foster carers")
+    child.sendline("n")
+    child.expect("Ava Example: is the child looked after")
+    child.send("\r")  # Enter alone answers nothing
+    child.expect("Type y for yes or n for no")
+    child.sendline("y")
+    child.expect("in hospital")
+    child.sendline("y")
+    child.expect("medical needs")
+    child.sendline("n")
+    child.expect("interpreter")
+    child.sendline("")
+    child.expect("Reason for the discussion")
+    child.sendline("Found injured in placement")
+    child.expect("Referrer")
+    child.sendline("")
+    child.expect("Opened SD-2026-0001")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    shown = proc.json("show", "SD-2026-0001")
+    ava = shown["children"][0]
+    assert ava["looked_after"] and ava["in_hospital"] and not ava["medical"] and ava["interpreter"] is None
+    assert "fostering" in shown["missing_agencies"]
 
 
 # --- 7. The deadline said when it matters ----------------------------------------------------

@@ -131,6 +131,8 @@ def new(
     if not child and not follows:
         raise UsageProblem("at least one --child (with its --dob) is needed")
     children = _children(child or [], dob or [])
+    if kept is not None:
+        _with_circumstances(children, kept[0].get("circumstances") or [])
     for each in children:
         _check_child_dates(each)
     store = store or common.open_store(create=not follows)
@@ -172,6 +174,16 @@ def new(
         feedback.warnings(view)
         return
     feedback.opened(view)
+
+
+def _with_circumstances(children: list[Child], answered: list[dict]) -> None:
+    """Each child's circumstances as answered at the prompts (in the children's order)."""
+    for child, flags in zip(children, answered, strict=False):
+        child.looked_after = bool(flags.get("looked_after"))
+        child.in_hospital = bool(flags.get("in_hospital"))
+        child.hospital_services = child.in_hospital
+        child.medical = bool(flags.get("medical"))
+        child.interpreter = common.text(flags.get("interpreter"), "--interpreter")
 
 
 def _check_not_open_already(store, children: list[Child], ask: bool) -> None:
