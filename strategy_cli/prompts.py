@@ -128,7 +128,10 @@ def ask_new_discussion(found: dict, procedures: list[str], categories_of, now) -
 CHILD_QUESTIONS = (
     ("looked_after", "{name}: is the child looked after?"),
     ("in_hospital", "{name}: is the child in hospital (an in-patient)?"),
-    ("medical", "{name}: significant medical needs, or a paediatric examination has taken or may take place?"),
+    (
+        "medical",
+        "{name}: significant medical needs, or a paediatric examination has taken or may take place?",
+    ),
 )
 ALLEGATION = "allegation-against-staff"
 
@@ -143,7 +146,9 @@ def _ask_circumstances(found: dict, categories: list[str]) -> None:
         if found["allegation"]:
             found["categories"] = [*found["categories"], ALLEGATION]
     flags = found.setdefault("circumstances", [])
-    for index, (name, born) in enumerate(zip(found.get("children") or [], found.get("dobs") or [], strict=False)):
+    for index, (name, born) in enumerate(
+        zip(found.get("children") or [], found.get("dobs") or [], strict=False)
+    ):
         if index == len(flags):
             flags.append({})
         asked = flags[index]

@@ -258,7 +258,7 @@ def test_new_says_when_the_discussion_is_already_overdue(cli):
 def test_edit_concern_at_prints_the_new_deadline(cli):
     ref = cli.new()
     before = cli.json("show", ref)["discussion_due"]
-    result = cli.run("edit", ref, "--concern-at", "2026-11-22T09:00")
+    result = cli.run("edit", ref, "--concern-at", "2026-11-21T09:00")
     assert "Hold the strategy discussion by" in result.stdout
     assert cli.json("show", ref)["discussion_due"] != before
     assert "Hold the strategy" not in cli.run("edit", ref, "--summary", "Another reason").stdout
@@ -300,3 +300,60 @@ def test_future_warning_only_beyond_the_grace_and_always_says_how_far(ahead):
         assert warning is None
     else:
         assert warning is not None and f"in {how_far(ahead)}:" in warning and warning.endswith("?")
+
+
+# --- 11. An interrupted `new` is visible to the whole team ---------------------------------------
+
+
+def interrupt_new(cli, monkeypatch, replies, *args, user="tester"):
+    monkeypatch.setattr(common, "interactive_terminal", lambda: True)
+    monkeypatch.setattr(prompts, "PROMPTER", Scripted([*replies, KeyboardInterrupt]))
+    cli.run("new", *args, expect=130, env={"STRATEGY_USER": user})
+
+
+def test_an_interrupted_new_is_on_every_users_board_with_its_clock(cli, monkeypatch):
+    # Sam began one: Ava, West Midlands, serious harm, concern at 08:00; Ctrl-C at the reason.
+    replies = [
+        "Ava Example",
+        "02/03/2015",
+        "",
+        "west-midlands",
+        "today 8am",
+        ["serious-harm"],
+        *NOT_AN_ALLEGATION,
+    ]
+    interrupt_new(cli, monkeypatch, replies, user="Sam Manager")
+    monkeypatch.setattr(common, "interactive_terminal", lambda: False)
+    board = cli.json("due", env={"STRATEGY_USER": "Kim Colleague"})
+    (item,) = [i for i in board if i["kind"] == "unfinished-new"]
+    assert item["reference"] is None and item["by"] == "Sam Manager"
+    assert item["children"] == ["Ava Example"] and item["procedure"] == "west-midlands"
+    assert item["due_at"] == "2026-11-23T23:59:59+00:00"  # West Midlands serious harm: the same day
+    assert item["status"] == "due-soon" and "Not opened yet: begun by Sam Manager" in item["title"]
+    shown = cli.run("due", env={"STRATEGY_USER": "Kim Colleague", "COLUMNS": "120"}).stdout
+    assert "NOT OPENED" in shown and "Sam Manager" in shown
+    assert "unfinished-new" in cli.run("due", "--csv").stdout
+    assert not [i for i in cli.json("due", "--kind", "action") if i["kind"] == "unfinished-new"]
+    assert not [i for i in cli.json("due", "--procedure", "hampshire") if i["kind"] == "unfinished-new"]
+    # Opening it takes it off the board.
+    monkeypatch.setattr(common, "interactive_terminal", lambda: True)
+    monkeypatch.setattr(prompts, "PROMPTER", Scripted(["yes", "Bruise", ""]))
+    cli.json("new", env={"STRATEGY_USER": "Sam Manager"})
+    monkeypatch.setattr(common, "interactive_terminal", lambda: False)
+    kinds = [i["kind"] for i in cli.json("due")]
+    assert "unfinished-new" not in kinds and "discussion" in kinds
+
+
+def test_an_interrupted_new_without_its_concern_time_is_not_on_the_board(cli, monkeypatch):
+    interrupt_new(cli, monkeypatch, ["Ava Example", "02/03/2015", "", "hampshire"])
+    monkeypatch.setattr(common, "interactive_terminal", lambda: False)
+    assert cli.json("due") == []
+
+
+def test_an_interrupted_new_uses_the_default_procedure_when_none_was_chosen(cli, monkeypatch):
+    interrupt_new(cli, monkeypatch, ["Ava Example", "02/03/2015", ""], "--concern-at", "2026-11-21T09:00")
+    monkeypatch.setattr(common, "interactive_terminal", lambda: False)
+    (undated,) = cli.json("due")
+    assert undated["due_at"] is None and undated["status"] == "undated"
+    (dated,) = cli.json("due", env={"STRATEGY_PROCEDURE": "hampshire"})
+    assert dated["due_at"] is not None and dated["status"] == "overdue"

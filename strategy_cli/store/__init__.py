@@ -480,6 +480,20 @@ class Store:
         ).fetchone()
         return None if row is None else (_instant(row[0]), json.loads(row[1]))
 
+    def unfinished_news(self) -> list[tuple[str, datetime, dict]]:
+        """Every user's interrupted `new` (who, when it began, the answers), oldest first; one
+        whose kept answers no longer read is left out (it is only a reminder)."""
+        found = []
+        for by, started_at, answers in self.conn.execute(
+            "SELECT by, started_at, answers FROM unfinished_new ORDER BY started_at, by"
+        ):
+            try:
+                kept = json.loads(answers)
+                found.append((by, _instant(started_at), kept if isinstance(kept, dict) else {}))
+            except (ValueError, TypeError):
+                continue
+        return found
+
     def cached_bank_holidays(self, calendar: str, year: int) -> list[date] | None:
         """A year's bank holidays as the writes computed them (None: not cached yet, or the row
         cannot be read, and the ``holidays`` package is asked again)."""
