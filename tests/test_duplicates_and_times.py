@@ -357,3 +357,19 @@ def test_an_interrupted_new_uses_the_default_procedure_when_none_was_chosen(cli,
     assert undated["due_at"] is None and undated["status"] == "undated"
     (dated,) = cli.json("due", env={"STRATEGY_PROCEDURE": "hampshire"})
     assert dated["due_at"] is not None and dated["status"] == "overdue"
+
+
+def test_a_follow_up_recorded_for_later_clears_its_deadline_only_when_its_time_comes(cli):
+    ref = cli.new()
+    cli.run("held", ref, "--at", "2026-11-23T08:30")
+    cli.run("decide", ref, "--s47", "--no-police", "--rationale", "Injury unexplained")
+    assert "child-seen" in {i["kind"] for i in cli.json("due") if i["reference"] == ref}
+    warned = cli.run("record", ref, "child-seen", "--at", "2026-11-24T10:00")
+    assert "in 25 h: is the date right?" in warned.stderr
+    (seen,) = [i for i in cli.json("due") if i["kind"] == "child-seen"]
+    assert "recorded for Tue 24 Nov 2026 10:00, still to come" in seen["title"]
+    assert not [i for i in cli.json("due", "--kind", "action") if i["kind"] == "child-seen"]
+    later = {"STRATEGY_NOW": "2026-11-24T10:30"}
+    assert "child-seen" not in {i["kind"] for i in cli.json("due", env=later)}
+    assert "child-seen" not in {d["kind"] for d in cli.json("show", ref)["deadlines"]}  # the record says seen
+    assert "records: 1 discussions match" in cli.run("check").stdout

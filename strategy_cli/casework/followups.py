@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from ..domain.model import EVENTS, Action
+from ..domain.model import EVENTS, Action, Deadline
 from ..domain.text import same_name
 from ..errors import StrategyError, UsageProblem
 from . import Casework
@@ -81,3 +81,28 @@ def correct_action(case: Casework, reference: str, number: int, changes: dict, n
                 raise StrategyError(f"action {number} of {discussion.reference} is not marked done")
             changes = {**changes, "done_at": None}
         writer.change_action(discussion.reference, replace(action, **changes), "action.edit")
+
+
+def not_happened_yet(store, now: datetime) -> list[tuple[str, list[str], Deadline, datetime]]:
+    """The deadlines a follow-up recorded for a later time has cleared in the record but not
+    yet in fact: each (reference, children, deadline, the time recorded). The board shows them
+    as pending until that time comes (the stored deadlines follow the record, as `check` does)."""
+    from ..domain import rules
+
+    found = []
+    for reference in store.recorded_ahead(now):
+        discussion = store.discussion(reference)
+        profile = store.profile_of(discussion)
+        calendar = store.read_bank_holidays(profile.calendar_country, profile.calendar_subdivision)
+        standing = {d.key for d in rules.deadlines(discussion, profile, calendar)}
+        latest = max(at for at in discussion.events.values() if at > now)
+        children = [child.name for child in discussion.children]
+        for deadline in rules.deadlines(rules.as_of(discussion, now), profile, calendar):
+            if deadline.key in standing:
+                continue
+            event = rules.cleared_by(deadline.kind, profile)
+            when = discussion.events.get(event) if event else None
+            if when is None and deadline.kind == "review":
+                when = discussion.events.get("review-held")
+            found.append((reference, children, deadline, when or latest))
+    return found

@@ -48,10 +48,34 @@ def board_items(
         if kinds and deadline.kind not in kinds:
             continue
         items.append((deadline, views.deadline_item(row["reference"], deadline, row["children"], as_of)))
+    items.extend(_not_happened_yet(store, as_of, horizon, procedure, kinds))
     if not kinds or "discussion" in kinds or KIND in kinds:
         items.extend(_unfinished(store, as_of, horizon, procedure))
     items.sort(key=lambda pair: _order(pair[0], pair[1]))
     return [item for _, item in items]
+
+
+def _not_happened_yet(store, as_of, horizon, procedure: str | None, kinds: list[str] | None) -> list[tuple]:
+    """The deadlines a follow-up recorded for a later time clears only once that time comes:
+    until then they stay on the board, saying when it is recorded for."""
+    from ..casework.followups import not_happened_yet
+    from ..present.render import when
+
+    wanted = (
+        None
+        if procedure is None
+        else {row["reference"] for row in store.discussions() if row["procedure"] == procedure}
+    )
+    found = []
+    for reference, children, deadline, recorded_for in not_happened_yet(store, settings.now()):
+        if deadline.due_at is not None and deadline.due_at > horizon:
+            continue
+        if (wanted is not None and reference not in wanted) or (kinds and deadline.kind not in kinds):
+            continue
+        item = views.deadline_item(reference, deadline, children, as_of)
+        item["title"] += f" (recorded for {when(recorded_for)}, still to come)"
+        found.append((deadline, item))
+    return found
 
 
 def _unfinished(store, as_of: datetime, horizon: datetime, procedure: str | None) -> list[tuple]:

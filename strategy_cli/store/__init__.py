@@ -363,6 +363,16 @@ class Store:
             for row in rows
         ]
 
+    def recorded_ahead(self, now: datetime) -> list[str]:
+        """The open discussions with a follow-up recorded for a time still to come (a visit
+        booked for tomorrow, entered today): their deadlines stand until then."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT d.reference FROM event AS e JOIN discussion AS d ON d.id = e.discussion_id "
+            "WHERE d.status = 'open' AND e.at > ? ORDER BY d.id",
+            (stored(now),),
+        ).fetchall()
+        return [row[0] for row in rows]
+
     def closed_since(self, since: datetime) -> list[str]:
         """The discussions closed at or after ``since`` and still closed, oldest first.
 
