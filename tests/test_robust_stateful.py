@@ -1,7 +1,7 @@
 """Any sequence of commands leaves a record its own audit trail can rebuild.
 
 A hypothesis state machine runs the writing commands (new, child add/edit/remove, attend and
---remove, held, decide, action add/done/edit, record and --withdraw, close/reopen, checklist --answers) in
+--remove, held, decide, action add/done/edit/remove, record and --withdraw, close/reopen, checklist --answers) in
 any order, in-process through CliRunner. After every step: no command ended in a traceback,
 replaying ``strategy log REF --json`` (strategy_cli/replay.py) gives exactly the record
 ``strategy show REF --json`` prints, and ``strategy check`` passes.
@@ -318,6 +318,13 @@ class RecordMachine(RuleBasedStateMachine):
         ref = self.ref(data)
         number = self.known(data, ref, "actions", [1, 2, 9])
         self.run(ref, "action", "edit", ref, str(number), *sorted(changes))
+
+    @precondition(lambda self: self.refs)
+    @rule(data=st.data(), reason=st.sampled_from(["entered twice", "", "[/]"]))
+    def action_remove(self, data, reason):
+        ref = self.ref(data)
+        number = self.known(data, ref, "actions", [1, 2, 9])
+        self.run(ref, "action", "remove", ref, str(number), f"--reason={reason}")
 
     @precondition(lambda self: self.refs)
     @rule(data=st.data(), event=EVENTS, at=INSTANTS)
