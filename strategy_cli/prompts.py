@@ -116,10 +116,49 @@ def ask_new_discussion(found: dict, procedures: list[str], categories_of, now) -
         categories = categories_of(found["procedure"])
         usual = ["standard"] if "standard" in categories else categories[:1]
         found["categories"] = PROMPTER.checkbox("Category of concern", categories, usual) or usual
+    _ask_circumstances(found, categories_of(found["procedure"]))
     if "summary" not in found:
         found["summary"] = _ask_text("Reason for the discussion (as the minutes will show it)")
     if "referrer" not in found:
         found["referrer"] = _ask_text("Referrer (Enter to leave blank)")
+
+
+# What about a child decides who must attend (domain/rules.py circumstances): asked of each
+# born child as `child add` would be told it, so quoracy is right from the first moment.
+CHILD_QUESTIONS = (
+    ("looked_after", "{name}: is the child looked after?"),
+    ("in_hospital", "{name}: is the child in hospital (an in-patient)?"),
+    (
+        "medical",
+        "{name}: significant medical needs, or a paediatric examination has taken or may take place?",
+    ),
+)
+ALLEGATION = "allegation-against-staff"
+
+
+def _ask_circumstances(found: dict, categories: list[str]) -> None:
+    """The circumstances that decide who must attend: an allegation against staff (where the
+    procedure has that category and it was not ticked), then each child's flags and language.
+    Each answer goes into ``found`` as it is given, so Ctrl-C keeps it; no yes/no has a default."""
+    if ALLEGATION in categories and ALLEGATION not in found["categories"] and "allegation" not in found:
+        picked = PROMPTER.yes_no("Is this an allegation against staff, volunteers or foster carers?")
+        found["allegation"] = picked == "yes"
+        if found["allegation"]:
+            found["categories"] = [*found["categories"], ALLEGATION]
+    flags = found.setdefault("circumstances", [])
+    for index, (name, born) in enumerate(
+        zip(found.get("children") or [], found.get("dobs") or [], strict=False)
+    ):
+        if index == len(flags):
+            flags.append({})
+        asked = flags[index]
+        if born.lower().startswith("edd:"):
+            continue  # an unborn child is in no hospital bed or placement of their own
+        for key, question in CHILD_QUESTIONS:
+            if key not in asked:
+                asked[key] = PROMPTER.yes_no(question.format(name=name)) == "yes"
+        if "interpreter" not in asked:
+            asked["interpreter"] = _ask_text(f"{name}: language, if an interpreter is needed (Enter if none)")
 
 
 def _ask_children(found: dict, now) -> None:

@@ -206,6 +206,10 @@ def _apply(state: dict, action: str, detail: Mapping, where: str, strict: bool) 
         index = _find(state["disagreements"], "number", old["number"], where)
         _expect(strict, state["disagreements"][index], _instants(dict(old)), where)
         state["disagreements"][index] = _instants(dict(new))
+    elif action == "action.remove":
+        index = _find(state["actions"], "number", old["number"], where)
+        _expect(strict, state["actions"][index], _instants(dict(old)), where)
+        del state["actions"][index]
     elif action == "record":
         _expect(strict, state["events"].get(detail["event"]), instant(old), where)
         state["events"][detail["event"]] = instant(new)

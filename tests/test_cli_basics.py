@@ -238,6 +238,11 @@ def test_new_asks_in_a_terminal_for_what_it_was_not_given(cli, monkeypatch):
             "west-midlands",
             "2026-11-23 10:00",
             ["serious-harm"],
+            "no",  # not an allegation against staff
+            "no",  # looked after
+            "yes",  # in hospital
+            "no",  # medical needs
+            "Polish",  # an interpreter
             "Bruise",
             "",
         ]
@@ -249,6 +254,9 @@ def test_new_asks_in_a_terminal_for_what_it_was_not_given(cli, monkeypatch):
     assert shown["concern_at"] == "2026-11-23T10:00:00+00:00"
     assert shown["deadlines"][0]["due_at"] == "2026-11-23T23:59:59+00:00"
     assert shown["summary"] == "Bruise" and shown["referrer"] is None
+    ava = shown["children"][0]
+    assert ava["in_hospital"] and ava["hospital_services"] and ava["interpreter"] == "Polish"
+    assert not ava["looked_after"] and not ava["medical"]
     assert script.replies == []
 
 

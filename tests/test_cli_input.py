@@ -123,6 +123,10 @@ def test_list_gives_each_child_as_show_does(cli):
     assert cli.json("list")[0]["children"] == [{"name": "Ava Example", "dob": "2015-03-02", "edd": None}]
 
 
+# A child neither looked after, in hospital nor with medical needs, and no interpreter.
+NOTHING_SPECIAL = ["no", "no", "no", ""]
+
+
 def _scripted(monkeypatch, replies):
     from support import Scripted
 
@@ -149,7 +153,8 @@ def test_ctrl_c_while_new_asks_keeps_the_answers_and_new_carries_on(cli, monkeyp
     # Carrying on asks Ben's date of birth first (he was named, his date not yet given).
     script = _scripted(
         monkeypatch,
-        ["yes", "2017-08-09", "", "hampshire", "2026-11-23 08:30", ["standard"], "Bruise", ""],
+        ["yes", "2017-08-09", "", "hampshire", "2026-11-23 08:30", ["standard"], "no", *NOTHING_SPECIAL * 2]
+        + ["Bruise", ""],
     )
     opened = cli.json("new")
     assert script.asked[0].startswith("Carry on with the discussion you began at Mon 23 Nov 2026 09:00")
@@ -172,7 +177,7 @@ def test_ctrl_c_later_keeps_the_options_and_the_moment_enter_meant_now(cli, monk
     _scripted(monkeypatch, ["west-midlands", "", KeyboardInterrupt])
     cli.run("new", *AVA, expect=130)
     later = {"STRATEGY_NOW": "2026-11-23T09:40"}
-    _scripted(monkeypatch, ["yes", ["serious-harm"], "", ""])
+    _scripted(monkeypatch, ["yes", ["serious-harm"], "no", *NOTHING_SPECIAL, "", ""])
     opened = cli.json("new", env=later)
     assert opened["procedure"] == "west-midlands" and opened["children"][0]["name"] == "Ava Example"
     assert opened["concern_at"] == "2026-11-23T09:00:00+00:00"  # not 09:40
@@ -232,6 +237,13 @@ def test_real_terminal_new_interrupted_then_carried_on(proc):
     child.sendline("2026-11-23 08:00")
     child.expect("Category of concern")
     child.send("\r")  # standard, already ticked
+    child.expect("allegation against staff")
+    child.sendline("n")
+    for question in ("looked after", "in hospital", "medical needs"):
+        child.expect(question)
+        child.sendline("n")
+    child.expect("interpreter")
+    child.sendline("")
     child.expect("Reason for the discussion")
     child.sendline("Bruise seen at school")
     child.expect("Referrer")
@@ -267,7 +279,7 @@ def test_new_checks_each_answer_as_it_is_given(cli, monkeypatch):
     script = _scripted(
         monkeypatch,
         ["Ava Example", "2015-03-02", "Ava Example", "\x1b[31mRed", "", "hampshire", "", ["standard"]]
-        + ["Reason \x1b]0;x\x07", "Bruise", ""],
+        + ["no", *NOTHING_SPECIAL, "Reason \x1b]0;x\x07", "Bruise", ""],
     )
     result = cli.run("new", "--json")
     opened = json.loads(result.stdout)
@@ -275,7 +287,7 @@ def test_new_checks_each_answer_as_it_is_given(cli, monkeypatch):
     assert opened["summary"] == "Bruise"
     assert "already named" in result.stderr and "control character" in result.stderr
     assert "\x1b" not in result.stderr  # the refused text is shown escaped, never raw
-    assert len(script.asked) == 11
+    assert len(script.asked) == 16
 
 
 def test_options_given_with_the_questions_are_all_checked_first(cli, monkeypatch):
@@ -289,7 +301,7 @@ def test_options_given_with_the_questions_are_all_checked_first(cli, monkeypatch
 def test_concern_at_now_means_when_new_was_run_even_when_carried_on_later(cli, monkeypatch):
     _scripted(monkeypatch, ["Ava Example", "2015-03-02", "", KeyboardInterrupt])
     cli.run("new", "--concern-at", "now", "--procedure", "hampshire", expect=130)  # 09:00
-    _scripted(monkeypatch, ["yes", ["standard"], "", ""])
+    _scripted(monkeypatch, ["yes", ["standard"], "no", *NOTHING_SPECIAL, "", ""])
     opened = cli.json("new", env={"STRATEGY_NOW": "2026-11-23T15:00"})
     assert opened["concern_at"] == "2026-11-23T09:00:00+00:00"
     assert opened["discussion_due"] == "2026-11-24T09:00:00+00:00"

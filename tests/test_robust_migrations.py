@@ -117,8 +117,9 @@ def _unpin(db: Path) -> None:
             "ALTER TABLE child DROP COLUMN case_id;"
             "ALTER TABLE child DROP COLUMN nhs_number;"
             "DROP TABLE disagreement;"
+            "ALTER TABLE action DROP COLUMN removed_at;"
             "DELETE FROM _sqlite_migrations WHERE name IN "
-            "('0007_procedure_versions', '0008_child_identifiers', '0009_disagreements');"
+            "('0007_procedure_versions', '0008_child_identifiers', '0009_disagreements', '0012_action_removal');"
             "PRAGMA user_version = 6;"
         )
 
@@ -245,3 +246,21 @@ def test_an_old_database_gets_the_child_identifiers_and_takes_them(tmp_path):
     check = run("check")
     assert check.returncode == 0, check.stdout + check.stderr
     assert "records: 3 discussions match their audit trails" in check.stdout
+
+
+def test_migration_0012_keeps_every_action_standing_and_removal_works_on_an_old_record(tmp_path):
+    """Migration 0012 gives each action an empty removed_at: every action recorded before it
+    stands, and one of them can then be taken back with its old trail still replaying."""
+    db = tmp_path / "old.db"
+    shutil.copy(FIXTURE, db)
+    env = subprocess_env(db)
+    run = lambda *args: subprocess.run([*PY, *args], env=env, capture_output=True, text=True, timeout=60)  # noqa: E731
+    shown = json.loads(run("show", "SD-2026-0001", "--json").stdout)  # upgrades it
+    assert [a["id"] for a in shown["actions"]] == [1, 2]
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM action WHERE removed_at IS NOT NULL").fetchone()[0] == 0
+    removed = run("action", "remove", "SD-2026-0001", "2", "--reason", "entered twice")
+    assert removed.returncode == 0, removed.stderr
+    assert [a["id"] for a in json.loads(run("show", "SD-2026-0001", "--json").stdout)["actions"]] == [1]
+    check = run("check")
+    assert check.returncode == 0, check.stdout + check.stderr

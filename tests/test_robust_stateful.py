@@ -1,8 +1,8 @@
 """Any sequence of commands leaves a record its own audit trail can rebuild.
 
 A hypothesis state machine runs the writing commands (new, child add/edit/remove, attend and
---remove, held, decide, action add/done/edit, disagreement add/escalate/resolve, record and --withdraw,
-close/reopen, checklist --answers) in
+--remove, held, decide, action add/done/edit/remove, disagreement add/escalate/resolve, record and
+--withdraw, close/reopen, checklist --answers) in
 any order, in-process through CliRunner. After every step: no command ended in a traceback,
 replaying ``strategy log REF --json`` (strategy_cli/replay.py) gives exactly the record
 ``strategy show REF --json`` prints, and ``strategy check`` passes.
@@ -346,6 +346,13 @@ class RecordMachine(RuleBasedStateMachine):
         number = self.known(data, ref, "disagreements", [1, 2, 9])
         told = "--to=Senior managers" if step == "escalate" else "--outcome=Agreed"
         self.run(ref, "disagreement", step, ref, str(number), told, *([f"--at={at}"] if at else []))
+
+    @precondition(lambda self: self.refs)
+    @rule(data=st.data(), reason=st.sampled_from(["entered twice", "", "[/]"]))
+    def action_remove(self, data, reason):
+        ref = self.ref(data)
+        number = self.known(data, ref, "actions", [1, 2, 9])
+        self.run(ref, "action", "remove", ref, str(number), f"--reason={reason}")
 
     @precondition(lambda self: self.refs)
     @rule(data=st.data(), event=EVENTS, at=INSTANTS)

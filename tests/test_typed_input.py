@@ -104,6 +104,11 @@ def test_the_new_prompts_read_dates_the_english_way_and_keep_them_as_instants(cl
             "11/30/2026",
             "today 8.30am",
             ["standard"],
+            "no",
+            "no",
+            "no",
+            "no",
+            "",
             "Bruise",
             "",
         ]
@@ -122,7 +127,9 @@ def test_today_typed_at_a_prompt_means_the_day_it_was_typed_when_carried_on_late
     monkeypatch.setattr(common, "interactive_terminal", lambda: True)
     monkeypatch.setattr(prompts, "PROMPTER", Scripted(["hampshire", "today 9am", KeyboardInterrupt]))
     cli.run("new", *AVA, expect=130)
-    monkeypatch.setattr(prompts, "PROMPTER", Scripted(["yes", ["standard"], "", ""]))
+    monkeypatch.setattr(
+        prompts, "PROMPTER", Scripted(["yes", ["standard"], "no", "no", "no", "no", "", "", ""])
+    )
     shown = cli.json("new", env={"STRATEGY_NOW": "2026-11-24T10:00"})
     assert shown["concern_at"] == "2026-11-23T09:00:00+00:00"  # Monday's 9am, not Tuesday's
 

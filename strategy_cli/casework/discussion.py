@@ -49,6 +49,25 @@ def open_discussion(
     return reference
 
 
+def open_for_same_children(store, children: list) -> list[tuple[str, str]]:
+    """The open discussions already about one of these children (the same name as a person
+    reads it, and the same date of birth or expected date of delivery): each (reference,
+    child's name). A second record of one concern splits what is known about a child; the
+    manager is told, and offered the follow-up, before opening another."""
+    wanted = {
+        (name_key(c.name), (c.dob or c.edd).isoformat() if (c.dob or c.edd) else None): c.name
+        for c in children
+    }
+    found = []
+    for row in store.discussions():
+        for child in row["children"]:
+            key = (name_key(child["name"]), child["dob"] or child["edd"])
+            if key in wanted:
+                found.append((row["reference"], child["name"]))
+                break
+    return found
+
+
 def correct_opening(case: Casework, reference: str, given: dict[str, Any]) -> list[str]:
     """Correct the concern time, categories, procedure, reason or referrer with what was given
     and differs from the record; returns the fields corrected (none: nothing to correct). The

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from ..domain.model import EVENTS, Action
+from ..domain.model import EVENTS, Action, Deadline
+from ..domain.text import same_name
 from ..errors import StrategyError, UsageProblem
 from . import Casework
 
@@ -31,9 +32,34 @@ def withdraw_event(case: Casework, reference: str, event: str, reason: str | Non
         writer.withdraw_event(discussion.reference, event, reason)
 
 
-def add_action(case: Casework, reference: str, action: Action) -> int:
+def add_action(case: Casework, reference: str, action: Action, again: bool = False) -> int:
+    """Agree an action; the same open action again (a second run of one command, a colleague
+    entering it too) is refused unless ``again`` says it is meant."""
     with case.change(reference) as (writer, discussion):
+        twin = next((a for a in discussion.actions if same_action(a, action)), None)
+        if twin is not None and not again:
+            raise StrategyError(
+                f"action {twin.number} of {discussion.reference} is already this one, still open "
+                f"({twin.task}, {twin.owner}); give --again to agree it a second time"
+            )
         return writer.add_action(discussion.reference, action)
+
+
+def same_action(standing: Action, new: Action) -> bool:
+    """Whether an open action is the one about to be agreed: the same task for the same owner
+    by the same time, as a person reads the words (case and spacing aside)."""
+    return (
+        standing.done_at is None
+        and standing.due_at == new.due_at
+        and same_name(standing.task, new.task)
+        and same_name(standing.owner or "", new.owner or "")
+    )
+
+
+def remove_action(case: Casework, reference: str, number: int, reason: str) -> None:
+    """Take back an action entered by mistake (audited, in the minutes' amendments)."""
+    with case.change(reference) as (writer, discussion):
+        writer.remove_action(discussion.reference, number, reason)
 
 
 def action_done(case: Casework, reference: str, number: int, at: datetime) -> bool:
@@ -55,3 +81,28 @@ def correct_action(case: Casework, reference: str, number: int, changes: dict, n
                 raise StrategyError(f"action {number} of {discussion.reference} is not marked done")
             changes = {**changes, "done_at": None}
         writer.change_action(discussion.reference, replace(action, **changes), "action.edit")
+
+
+def not_happened_yet(store, now: datetime) -> list[tuple[str, list[str], Deadline, datetime]]:
+    """The deadlines a follow-up recorded for a later time has cleared in the record but not
+    yet in fact: each (reference, children, deadline, the time recorded). The board shows them
+    as pending until that time comes (the stored deadlines follow the record, as `check` does)."""
+    from ..domain import rules
+
+    found = []
+    for reference in store.recorded_ahead(now):
+        discussion = store.discussion(reference)
+        profile = store.profile_of(discussion)
+        calendar = store.read_bank_holidays(profile.calendar_country, profile.calendar_subdivision)
+        standing = {d.key for d in rules.deadlines(discussion, profile, calendar)}
+        latest = max(at for at in discussion.events.values() if at > now)
+        children = [child.name for child in discussion.children]
+        for deadline in rules.deadlines(rules.as_of(discussion, now), profile, calendar):
+            if deadline.key in standing:
+                continue
+            event = rules.cleared_by(deadline.kind, profile)
+            when = discussion.events.get(event) if event else None
+            if when is None and deadline.kind == "review":
+                when = discussion.events.get("review-held")
+            found.append((reference, children, deadline, when or latest))
+    return found

@@ -31,7 +31,7 @@ COMMANDS = {
     "held": ("meeting", "The discussion took place: clears its deadline and starts the clocks that follow."),
     "checklist": ("checklist", "Walk the key questions, resuming at the first unanswered one."),
     "decide": ("meeting", "Record the decision; deciding again amends it (both stay in the trail)."),
-    "action": ("meeting", "Agree, complete or correct an action."),
+    "action": ("meeting", "Agree, complete, correct or remove an action."),
     "record": ("meeting", "A follow-up happened: clears its deadline."),
     "disagreement": (
         "disagreement",

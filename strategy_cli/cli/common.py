@@ -245,6 +245,19 @@ def instant(value: str | None, option: str, date_means: str = "start") -> dateti
     return read.instant
 
 
+def happened(value: str | None, option: str, what: str) -> datetime | None:
+    """When something took place (``held --at``, ``record --at``): read as ``instant`` reads it,
+    with a warning on stderr when it is ahead of now, saying how far (``what``: the thing dated)."""
+    from ..domain.calendar import future_warning
+
+    found = instant(value, option)
+    if found is not None:
+        warning = future_warning(found, settings.now(), what)
+        if warning:
+            warn(warning)
+    return found
+
+
 def day(value: str | None, option: str) -> date | None:
     """A date option (a date of birth), or a usage error that names the option and the value."""
     if value is None:

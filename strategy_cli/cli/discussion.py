@@ -105,6 +105,7 @@ def new(
     needs_children = not child and not follows
     needs_procedure = settings.chosen_procedure(procedure) is None and not follows
     store, carried_on = None, False
+    kept: tuple[dict, dict] | None = None  # what the questions were told and answered, for Ctrl-C
     if common.can_prompt(no_input) and (needs_children or needs_procedure):
         concern_at, category = _check_before_asking(
             child, dob, concern_at, category, procedure, {"--summary": summary, "--referrer": referrer}
@@ -121,13 +122,17 @@ def new(
             "summary": summary,
             "referrer": referrer,
         }
-        asked, carried_on = _ask_in_terminal(store, {k: v for k, v in given.items() if v})
+        given = {k: v for k, v in given.items() if v}
+        asked, carried_on = _ask_in_terminal(store, given)
+        kept = (asked, given)
         child, dob, procedure = asked.get("children"), asked.get("dobs"), asked["procedure"]
         category, summary, referrer = asked["categories"], asked["summary"], asked["referrer"]
         concern_at = asked["concern_at"]
     if not child and not follows:
         raise UsageProblem("at least one --child (with its --dob) is needed")
     children = _children(child or [], dob or [])
+    if kept is not None:
+        _with_circumstances(children, kept[0].get("circumstances") or [])
     for each in children:
         _check_child_dates(each)
     # Every value is checked before the database is opened, so a bad one never leaves an empty
@@ -139,6 +144,15 @@ def new(
         profile_id = common.procedure_id(procedure)
         categories = _categories_of(profile_id, category)
     store = store or common.open_store(create=not follows)
+    if not follows:
+        try:
+            _check_not_open_already(store, children, common.can_prompt(no_input))
+        except KeyboardInterrupt:
+            if kept is not None:
+                _keep_unfinished(store, *kept)
+            else:
+                common.say("Interrupted: no discussion was opened.")
+            raise typer.Exit(130) from None
     # A later discussion keeps the same children and, unless told otherwise, the same
     # procedure; the use case reads the earlier one again inside its transaction.
     earlier = store.discussion(follows) if follows else None
@@ -175,6 +189,37 @@ def _categories_of(profile_id: str, category: list[str] | None) -> list[str]:
     """The categories named, as ids of the profile (its default when none is named)."""
     known = settings.profile(profile_id).categories
     return common.categories(category or [common.default_category(known)], known)
+
+
+def _with_circumstances(children: list[Child], answered: list[dict]) -> None:
+    """Each child's circumstances as answered at the prompts (in the children's order)."""
+    for child, flags in zip(children, answered, strict=False):
+        child.looked_after = bool(flags.get("looked_after"))
+        child.in_hospital = bool(flags.get("in_hospital"))
+        child.hospital_services = child.in_hospital
+        child.medical = bool(flags.get("medical"))
+        child.interpreter = common.text(flags.get("interpreter"), "--interpreter")
+
+
+def _check_not_open_already(store, children: list[Child], ask: bool) -> None:
+    """A discussion already open for one of these children is named, with the follow-up that
+    would keep one record; in a terminal the manager chooses (no default), else it is a warning."""
+    found = opening.open_for_same_children(store, children)
+    if not found:
+        return
+    for reference, name in found:
+        common.warn(
+            f"{reference} is already open for {name} (same name and date of birth); to follow it up "
+            f"instead: strategy new --follows {reference}"
+        )
+    if not ask:
+        return
+    from .. import prompts
+
+    picked = prompts.PROMPTER.yes_no("Open a new discussion all the same?")  # Ctrl-C: the caller's
+    if picked != "yes":
+        common.say(f"No discussion opened; `strategy new --follows {found[0][0]}` opens the follow-up.")
+        raise typer.Exit(1)
 
 
 def _check_before_asking(
@@ -525,7 +570,11 @@ def edit(
     if not changed:
         raise UsageProblem("nothing to correct: give an option whose value differs from the record")
     corrected = ", ".join(EDITED[column] for column in changed)
-    _done(case.store, reference, as_json, f"Corrected the {corrected} of {reference}.")
+    message = f"Corrected the {corrected} of {reference}."
+    if "concern_at" not in changed or as_json:
+        _done(case.store, reference, as_json, message)
+        return
+    feedback.after_new_concern_time(message, show_view(case.store, reference))
 
 
 EDITED = {

@@ -8,10 +8,12 @@ from typing import Annotated
 import typer
 
 from .. import settings
+from ..domain.calendar import iso
 from ..domain.model import DEADLINE_KINDS, kind_order
 from ..present import document as views
 from . import common
 
+KIND = "unfinished-new"  # an interrupted `new` on the board (casework/unfinished.py)
 _DURATION = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
 
 
@@ -46,17 +48,66 @@ def board_items(
         if kinds and deadline.kind not in kinds:
             continue
         items.append((deadline, views.deadline_item(row["reference"], deadline, row["children"], as_of)))
+    items.extend(_not_happened_yet(store, as_of, horizon, procedure, kinds))
+    if not kinds or "discussion" in kinds or KIND in kinds:
+        items.extend(_unfinished(store, as_of, horizon, procedure))
     items.sort(key=lambda pair: _order(pair[0], pair[1]))
     return [item for _, item in items]
 
 
+def _not_happened_yet(store, as_of, horizon, procedure: str | None, kinds: list[str] | None) -> list[tuple]:
+    """The deadlines a follow-up recorded for a later time clears only once that time comes:
+    until then they stay on the board, saying when it is recorded for."""
+    from ..casework.followups import not_happened_yet
+    from ..present.render import when
+
+    wanted = (
+        None
+        if procedure is None
+        else {row["reference"] for row in store.discussions() if row["procedure"] == procedure}
+    )
+    found = []
+    for reference, children, deadline, recorded_for in not_happened_yet(store, settings.now()):
+        if deadline.due_at is not None and deadline.due_at > horizon:
+            continue
+        if (wanted is not None and reference not in wanted) or (kinds and deadline.kind not in kinds):
+            continue
+        item = views.deadline_item(reference, deadline, children, as_of)
+        item["title"] += f" (recorded for {when(recorded_for)}, still to come)"
+        found.append((deadline, item))
+    return found
+
+
+def _unfinished(store, as_of: datetime, horizon: datetime, procedure: str | None) -> list[tuple]:
+    """Each user's interrupted `new` whose concern time is known: on everyone's board, with its
+    clock, marked as not opened and whose it is (a referral half-typed is still a referral)."""
+    from ..casework.unfinished import unfinished_on_board
+    from ..present.render import when
+
+    found = []
+    for each in unfinished_on_board(store, settings.chosen_procedure(None)):
+        deadline = each.deadline
+        if deadline.due_at is not None and deadline.due_at > horizon:
+            continue
+        if procedure and each.procedure != procedure:
+            continue
+        item = views.deadline_item(None, deadline, each.children, as_of)
+        item["title"] = (
+            f"Not opened yet: begun by {each.by} at {when(each.started_at)}; `strategy new` carries on"
+        )
+        item["key"] = f"{KIND}:{each.by}"
+        item.update(by=each.by, started_at=iso(each.started_at), procedure=each.procedure)
+        found.append((deadline, item))
+    return found
+
+
 def _order(deadline, item):
     if deadline.due_at is None:
-        return (1, 0.0, item["reference"], kind_order(deadline.kind), deadline.key)
+        return (1, 0.0, item["reference"] or "", kind_order(deadline.kind), deadline.key)
     return (
         0,
         deadline.due_at.timestamp(),
-        item["reference"],
+        item["reference"] or "",
         kind_order(deadline.kind),
         deadline.key,
     )

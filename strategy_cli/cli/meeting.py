@@ -91,7 +91,7 @@ def held(
     """The discussion took place: clears its deadline and starts the clocks that follow."""
     if format_ is not None:
         format_ = common.known_id(format_, FORMATS, "a format", "--format")
-    when = common.instant(at, "--at")
+    when = common.happened(at, "--at", "the meeting time")
     given: dict[str, str | None] = {"held_format": format_} if format_ is not None else {}
     if chair is not None:  # an empty chair clears it
         given["chair"] = common.text_or_file(chair, "--chair")
@@ -149,7 +149,7 @@ def decide(
         withhold_rationale=common.text_or_file(withhold_rationale, "--withhold-rationale"),
         further_discussion=False if no_further else None,
         further_by=common.instant(further_by, "--further-by", date_means="end"),
-        decided_at=common.instant(at, "--at"),
+        decided_at=common.happened(at, "--at", "the decision time"),
     )
     case = common.casework()
     try:
@@ -184,7 +184,7 @@ def record(
         raise UsageProblem("--withdraw takes a follow-up back; --at corrects its time: give one of them")
     if reason is not None and not withdraw:
         raise UsageProblem("--reason goes with --withdraw")
-    when = common.instant(at, "--at")
+    when = common.happened(at, "--at", f"the time of {event}")
     case = common.casework()
     if withdraw:
         followups.withdraw_event(case, reference, event, common.text_or_file(reason, "--reason"))
@@ -231,6 +231,10 @@ def action_add(
     for_family: Annotated[
         bool, typer.Option("--for-family", help="Shown in the family version of the minutes.")
     ] = False,
+    again: Annotated[
+        bool,
+        typer.Option("--again", help="Agree it even though the same open action (task, owner, due) exists."),
+    ] = False,
     as_json: JsonOption = False,
 ):
     """Agree an action: what, who, by when. Prints its number."""
@@ -248,7 +252,7 @@ def action_add(
         raise UsageProblem("--owner is needed: every action has someone who will do it")
     if action.due_at is None:
         raise UsageProblem("--due is needed: every action has a date")
-    number = followups.add_action(case, reference, action)
+    number = followups.add_action(case, reference, action, again)
     if as_json:
         common.print_json({"id": number})
         return
@@ -265,7 +269,7 @@ def action_done(
     as_json: JsonOption = False,
 ):
     """Action N is done: clears its deadline."""
-    when = common.instant(at, "--at")
+    when = common.happened(at, "--at", f"the time action {number} was done")
     case = common.casework()
     if followups.action_done(case, reference, number, when or case.clock()):
         common.warn(f"action {number} was already done; this corrects when")
@@ -299,6 +303,22 @@ def action_edit(
     _done(case.store, reference, as_json, f"Action {number} corrected.")
 
 
+def action_remove(
+    reference: Ref,
+    number: Number,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why it is taken back, e.g. entered twice (required; @FILE).")
+    ],
+    as_json: JsonOption = False,
+):
+    """Take back an action entered by mistake: off the board, no longer holding up `close`;
+    the audit trail and the minutes' amendments keep it."""
+    why = common.text_or_file(reason, "--reason", required=True)
+    case = common.casework()
+    followups.remove_action(case, reference, number, why)
+    _done(case.store, reference, as_json, f"Action {number} removed.")
+
+
 def register(app: typer.Typer) -> None:
     app.command("attend")(attend)
     app.command("held")(held)
@@ -308,4 +328,5 @@ def register(app: typer.Typer) -> None:
     actions.command("add")(action_add)
     actions.command("done")(action_done)
     actions.command("edit")(action_edit)
+    actions.command("remove")(action_remove)
     app.add_typer(actions, name="action")

@@ -314,6 +314,40 @@ def _local_wall_time(wall: datetime, text: str) -> ReadInstant:
     return ReadInstant(first)
 
 
+# A clock a few minutes fast, or "now" typed a moment early, is not a slip worth a warning.
+FUTURE_GRACE = timedelta(minutes=5)
+
+
+def how_far(span: timedelta) -> str:
+    """A span as a person says it: ``40 min``, ``14 h``, ``365 days``."""
+    minutes = int(span.total_seconds() // 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} days"
+
+
+def future_warning(instant: datetime, now: datetime, what: str) -> str | None:
+    """A warning when something said to have happened is dated ahead of now (beyond
+    ``FUTURE_GRACE``): how far ahead, and which part of the date is probably wrong. Odd
+    instants are warned, not refused (cli.md): a manager may be recording a time agreed."""
+    ahead = instant - now
+    if ahead <= FUTURE_GRACE:
+        return None
+    days = ahead.days
+    if days >= 300:
+        question = "is the year right?"
+    elif days >= 25:
+        question = "is the month right?"
+    elif days >= 1:
+        question = "is the date right?"
+    else:
+        question = "is the time right?"
+    shown = local(instant).strftime("%a %d %b %Y %H:%M")
+    return f"{what} {shown} is in the future, in {how_far(ahead)}: {question}"
+
+
 def iso(instant: datetime | None) -> str | None:
     """Local ISO 8601 with its offset, as the JSON contract writes every instant."""
     return None if instant is None else local(instant).isoformat(timespec="seconds")

@@ -200,6 +200,12 @@ def deadlines(discussion: Discussion, profile: Profile, bank_holidays: BankHolid
     return sorted(found, key=board_order)
 
 
+def as_of(discussion: Discussion, now: datetime) -> Discussion:
+    """The discussion as it stands at ``now``: a follow-up recorded for a time still to come
+    has not happened yet, so it clears nothing until then."""
+    return replace(discussion, events={event: at for event, at in discussion.events.items() if at <= now})
+
+
 def met_deadlines(discussion: Discussion, profile: Profile, bank_holidays: BankHolidays) -> list[Deadline]:
     """The dated deadlines the record shows were met: the discussion once held, each follow-up
     whose event is recorded (or whose further discussion was held), each action done, each

@@ -69,7 +69,7 @@ def shown(
     )
 
 
-def deadline_item(reference: str, deadline: Deadline, children: list[str], as_of: datetime) -> dict:
+def deadline_item(reference: str | None, deadline: Deadline, children: list[str], as_of: datetime) -> dict:
     """One item of ``due --json`` (and of ``show --json``'s ``deadlines``)."""
     return {
         "reference": reference,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import typer
 
-from ..domain.calendar import local
+from ..domain.calendar import how_far, local
 from ..domain.model import AGENCIES
 from .document import Shown
 
@@ -39,6 +39,13 @@ def opened(view: Shown) -> None:
     discussion = view.discussion
     children = ", ".join(view.children) or "(no child recorded)"
     typer.echo(f"Opened {discussion.reference} ({discussion.procedure}) for {children}.")
+    _discussion_deadline(view)
+    warnings(view)
+
+
+def _discussion_deadline(view: Shown) -> None:
+    """When the discussion must be held and why; said plainly when that time has passed (a
+    referral entered late), so nobody reads an overdue deadline as one still to meet."""
     for deadline in view.pending:
         if deadline.kind == "discussion" and deadline.due_at:
             at_most = (
@@ -48,12 +55,27 @@ def opened(view: Shown) -> None:
                 f"Hold the strategy discussion by {local(deadline.due_at):%a %d %b %Y %H:%M}{at_most}.",
                 bold=True,
             )
+            if deadline.due_at < view.as_of:
+                typer.secho(
+                    f"Already overdue: the deadline passed {how_far(view.as_of - deadline.due_at)} ago.",
+                    fg="red",
+                    bold=True,
+                )
             typer.secho(f"Why: {deadline.rule}", dim=True)
-    warnings(view)
 
 
 def after_change(message: str, view: Shown) -> None:
     """After any other write: what was done, quoracy, and any warning."""
     typer.echo(message)
+    _quoracy_line(view)
+    warnings(view)
+
+
+def after_new_concern_time(message: str, view: Shown) -> None:
+    """After the concern time is corrected: the discussion's deadline moves with it, so the
+    new one is said (or that it is met already, when the discussion was held)."""
+    typer.echo(message)
+    if view.discussion.held_at is None:
+        _discussion_deadline(view)
     _quoracy_line(view)
     warnings(view)

@@ -63,6 +63,7 @@ CORRECTIONS = {
     "decide": "Decision amended",
     "answer": "Checklist answer changed",
     "action.edit": "Action corrected",
+    "action.remove": "Action removed (entered by mistake)",
     "record": "Follow-up date corrected",
     "record.withdraw": "Follow-up withdrawn (recorded by mistake)",
     "edit": "Opening details corrected",
@@ -270,7 +271,7 @@ def amendments(view: Shown, trail: list[dict]) -> list[dict]:
         circulated_before = circulation is not None and entry["id"] > circulation
         rows: list[dict] = []
         what = None
-        if action in ("attend.remove", "child.remove"):
+        if action in ("attend.remove", "child.remove", "action.remove"):
             rows, what = [{"field": "", "old": None, "new": None}], CORRECTIONS[action]
         elif action in CORRECTIONS:
             rows, what = (
@@ -293,7 +294,7 @@ def amendments(view: Shown, trail: list[dict]) -> list[dict]:
         if not rows:
             continue
         subject = _subject(entry, questions)
-        if action in ("child.remove", "record.withdraw") and detail.get("note"):
+        if action in ("child.remove", "record.withdraw", "action.remove") and detail.get("note"):
             subject = f"{subject} (why: {detail['note']})"
         found.append(
             {

@@ -406,7 +406,7 @@ def _board_rows(items: list[dict], explain: bool) -> list[list[dict]]:
     undated: dict[str, list[dict]] = {}
     for item in items:
         if item["due_at"] is None and not explain:
-            undated.setdefault(item["reference"], []).append(item)
+            undated.setdefault(item["reference"] or item["key"], []).append(item)
         else:
             rows.append([item])
     return rows + list(undated.values())
@@ -453,7 +453,7 @@ def _board_row(group: list[dict], as_of: datetime, explain: bool, not_quorate: s
     elif status == "past-target":
         label = past_target(item, as_of)
     return {
-        "reference": item["reference"],
+        "reference": item["reference"] or "NOT OPENED",  # an interrupted `new` (cli/due.py)
         "not_quorate": item["reference"] in not_quorate,
         "names": few(item["children"]),
         "titles": [each["title"] for each in group],

@@ -374,6 +374,16 @@ class Store:
             for row in rows
         ]
 
+    def recorded_ahead(self, now: datetime) -> list[str]:
+        """The open discussions with a follow-up recorded for a time still to come (a visit
+        booked for tomorrow, entered today): their deadlines stand until then."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT d.reference FROM event AS e JOIN discussion AS d ON d.id = e.discussion_id "
+            "WHERE d.status = 'open' AND e.at > ? ORDER BY d.id",
+            (stored(now),),
+        ).fetchall()
+        return [row[0] for row in rows]
+
     def closed_since(self, since: datetime) -> list[str]:
         """The discussions closed at or after ``since`` and still closed, oldest first.
 
@@ -490,6 +500,20 @@ class Store:
             "SELECT started_at, answers FROM unfinished_new WHERE by = ?", (by,)
         ).fetchone()
         return None if row is None else (_instant(row[0]), json.loads(row[1]))
+
+    def unfinished_news(self) -> list[tuple[str, datetime, dict]]:
+        """Every user's interrupted `new` (who, when it began, the answers), oldest first; one
+        whose kept answers no longer read is left out (it is only a reminder)."""
+        found = []
+        for by, started_at, answers in self.conn.execute(
+            "SELECT by, started_at, answers FROM unfinished_new ORDER BY started_at, by"
+        ):
+            try:
+                kept = json.loads(answers)
+                found.append((by, _instant(started_at), kept if isinstance(kept, dict) else {}))
+            except (ValueError, TypeError):
+                continue
+        return found
 
     def cached_bank_holidays(self, calendar: str, year: int) -> list[date] | None:
         """A year's bank holidays as the writes computed them (None: not cached yet, or the row
@@ -842,7 +866,20 @@ class Writer:
         ).fetchone()
         if row is None:
             raise StrategyError(f"{reference} has no action {number}")
+        if row["removed_at"]:
+            raise StrategyError(f"action {number} of {reference} was removed (entered by mistake)")
         return _action(row)
+
+    def remove_action(self, reference: str, number: int, reason: str) -> None:
+        """Take back an action entered by mistake: its row stays (its number is never reused)
+        but leaves the record; the trail keeps what it said and why it went."""
+        discussion_id = self._id(reference)
+        old = self.action(reference, number)
+        self.conn.execute(
+            "UPDATE action SET removed_at = ? WHERE discussion_id = ? AND number = ?",
+            (stored(self.at), discussion_id, number),
+        )
+        self.audit(discussion_id, "action.remove", {"old": snapshot(old), "new": None, "note": reason})
 
     def change_action(self, reference: str, action: Action, what: str) -> None:
         discussion_id = self._id(reference)

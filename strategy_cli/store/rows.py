@@ -157,7 +157,9 @@ def _assemble(row: sqlite3.Row, parts: dict[str, list], earlier, held_follow_ups
         children=each("child", _child),
         attendees=each("attendee", _attendee),
         decision=decisions[0] if decisions else None,
-        actions=each("action", _action),
+        actions=[
+            a for r, a in zip(parts["action"], each("action", _action), strict=True) if not r["removed_at"]
+        ],
         disagreements=each("disagreement", _disagreement),
         answers=dict(each("answer", lambda r: (r["question_id"], json.loads(r["value"])))),
         held_at=column("held_at", parse_stored),

@@ -205,6 +205,10 @@ MIGRATIONS: list[tuple[str, str]] = [
         "raised_at TEXT, escalated_to TEXT, escalated_at TEXT, outcome TEXT, resolved_at TEXT, "
         "PRIMARY KEY (discussion_id, number))",
     ),
+    # An action taken back (`action remove`: entered by mistake) keeps its row, so its number is
+    # never given to another action, but leaves the record: the board, `close` and the minutes
+    # no longer count it. NULL: standing, as every action recorded before schema 12.
+    ("0012_action_removal", "ALTER TABLE action ADD COLUMN removed_at TEXT"),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
