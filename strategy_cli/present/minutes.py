@@ -16,12 +16,13 @@ from datetime import datetime
 
 from ..domain.calendar import age_on, iso
 from ..domain.identifiers import shown_nhs_number
-from ..domain.model import AGENCIES, CATEGORIES
+from ..domain.model import AGENCIES, CATEGORIES, RELATIONSHIPS, chosen_household, households, in_household
 from ..domain.procedures import Profile
 from .document import (
     Shown,
     circumstances,
     discussion_json,
+    family_notes,
 )
 
 MARKING = "OFFICIAL-SENSITIVE"
@@ -378,6 +379,15 @@ def professional(view: Shown, trail: list[dict], generated_at: datetime) -> dict
         "timeliness": timeliness(view),
         "maximum_due": maximum_due(view),
         "children": [{**c, "circumstances": circumstances(c)} for c in document["children"]],
+        "family": [
+            {
+                **m,
+                "relationship_label": RELATIONSHIPS.get(m["relationship"], m["relationship"]),
+                "notes": family_notes(m),
+            }
+            for m in document["family"]
+        ],
+        "several_households": len(households(discussion)) > 1,
         "identifiers": identifiers(document["children"]),
         "quoracy": quoracy_statement(view),
         "groups": attendees_by_agency(attendees, profile.agencies),
@@ -414,16 +424,20 @@ def identifiers(children: list[dict]) -> list[dict]:
     ]
 
 
-def family(view: Shown, generated_at: datetime) -> dict:
+def family(view: Shown, generated_at: datetime, household: str | None = None) -> dict:
     """Only what may be shared with the family: an allow-list, field by field.
 
     domain.md's allow-list: the header (reference, date and time, format, chair, profile and
     marking), the children, what the decision says to share, the actions marked for the family.
     The attendees, the reason, the checklist, the rationale, what is withheld and the police's
     plans are never read here, so they cannot reach the family version.
+
+    It is addressed to one household (``household``: needed when there are several; a
+    ``HouseholdError`` names them) and names only that household's children and family.
     """
     discussion = view.discussion
     decision = discussion.decision
+    household = chosen_household(discussion, household)
     return {
         "audience": "family",
         "marking": MARKING,
@@ -432,6 +446,7 @@ def family(view: Shown, generated_at: datetime) -> dict:
         "format_label": FORMAT_LABELS.get(discussion.held_format or "", discussion.held_format),
         "chair": discussion.chair,
         "profile_name": view.profile.name,
+        "to": [m.name for m in discussion.family if in_household(m, household)],
         "children": [
             {
                 "name": c.name,
@@ -439,6 +454,7 @@ def family(view: Shown, generated_at: datetime) -> dict:
                 "unborn": c.dob is None and c.edd is not None,
             }
             for c in discussion.children
+            if in_household(c, household)
         ],
         "share": decision.share if decision else None,
         "actions": [

@@ -10,7 +10,16 @@ from dataclasses import asdict, fields
 from datetime import date, datetime
 
 from ..domain.calendar import parse_stored, stored
-from ..domain.model import DEADLINE_KINDS, Action, Attendee, Child, Deadline, Decision, Discussion
+from ..domain.model import (
+    DEADLINE_KINDS,
+    Action,
+    Attendee,
+    Child,
+    Deadline,
+    Decision,
+    Discussion,
+    FamilyMember,
+)
 from ..errors import StrategyError
 
 # --- Converting rows to the domain -----------------------------------------------------------
@@ -34,6 +43,17 @@ def _child(row: sqlite3.Row) -> Child:
         no_adult_care_needs=bool(row["no_adult_care_needs"]),
         case_id=row["case_id"],
         nhs_number=row["nhs_number"],
+        household=row["household"],
+    )
+
+
+def _family_member(row: sqlite3.Row) -> FamilyMember:
+    return FamilyMember(
+        name=row["name"],
+        relationship=row["relationship"],
+        dob=_day(row["dob"]),
+        care_needs=bool(row["care_needs"]),
+        household=row["household"],
     )
 
 
@@ -94,6 +114,7 @@ def _read(reference: str, table: str, column: str, value, parse):
 # What makes up a discussion's record besides its own row, and the order each is read in.
 _PARTS = {
     "child": "position",
+    "family_member": "position",
     "attendee": "id",
     "decision": "discussion_id",
     "action": "number",
@@ -131,6 +152,7 @@ def _assemble(row: sqlite3.Row, parts: dict[str, list], earlier, held_follow_ups
         referrer=row["referrer"],
         follows=None if earlier is None else earlier["reference"],
         children=each("child", _child),
+        family=each("family_member", _family_member),
         attendees=each("attendee", _attendee),
         decision=decisions[0] if decisions else None,
         actions=each("action", _action),
@@ -231,7 +253,8 @@ def answers_entry(changes: dict[str, dict]) -> tuple[str, dict]:
     return "answers", {"answers": changes}
 
 
-def _child_row(child: Child) -> dict:
+def _child_row(child: Child | FamilyMember) -> dict:
+    """A child's (or a family member's) columns, as the audit trail writes them too."""
     return {name: _plain(value) for name, value in asdict(child).items()}
 
 

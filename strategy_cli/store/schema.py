@@ -195,6 +195,18 @@ MIGRATIONS: list[tuple[str, str]] = [
         "0008_child_identifiers",
         "ALTER TABLE child ADD COLUMN case_id TEXT;ALTER TABLE child ADD COLUMN nhs_number TEXT",
     ),
+    # The family and significant adults (people, not children of the discussion), and the
+    # household each child and family member lives in: a discussion can cover several, and
+    # the family version goes to one. Every child recorded before lives in household "1".
+    (
+        "0010_family",
+        "ALTER TABLE child ADD COLUMN household TEXT NOT NULL DEFAULT '1';"
+        "CREATE TABLE family_member (id INTEGER PRIMARY KEY, "
+        "discussion_id INTEGER NOT NULL REFERENCES discussion(id), position INTEGER NOT NULL, "
+        "name TEXT NOT NULL, relationship TEXT NOT NULL, dob TEXT, "
+        "care_needs INTEGER NOT NULL DEFAULT 0, household TEXT NOT NULL DEFAULT '1');"
+        "CREATE INDEX family_member_discussion ON family_member(discussion_id, position)",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
