@@ -124,7 +124,7 @@ PLACEHOLDERS: dict[str, str] = {
     "--follows": "REF",
     "--case-id": "ID",
     "--relationship": "ID",
-    "--household": "HOUSEHOLD",
+    "--household": "NAME",
     "--nhs-number": "NUMBER",
     # files
     "--output": "FILE",

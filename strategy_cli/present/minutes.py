@@ -57,6 +57,8 @@ CORRECTIONS = {
     "held.correct": "Meeting details corrected",
     "child.edit": "Child corrected",
     "child.remove": "Child removed (entered by mistake)",
+    "family.edit": "Family member corrected",
+    "family.remove": "Family member removed (entered by mistake)",
     "attend.correct": "Attendee corrected",
     "attend.remove": "Attendee removed",
     "decide.amend": "Decision amended",
@@ -72,6 +74,7 @@ CORRECTIONS = {
 # Additions that change what the minutes say, when made after the record was circulated.
 ADDITIONS = {
     "child.add": "Child added",
+    "family.add": "Family member added",
     "attend": "Attendee added",
     "action.add": "Action added",
     "answer": "Checklist question answered",
@@ -105,6 +108,7 @@ FIELD_LABELS = {
     "summary": "reason for the discussion",
     "case_id": "case ID",
     "nhs_number": "NHS number",
+    "care_needs": "care and support needs",
 }
 
 # Fields an amendment does not list: bookkeeping that changes with every write.
@@ -271,7 +275,7 @@ def amendments(view: Shown, trail: list[dict]) -> list[dict]:
         circulated_before = circulation is not None and entry["id"] > circulation
         rows: list[dict] = []
         what = None
-        if action in ("attend.remove", "child.remove"):
+        if action in ("attend.remove", "child.remove", "family.remove"):
             rows, what = [{"field": "", "old": None, "new": None}], CORRECTIONS[action]
         elif action in CORRECTIONS:
             rows, what = (
@@ -294,7 +298,7 @@ def amendments(view: Shown, trail: list[dict]) -> list[dict]:
         if not rows:
             continue
         subject = _subject(entry, questions)
-        if action in ("child.remove", "record.withdraw") and detail.get("note"):
+        if action in ("child.remove", "family.remove", "record.withdraw") and detail.get("note"):
             subject = f"{subject} (why: {detail['note']})"
         found.append(
             {
