@@ -56,8 +56,16 @@ def test_family_add_lists_the_member_in_show_json(cli):
     shown = cli.json(
         "family", "add", ref, "--name", "Mia Example", "--relationship", "MOTHER", "--dob", "01/03/2001"
     )
-    assert [{k: m[k] for k in ("name", "relationship", "dob", "care_needs", "household")} for m in shown["family"]] == [
-        {"name": "Mia Example", "relationship": "mother", "dob": "2001-03-01", "care_needs": False, "household": "1"}
+    assert [
+        {k: m[k] for k in ("name", "relationship", "dob", "care_needs", "household")} for m in shown["family"]
+    ] == [
+        {
+            "name": "Mia Example",
+            "relationship": "mother",
+            "dob": "2001-03-01",
+            "care_needs": False,
+            "household": "1",
+        }
     ]
     assert shown["children"][0]["household"] == "1"
     text = cli.run("show", ref).stdout
@@ -77,7 +85,9 @@ def test_family_edit_changes_only_what_was_given(cli):
         "household": "1",
         "young_person": False,
     }
-    shown = cli.json("family", "edit", ref, "Leo Example", "--name", "Leon Example", "--relationship", "carer")
+    shown = cli.json(
+        "family", "edit", ref, "Leo Example", "--name", "Leon Example", "--relationship", "carer"
+    )
     assert (shown["family"][0]["name"], shown["family"][0]["relationship"]) == ("Leon Example", "carer")
     assert shown["family"][0]["care_needs"] is True and shown["family"][0]["dob"] == "2000-01-01"
     cleared = cli.json("family", "edit", ref, "Leon Example", "--dob", "")
@@ -144,7 +154,9 @@ def test_check_is_clean_after_add_edit_and_remove(cli):
 
 def test_a_follow_up_keeps_the_family(cli):
     ref = new_case(cli)
-    cli.run("family", "add", ref, "--name", "Mia Example", "--relationship", "mother", "--household", "Flat 2")
+    cli.run(
+        "family", "add", ref, "--name", "Mia Example", "--relationship", "mother", "--household", "Flat 2"
+    )
     later = cli.json("new", "--no-input", "--follows", ref)
     assert [(m["name"], m["household"]) for m in later["family"]] == [("Mia Example", "Flat 2")]
     replays(cli, later["reference"])
@@ -158,7 +170,9 @@ def test_a_household_label_is_matched_as_recorded(cli):
     """``flat 2`` is the ``Flat 2`` already recorded, not a second household."""
     ref = new_case(cli)
     cli.run("child", "add", ref, "--name", "Zed Other", "--dob", "2018-01-01", "--household", "Flat 2")
-    shown = cli.json("family", "add", ref, "--name", "Leo Other", "--relationship", "father", "--household", "flat  2")
+    shown = cli.json(
+        "family", "add", ref, "--name", "Leo Other", "--relationship", "father", "--household", "flat  2"
+    )
     assert shown["family"][0]["household"] == "Flat 2"
     assert [c["household"] for c in shown["children"]] == ["1", "Flat 2"]
 
@@ -169,7 +183,16 @@ def two_households(cli):
     cli.run("family", "add", ref, "--name", "Gran Example", "--relationship", "other")
     cli.run("child", "add", ref, "--name", "Zed Other", "--dob", "2018-01-01", "--household", "B")
     cli.run("family", "add", ref, "--name", "Leo Other", "--relationship", "father", "--household", "B")
-    cli.run("decide", ref, "--s47", "--no-police", "--rationale", "Injury unexplained", "--share", "We will visit.")
+    cli.run(
+        "decide",
+        ref,
+        "--s47",
+        "--no-police",
+        "--rationale",
+        "Injury unexplained",
+        "--share",
+        "We will visit.",
+    )
     return ref
 
 
@@ -214,9 +237,9 @@ def test_the_professional_minutes_list_the_family_and_households(cli, fmt):
         assert name in text
     assert "Mother" in text and "Other significant adult" in text
     assert "Has care and support needs" in text and "Young person near 18" in text
-    assert "household B" in text.replace("Household", "household").replace('<span class="user-text">', "").replace(
-        "</span>", ""
-    )
+    assert "household B" in text.replace("Household", "household").replace(
+        '<span class="user-text">', ""
+    ).replace("</span>", "")
 
 
 # --- the near-18 rule reaches a young parent -------------------------------------------------
@@ -226,7 +249,15 @@ def test_a_mother_near_18_calls_for_adult_social_care(cli):
     ref = new_case(cli)
     assert "adult-social-care" not in cli.json("show", ref)["missing_agencies"]
     shown = cli.json(
-        "family", "add", ref, "--name", "Mia Example", "--relationship", "mother", "--dob", dob_turning_18_in(2)
+        "family",
+        "add",
+        ref,
+        "--name",
+        "Mia Example",
+        "--relationship",
+        "mother",
+        "--dob",
+        dob_turning_18_in(2),
     )
     assert "adult-social-care" in shown["missing_agencies"]
     assert shown["family"][0]["young_person"] is True
@@ -289,4 +320,26 @@ def test_the_migration_adds_the_household_and_the_family_table(cli):
         columns = {r[1]: r for r in conn.execute("PRAGMA table_info(child)")}
         assert columns["household"][3] == 1 and columns["household"][4] == "'1'"  # NOT NULL DEFAULT '1'
         family = {r[1] for r in conn.execute("PRAGMA table_info(family_member)")}
-        assert family >= {"discussion_id", "position", "name", "relationship", "dob", "care_needs", "household"}
+        assert family >= {
+            "discussion_id",
+            "position",
+            "name",
+            "relationship",
+            "dob",
+            "care_needs",
+            "household",
+        }
+
+
+def test_as_a_user_runs_it_several_households_without_one_named_is_a_clear_error(proc):
+    """A real process: the message names the households, no traceback, exit code 2."""
+    ref = proc.new()
+    assert (
+        proc.run(
+            "family", "add", ref, "--name", "Leo Other", "--relationship", "Father", "--household", "B"
+        ).returncode
+        == 0
+    )
+    done = proc.run("export", ref, "--audience", "family", expect=2)
+    assert "(1, B)" in done.stderr and "Traceback" not in done.stderr
+    assert "Leo Other" in proc.run("export", ref, "--audience", "family", "--household", "B").stdout
