@@ -24,7 +24,17 @@ def _check(name: str, ok: bool, detail: str) -> dict:
 
 # The tables a quick check looks at page by page: all but the two largest (the audit trail and
 # the checklist answers), which only the full check reads whole.
-QUICK_TABLES = ("discussion", "deadline", "child", "attendee", "decision", "action", "disagreement", "event")
+QUICK_TABLES = (
+    "discussion",
+    "deadline",
+    "child",
+    "family_member",
+    "attendee",
+    "decision",
+    "action",
+    "disagreement",
+    "event",
+)
 
 
 def verify(conn: sqlite3.Connection, chain: bool = True, quick: bool = False) -> dict:

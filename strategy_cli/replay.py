@@ -126,6 +126,7 @@ def _opened(new: Mapping, at) -> dict:
         "held_format": None,
         "chair": None,
         "children": [],
+        "family": [],
         "attendees": [],
         "decision": None,
         "actions": [],
@@ -162,6 +163,15 @@ def _apply(state: dict, action: str, detail: Mapping, where: str, strict: bool) 
         index = _find(state["children"], "name", old["name"], where)
         _expect(strict, state["children"][index], _child(old), where)
         del state["children"][index]
+    elif action == "family.add":
+        state["family"].append(dict(new))
+    elif action in ("family.edit", "family.remove"):
+        index = _find(state["family"], "name", old["name"], where)
+        _expect(strict, state["family"][index], dict(old), where)
+        if action == "family.remove":
+            del state["family"][index]
+        else:
+            state["family"][index] = dict(new)
     elif action == "attend":
         state["attendees"].append(dict(new))
     elif action in ("attend.correct", "attend.remove"):
@@ -221,12 +231,12 @@ def _apply(state: dict, action: str, detail: Mapping, where: str, strict: bool) 
 
 
 # A child's fields that later schemas added, and the value a child recorded before had.
-CHILD_SINCE = {"case_id": None, "nhs_number": None}  # schema 8
+CHILD_SINCE = {"case_id": None, "nhs_number": None, "household": "1"}  # schemas 8 and 10
 
 
 def _child(row: Mapping) -> dict:
     """A child snapshot; one written before schema 8 has no identifiers (migration 0008 added
-    them empty)."""
+    them empty), and one written before schema 11 lives in household "1" (as 0011 set it)."""
     child = _instants(row)
     assert child is not None  # _instants returns None only for None
     return {**CHILD_SINCE, **child}
@@ -280,6 +290,7 @@ def as_shown(
             {**c, "hospital_services": bool(c["hospital_services"] or c["in_hospital"])}
             for c in state["children"]
         ],
+        "family": [dict(m) for m in state.get("family", [])],
         "attendees": [dict(a) for a in state["attendees"]],
         "decision": None if decision is None else dict(decision),
         "actions": [
@@ -371,8 +382,19 @@ def recorded(
                 "no_adult_care_needs": c.no_adult_care_needs,
                 "case_id": c.case_id,
                 "nhs_number": c.nhs_number,
+                "household": c.household,
             }
             for c in discussion.children
+        ],
+        "family": [
+            {
+                "name": m.name,
+                "relationship": m.relationship,
+                "dob": m.dob.isoformat() if m.dob else None,
+                "care_needs": m.care_needs,
+                "household": m.household,
+            }
+            for m in discussion.family
         ],
         "attendees": [
             {"name": a.name, "agency": a.agency, "role": a.role, "attendance": a.attendance}
@@ -426,6 +448,9 @@ def from_show(document: Mapping, record_questions: Iterable[str] = ()) -> dict:
         "held_format": document["format"],
         "chair": document["chair"],
         "children": [{k: v for k, v in c.items() if k != "age"} for c in document["children"]],
+        "family": [
+            {k: v for k, v in m.items() if k not in ("age", "young_person")} for m in document["family"]
+        ],
         "attendees": [{k: v for k, v in a.items() if k != "present"} for a in document["attendees"]],
         "decision": None
         if decision is None

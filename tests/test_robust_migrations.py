@@ -118,8 +118,10 @@ def _unpin(db: Path) -> None:
             "ALTER TABLE child DROP COLUMN nhs_number;"
             "DROP TABLE disagreement;"
             "ALTER TABLE action DROP COLUMN removed_at;"
-            "DELETE FROM _sqlite_migrations WHERE name IN "
-            "('0007_procedure_versions', '0008_child_identifiers', '0009_disagreements', '0012_action_removal');"
+            "ALTER TABLE child DROP COLUMN household;"
+            "DROP TABLE family_member;"
+            "DELETE FROM _sqlite_migrations WHERE name IN ('0007_procedure_versions', "
+            "'0008_child_identifiers', '0009_disagreements', '0011_family', '0010_action_removal');"
             "PRAGMA user_version = 6;"
         )
 
@@ -165,17 +167,21 @@ SCHEMA6 = Path(__file__).parent / "fixtures" / "schema6"
 
 
 CHILD_IDENTIFIERS = ("case_id", "nhs_number")  # schema 8
+CHILD_SINCE = (*CHILD_IDENTIFIERS, "household")  # schema 11
 
 
 def _without_new_keys(shown: dict) -> dict:
     """`show --json` as the schema-6 release printed it: without what later releases added
-    (a child recorded then has no identifiers: they are there, and null)."""
+    (a child recorded then has no identifiers: they are there, and null; it lives in the one
+    household, "1", and there is no family recorded)."""
     assert all(child[key] is None for child in shown["children"] for key in CHILD_IDENTIFIERS)
     assert shown.pop("disagreements") == []  # schema 9: none recorded before it
+    assert all(child["household"] == "1" for child in shown["children"])
+    assert shown.pop("family") == []
     return {
         **shown,
         "deadlines": [{k: v for k, v in d.items() if k != "maximum_at"} for d in shown["deadlines"]],
-        "children": [{k: v for k, v in c.items() if k not in CHILD_IDENTIFIERS} for c in shown["children"]],
+        "children": [{k: v for k, v in c.items() if k not in CHILD_SINCE} for c in shown["children"]],
     }
 
 
@@ -237,7 +243,7 @@ def test_an_old_database_gets_the_child_identifiers_and_takes_them(tmp_path):
         assert columns["nhs_number"][2] == "TEXT" and columns["nhs_number"][3] == 0
         rows = conn.execute("SELECT * FROM child ORDER BY id").fetchall()
         assert [row[: len(rows_before[0])] for row in rows] == rows_before  # every value kept
-        assert all(row[-2:] == (None, None) for row in rows)
+        assert all(row[len(rows_before[0]) : len(rows_before[0]) + 2] == (None, None) for row in rows)
     for ref in ("SD-2026-0001", "SD-2026-0003"):
         done = run("child", "edit", ref, "Ava Example", "--case-id", "LCS-77", "--nhs-number", "943 476 5919")
         assert done.returncode == 0, done.stderr

@@ -6,7 +6,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from ..domain.identifiers import shown_nhs_number
-from ..domain.model import Child
+from ..domain.model import Child, as_recorded_household
 from ..domain.text import same_name
 from ..errors import StrategyError, UsageProblem
 from . import Casework
@@ -22,6 +22,7 @@ def add_child(case: Casework, reference: str, child: Child) -> None:
                 "correct their details with `strategy child edit`"
             )
         _nhs_number_unique(discussion, child)
+        child = replace(child, household=as_recorded_household(discussion, child.household))
         writer.add_child(discussion.reference, child)
 
 
@@ -62,6 +63,7 @@ def correct_child(case: Casework, reference: str, name: str, changes: dict[str, 
         if current is None:
             raise StrategyError(f"{discussion.reference} has no child named {name!r}")
         corrected = replace(current, **changes)
+        corrected.household = as_recorded_household(discussion, corrected.household)
         if changes.get("dob") is not None:
             corrected.edd = None
         if changes.get("edd") is not None:

@@ -19,7 +19,7 @@ def open_discussion(
     """Open a discussion and return its reference.
 
     A follow-up (``discussion.follows``) keeps the earlier one's children (any new one named
-    is added) and records the further-discussion time the earlier decision sets now: it is due
+    is added) and its family, and records the further-discussion time the earlier decision sets now: it is due
     by then at the latest. A second follow-up for that time is refused unless ``again``:
     opening the same meeting twice is a mistake a retry under pressure makes.
     ``forget_unfinished``: this carries on an interrupted `new`, whose kept answers go in the
@@ -33,6 +33,7 @@ def open_discussion(
             discussion.children = earlier.children + [
                 c for c in discussion.children if name_key(c.name) not in named
             ]
+            discussion.family = list(earlier.family)
             further_by = earlier.decision.further_by if earlier.decision else None
             discussion.follows_by = further_by
             already = writer.follow_ups(earlier.reference)

@@ -23,6 +23,7 @@ COMMANDS = {
         "Everything about one discussion: children, attendees and quoracy, decision, what is due.",
     ),
     "child": ("discussion", "Add, correct or remove a child."),
+    "family": ("family", "Add, correct or remove a parent, carer or other significant adult."),
     "edit": ("discussion", "Correct what `new` recorded; the old values stay in the audit trail."),
     "attend": (
         "meeting",

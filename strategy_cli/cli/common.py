@@ -322,7 +322,7 @@ def text(value: str | None, option: str, required: bool = False) -> str | None:
 
 # Options that hold a person's name or a one-line label: no line breaks, something visible.
 NAME_OPTIONS = frozenset(
-    {"--child", "--name", "--owner", "--role", "--chair", "--interpreter", "--by", "NAME"}
+    {"--child", "--name", "--owner", "--role", "--chair", "--interpreter", "--by", "NAME", "--household"}
 )
 
 

@@ -8,7 +8,7 @@ from .. import settings
 from ..casework import children as kids
 from ..casework import discussion as opening
 from ..domain.calendar import iso
-from ..domain.model import CATEGORIES, Child, Discussion
+from ..domain.model import CATEGORIES, HOUSEHOLD, Child, Discussion
 from ..domain.text import same_name
 from ..errors import UsageProblem
 from ..present import document as views
@@ -435,6 +435,10 @@ def child_add(
     ] = False,
     case_id: Annotated[str | None, typer.Option("--case-id", help=CASE_ID_HELP)] = None,
     nhs_number: Annotated[str | None, typer.Option("--nhs-number", help=NHS_HELP)] = None,
+    household: Annotated[
+        str | None,
+        typer.Option("--household", help="The household the child lives in, a short label (default 1)."),
+    ] = None,
     as_json: JsonOption = False,
 ):
     """Add another child to a discussion."""
@@ -453,6 +457,7 @@ def child_add(
         no_adult_care_needs=no_adult_care_needs,
         case_id=_case_id(case_id),
         nhs_number=_nhs_number(nhs_number),
+        household=common.text(household, "--household") or HOUSEHOLD,
     )
     _check_child_dates(child)
     case = common.casework()
@@ -493,6 +498,10 @@ def child_edit(
     nhs_number: Annotated[
         str | None, typer.Option("--nhs-number", help=NHS_HELP + " An empty value clears it.")
     ] = None,
+    household: Annotated[
+        str | None,
+        typer.Option("--household", help="The household the child lives in, a short label (default 1)."),
+    ] = None,
     as_json: JsonOption = False,
 ):
     """Correct a child's details; the old values stay in the audit trail."""
@@ -516,6 +525,8 @@ def child_edit(
         changes["case_id"] = _case_id(case_id)
     if nhs_number is not None:
         changes["nhs_number"] = _nhs_number(nhs_number)
+    if household is not None:
+        changes["household"] = common.text(household, "--household", required=True)
     born, expected = common.day(dob, "--dob"), common.day(edd, "--edd")
     if born or expected:
         _check_child_dates(Child(name=name, dob=born, edd=expected))

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from .. import settings
-from ..errors import StrategyError
+from ..errors import StrategyError, UsageProblem
 from . import common
 from .discussion import Ref, show_view
 
@@ -18,14 +18,15 @@ FORMATS = ("md", "html", "pdf")
 AUDIENCES = ("professional", "family")
 
 
-def minutes_text(store, reference: str, fmt: str, audience: str) -> str:
-    """The rendered minutes of one discussion (``fmt`` md or html)."""
+def minutes_text(store, reference: str, fmt: str, audience: str, household: str | None = None) -> str:
+    """The rendered minutes of one discussion (``fmt`` md or html); the family version is for
+    one ``household`` (needed when the discussion covers several)."""
     from ..present import minutes, render
 
     view = show_view(store, reference)
     now = settings.now()
     if audience == "family":
-        context = minutes.family(view, now)
+        context = minutes.family(view, now, household)
         template = f"family.{fmt}.j2"
     else:
         context = minutes.professional(view, store.trail(reference), now)
@@ -63,6 +64,13 @@ def export(
     circulated: Annotated[
         bool, typer.Option("--circulated", help="Also record that the record was sent to all invitees.")
     ] = False,
+    household: Annotated[
+        str | None,
+        typer.Option(
+            "--household",
+            help="The household the family version is for (needed when the discussion covers several).",
+        ),
+    ] = None,
     checked: Annotated[
         bool,
         typer.Option(
@@ -79,8 +87,20 @@ def export(
             "records that the professional record went to the invitees; not with --audience family",
             param_hint="--circulated",
         )
+    if household is not None and audience != "family":
+        raise typer.BadParameter(
+            "chooses whose family version: only with --audience family", param_hint="--household"
+        )
+    household = common.text(household, "--household")
     store = common.open_store()  # show_view refreshes this discussion's deadlines if stale
     discussion = store.discussion(reference)
+    if audience == "family":
+        from ..domain.model import HouseholdError, chosen_household
+
+        try:
+            household = chosen_household(discussion, household)  # said before anything is printed
+        except HouseholdError as error:
+            raise UsageProblem(str(error)) from None
     if circulated:
         common.require_open(discussion)  # before anything is written, not after
     if audience == "family" and not checked:
@@ -102,7 +122,7 @@ def export(
         from ..files import check_target
 
         check_target(output, force, store.path)  # before seconds of printing, not after
-    text = minutes_text(store, discussion.reference, "html" if fmt == "pdf" else fmt, audience)
+    text = minutes_text(store, discussion.reference, "html" if fmt == "pdf" else fmt, audience, household)
     if output is None:
         sys.stdout.write(text)
     else:

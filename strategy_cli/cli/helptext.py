@@ -26,6 +26,14 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "child remove": (
         'strategy child remove SD-2026-0001 "Ben Example" --reason "Entered on the wrong discussion"',
     ),
+    "family add": (
+        'strategy family add SD-2026-0001 --name "Mia Example" --relationship mother --dob 01/03/2009',
+        'strategy family add SD-2026-0001 --name "Leo Example" --relationship father --household 2',
+    ),
+    "family edit": ('strategy family edit SD-2026-0001 "Mia Example" --care-needs',),
+    "family remove": (
+        'strategy family remove SD-2026-0001 "Leo Example" --reason "Entered on the wrong discussion"',
+    ),
     "edit": ('strategy edit SD-2026-0001 --concern-at "20/11/2026 09:30" --category serious-harm',),
     "attend": (
         'strategy attend SD-2026-0001 --name "Pat Police" --agency police --role "Detective constable"',
@@ -63,6 +71,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "export": (
         "strategy export SD-2026-0001 --format html --output minutes.html",
         "strategy export SD-2026-0001 --audience family --format pdf",
+        "strategy export SD-2026-0001 --audience family --household 2",
     ),
     "log": ("strategy log SD-2026-0001",),
     "close": ('strategy close SD-2026-0001 --reason "No further action: early help in place"',),
@@ -125,6 +134,8 @@ PLACEHOLDERS: dict[str, str] = {
     "--audience": "AUDIENCE",
     "--follows": "REF",
     "--case-id": "ID",
+    "--relationship": "ID",
+    "--household": "NAME",
     "--nhs-number": "NUMBER",
     # files
     "--output": "FILE",

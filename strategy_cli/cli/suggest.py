@@ -117,6 +117,12 @@ def audiences(_ctx, _param, incomplete: str) -> list:
     return _items(((name, "") for name in AUDIENCES), incomplete)
 
 
+def relationships(_ctx, _param, incomplete: str) -> list:
+    from ..domain.model import RELATIONSHIPS
+
+    return _items(RELATIONSHIPS.items(), incomplete)
+
+
 def shells(_ctx, _param, incomplete: str) -> list:
     from .completion import SHELLS
 
@@ -142,6 +148,7 @@ COMPLETERS: dict[str, Callable[[Any, Any, str], list]] = {
     "export --format": export_formats,
     "export --audience": audiences,
     "shell": shells,
+    "--relationship": relationships,
 }
 
 

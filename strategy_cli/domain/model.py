@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from .text import name_key, same_name
+
 CATEGORIES = {
     "standard": "Reasonable cause to suspect significant harm",
     "serious-harm": "Serious risk of harm (e.g. serious physical injury or serious neglect)",
@@ -88,6 +90,34 @@ class Child:
     # Identifiers in other systems (domain/identifiers.py): never in the family's version.
     case_id: str | None = None  # the case-management system's ID
     nhs_number: str | None = None  # ten digits, its check digit verified
+    # Which household of the discussion the child lives in: a short label ("1" when there is
+    # one). The family version of the minutes goes to one household and names only its own.
+    household: str = "1"
+
+
+# How a family member or significant adult stands to the children (`family add --relationship`).
+RELATIONSHIPS = {
+    "mother": "Mother",
+    "father": "Father",
+    "carer": "Carer",
+    "sibling": "Sibling",
+    "other": "Other significant adult",
+}
+
+HOUSEHOLD = "1"  # the label of the one household a discussion has unless told otherwise
+
+
+@dataclass
+class FamilyMember:
+    """A parent, carer, sibling or other significant adult: a person, not a child of the
+    discussion (no deadlines, quoracy or checklist of their own), though a parent under 18 is
+    a young person in her own right (rules.circumstances)."""
+
+    name: str
+    relationship: str
+    dob: date | None = None
+    care_needs: bool = False  # has care and support needs of their own
+    household: str = HOUSEHOLD
 
 
 @dataclass
@@ -154,6 +184,7 @@ class Discussion:
     referrer: str | None = None
     follows: str | None = None
     children: list[Child] = field(default_factory=list)
+    family: list[FamilyMember] = field(default_factory=list)
     attendees: list[Attendee] = field(default_factory=list)
     decision: Decision | None = None
     actions: list[Action] = field(default_factory=list)
@@ -188,3 +219,50 @@ class Deadline:
     # A target with a maximum (a profile's ``maximum``): past the target it is "past target",
     # and overdue only after this.
     maximum_at: datetime | None = None
+
+
+def households(discussion: Discussion) -> list[str]:
+    """The households of a discussion, each once, in the order they were first recorded
+    (children first): ``["1"]`` for the usual single household."""
+    found: dict[str, str] = {}
+    labels = [c.household for c in discussion.children] + [m.household for m in discussion.family]
+    for label in labels:
+        found.setdefault(name_key(label), label)
+    return list(found.values()) or [HOUSEHOLD]
+
+
+def in_household(person: Child | FamilyMember, household: str) -> bool:
+    """Whether a child or family member lives in that household (labels are read as names
+    are: ``flat 2`` is ``Flat 2``)."""
+    return same_name(person.household, household)
+
+
+def as_recorded_household(discussion: Discussion, household: str) -> str:
+    """A household label as the discussion already spells it (``flat 2`` is the ``Flat 2``
+    recorded), or as given when it is a new one."""
+    return next((h for h in households(discussion) if same_name(h, household)), household)
+
+
+class HouseholdError(ValueError):
+    """The household the family version is for cannot be told: not given among several, or
+    not one of the discussion's."""
+
+
+def chosen_household(discussion: Discussion, given: str | None) -> str:
+    """The household the family version goes to: the one given (as recorded), or the only one.
+    Among several, not giving one is an error naming them all, never a guess: the family
+    version of one household never names another's children."""
+    known = households(discussion)
+    if given is None:
+        if len(known) > 1:
+            raise HouseholdError(
+                f"{discussion.reference} covers {len(known)} households ({', '.join(known)}): "
+                "say which one the family version is for with --household"
+            )
+        return known[0]
+    found = next((h for h in known if same_name(h, given)), None)
+    if found is None:
+        raise HouseholdError(
+            f"{discussion.reference} has no household {given!r}; its households: {', '.join(known)}"
+        )
+    return found

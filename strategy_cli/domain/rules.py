@@ -18,7 +18,7 @@ from .calendar import (
     local,
     same_day,
 )
-from .model import COUNTS_AS, Deadline, Discussion, kind_order
+from .model import COUNTS_AS, Deadline, Discussion, FamilyMember, kind_order
 from .procedures import DEFAULT_START
 
 if TYPE_CHECKING:
@@ -396,7 +396,16 @@ def circumstances(discussion: Discussion, on_day: date) -> set[str]:
             found.add("medical")
         if child.dob and not child.no_adult_care_needs and near_adulthood(child.dob, on_day):
             found.add("near-adult")
+    if any(young_person(member, on_day) for member in discussion.family):
+        found.add("near-adult")  # a parent under 18 is a young person in her own right
     return found
+
+
+def young_person(member: FamilyMember, on_day: date) -> bool:
+    """A family member the near-18 rule reaches as it reaches a child: less than six months
+    before their 18th birthday on ``on_day`` (a 17-year-old mother's own needs, and adult social
+    care, must be considered)."""
+    return member.dob is not None and near_adulthood(member.dob, on_day)
 
 
 def near_adulthood(dob: date, on_day: date) -> bool:

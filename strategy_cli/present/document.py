@@ -102,6 +102,19 @@ def circumstances(child: dict) -> list[str]:
     return found
 
 
+YOUNG_PERSON = "Young person near 18: their own needs and adult social care to be considered"
+
+
+def family_notes(member: dict) -> list[str]:
+    """What the minutes and ``show`` say about a family member beyond name and relationship."""
+    found = []
+    if member["care_needs"]:
+        found.append("Has care and support needs")
+    if member["young_person"]:
+        found.append(YOUNG_PERSON)
+    return found
+
+
 def child_json(child, on_day) -> dict:
     return {
         "name": child.name,
@@ -117,6 +130,21 @@ def child_json(child, on_day) -> dict:
         "no_adult_care_needs": child.no_adult_care_needs,
         "case_id": child.case_id,
         "nhs_number": child.nhs_number,  # ten digits, as the case systems take it
+        "household": child.household,
+    }
+
+
+def family_json(member, on_day) -> dict:
+    """A family member or significant adult; ``young_person``: the near-18 rule reaches them
+    (a parent under 18 is a young person in her own right)."""
+    return {
+        "name": member.name,
+        "relationship": member.relationship,
+        "dob": member.dob.isoformat() if member.dob else None,
+        "age": age_on(member.dob, on_day) if member.dob else None,
+        "care_needs": member.care_needs,
+        "household": member.household,
+        "young_person": rules.young_person(member, on_day),
     }
 
 
@@ -196,6 +224,7 @@ def discussion_json(view: Shown) -> dict:
         "chair": discussion.chair,
         "discussion_due": iso(view.due),
         "children": [child_json(child, view.on_day) for child in discussion.children],
+        "family": [family_json(member, view.on_day) for member in discussion.family],
         "attendees": [attendee_json(a) for a in discussion.attendees],
         "quorate": view.quorate,
         "missing_agencies": list(view.missing_agencies),

@@ -16,12 +16,13 @@ from datetime import datetime
 
 from ..domain.calendar import age_on, iso
 from ..domain.identifiers import shown_nhs_number
-from ..domain.model import AGENCIES, CATEGORIES
+from ..domain.model import AGENCIES, CATEGORIES, RELATIONSHIPS, chosen_household, households, in_household
 from ..domain.procedures import Profile
 from .document import (
     Shown,
     circumstances,
     discussion_json,
+    family_notes,
 )
 
 MARKING = "OFFICIAL-SENSITIVE"
@@ -56,6 +57,8 @@ CORRECTIONS = {
     "held.correct": "Meeting details corrected",
     "child.edit": "Child corrected",
     "child.remove": "Child removed (entered by mistake)",
+    "family.edit": "Family member corrected",
+    "family.remove": "Family member removed (entered by mistake)",
     "attend.correct": "Attendee corrected",
     "attend.remove": "Attendee removed",
     "decide.amend": "Decision amended",
@@ -72,6 +75,7 @@ CORRECTIONS = {
 # Additions that change what the minutes say, when made after the record was circulated.
 ADDITIONS = {
     "child.add": "Child added",
+    "family.add": "Family member added",
     "attend": "Attendee added",
     "action.add": "Action added",
     "answer": "Checklist question answered",
@@ -105,6 +109,7 @@ FIELD_LABELS = {
     "summary": "reason for the discussion",
     "case_id": "case ID",
     "nhs_number": "NHS number",
+    "care_needs": "care and support needs",
 }
 
 # Fields an amendment does not list: bookkeeping that changes with every write.
@@ -271,7 +276,7 @@ def amendments(view: Shown, trail: list[dict]) -> list[dict]:
         circulated_before = circulation is not None and entry["id"] > circulation
         rows: list[dict] = []
         what = None
-        if action in ("attend.remove", "child.remove", "action.remove"):
+        if action in ("attend.remove", "child.remove", "action.remove", "family.remove"):
             rows, what = [{"field": "", "old": None, "new": None}], CORRECTIONS[action]
         elif action in CORRECTIONS:
             rows, what = (
@@ -294,7 +299,9 @@ def amendments(view: Shown, trail: list[dict]) -> list[dict]:
         if not rows:
             continue
         subject = _subject(entry, questions)
-        if action in ("child.remove", "record.withdraw", "action.remove") and detail.get("note"):
+        if action in ("child.remove", "record.withdraw", "action.remove", "family.remove") and detail.get(
+            "note"
+        ):
             subject = f"{subject} (why: {detail['note']})"
         found.append(
             {
@@ -379,6 +386,15 @@ def professional(view: Shown, trail: list[dict], generated_at: datetime) -> dict
         "timeliness": timeliness(view),
         "maximum_due": maximum_due(view),
         "children": [{**c, "circumstances": circumstances(c)} for c in document["children"]],
+        "family": [
+            {
+                **m,
+                "relationship_label": RELATIONSHIPS.get(m["relationship"], m["relationship"]),
+                "notes": family_notes(m),
+            }
+            for m in document["family"]
+        ],
+        "several_households": len(households(discussion)) > 1,
         "identifiers": identifiers(document["children"]),
         "quoracy": quoracy_statement(view),
         "groups": attendees_by_agency(attendees, profile.agencies),
@@ -429,16 +445,20 @@ def identifiers(children: list[dict]) -> list[dict]:
     ]
 
 
-def family(view: Shown, generated_at: datetime) -> dict:
+def family(view: Shown, generated_at: datetime, household: str | None = None) -> dict:
     """Only what may be shared with the family: an allow-list, field by field.
 
     domain.md's allow-list: the header (reference, date and time, format, chair, profile and
     marking), the children, what the decision says to share, the actions marked for the family.
     The attendees, the reason, the checklist, the rationale, what is withheld and the police's
     plans are never read here, so they cannot reach the family version.
+
+    It is addressed to one household (``household``: needed when there are several; a
+    ``HouseholdError`` names them) and names only that household's children and family.
     """
     discussion = view.discussion
     decision = discussion.decision
+    household = chosen_household(discussion, household)
     return {
         "audience": "family",
         "marking": MARKING,
@@ -447,6 +467,7 @@ def family(view: Shown, generated_at: datetime) -> dict:
         "format_label": FORMAT_LABELS.get(discussion.held_format or "", discussion.held_format),
         "chair": discussion.chair,
         "profile_name": view.profile.name,
+        "to": [m.name for m in discussion.family if in_household(m, household)],
         "children": [
             {
                 "name": c.name,
@@ -454,6 +475,7 @@ def family(view: Shown, generated_at: datetime) -> dict:
                 "unborn": c.dob is None and c.edd is not None,
             }
             for c in discussion.children
+            if in_household(c, household)
         ],
         "share": decision.share if decision else None,
         "actions": [

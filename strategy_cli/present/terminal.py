@@ -19,9 +19,18 @@ from rich.text import Text
 from ..domain import rules
 from ..domain.calendar import age_on, local
 from ..domain.identifiers import shown_nhs_number
-from ..domain.model import CATEGORIES
+from ..domain.model import CATEGORIES, RELATIONSHIPS, households
 from ..domain.text import BIDI_SHOWN
-from .document import Shown, child_json, circumstances, describe_change, past_target, relative
+from .document import (
+    Shown,
+    child_json,
+    circumstances,
+    describe_change,
+    family_json,
+    family_notes,
+    past_target,
+    relative,
+)
 from .feedback import quoracy
 
 console = Console(highlight=False)
@@ -180,6 +189,7 @@ def discussion(view: Shown) -> None:
     body.append_text(quoracy_line(view.quorate, view.missing_agencies, view.profile.agencies))
     console.print(Panel(body, title=header, title_align="left"))
     _children_table(view)
+    _family_table(view)
     _attendees_table(view)
     _decision(view)
     _actions_table(view)
@@ -229,11 +239,14 @@ def _children_table(view: Shown) -> None:
     children = view.discussion.children
     with_ids = any(child.case_id or child.nhs_number for child in children)  # else no column
     headings = ["Name", "Born", "Age", "Circumstances"] + (["Identifiers"] if with_ids else [])
+    several = len(households(view.discussion)) > 1
     rows = []
     for child in children:
         flags = circumstances(child_json(child, view.on_day))
         if child.interpreter:
             flags.append(f"interpreter: {child.interpreter}")
+        if several:
+            flags.append(f"household {child.household}")
         born = (
             child.dob.isoformat()
             if child.dob
@@ -251,6 +264,30 @@ def _children_table(view: Shown) -> None:
         table.add_column(column, overflow="fold")  # a narrow terminal folds a word, never cuts it
     for name, born, age, circumstances_text, *ids in rows:
         table.add_row(_text(name), born, age, _text(circumstances_text), *map(_text, ids))
+    console.print(table)
+
+
+def _family_table(view: Shown) -> None:
+    """The family and significant adults (nothing when none is recorded); the household
+    column only when the discussion covers more than one."""
+    family = view.discussion.family
+    if not family:
+        return
+    several = len(households(view.discussion)) > 1
+    headings = ["Name", "Relationship", "Born", "Age", "Notes"] + (["Household"] if several else [])
+    table = Table(title="Family and significant adults", title_justify="left")
+    for column in headings:
+        table.add_column(column, overflow="fold")
+    for member in family:
+        shown = family_json(member, view.on_day)
+        row = [
+            _text(member.name),
+            RELATIONSHIPS.get(member.relationship, member.relationship),
+            shown["dob"] or "-",
+            "-" if shown["age"] is None else str(shown["age"]),
+            _text(", ".join(family_notes(shown)) or "-"),
+        ]
+        table.add_row(*row, *([_text(member.household)] if several else []))
     console.print(table)
 
 

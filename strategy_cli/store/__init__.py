@@ -44,6 +44,7 @@ from ..domain.model import (
     Decision,
     Disagreement,
     Discussion,
+    FamilyMember,
     canonical_reference,
 )
 from ..domain.text import same_name
@@ -64,6 +65,7 @@ from .rows import (
     _deadline,
     _decision,
     _disagreement,
+    _family_member,
     _from_column,
     _instant,
     _plain,
@@ -662,6 +664,8 @@ class Writer:
         self.audit(discussion_id, "open", opening(reference, discussion))
         for child in discussion.children:
             self.add_child(reference, child)
+        for member in discussion.family:
+            self.add_family_member(reference, member)
         return reference
 
     def pin(self, procedure: str) -> str:
@@ -760,6 +764,51 @@ class Writer:
         if reason:
             detail["note"] = reason
         self.audit(discussion_id, "child.remove", detail)
+
+    # The family and significant adults --------------------------------------------------
+
+    def add_family_member(self, reference: str, member: FamilyMember) -> None:
+        discussion_id = self._id(reference)
+        position = self.conn.execute(
+            "SELECT COALESCE(MAX(position), 0) + 1 FROM family_member WHERE discussion_id = ?",
+            (discussion_id,),
+        ).fetchone()[0]
+        row = _child_row(member)
+        self.conn.execute(
+            f"INSERT INTO family_member (discussion_id, position, {', '.join(row)}) "
+            f"VALUES (?, ?, {', '.join('?' * len(row))})",
+            (discussion_id, position, *row.values()),
+        )
+        self.audit(discussion_id, "family.add", {"new": snapshot(member)})
+
+    def _family_member_named(self, discussion_id: int, reference: str, name: str) -> sqlite3.Row:
+        """The first family member (by position) with that name, as a person reads it."""
+        rows = self.conn.execute(
+            "SELECT * FROM family_member WHERE discussion_id = ? ORDER BY position", (discussion_id,)
+        ).fetchall()
+        found = next((row for row in rows if same_name(row["name"], name)), None)
+        if found is None:
+            raise StrategyError(f"{reference} has no family member named {name!r}")
+        return found
+
+    def edit_family_member(self, reference: str, name: str, member: FamilyMember) -> None:
+        discussion_id = self._id(reference)
+        found = self._family_member_named(discussion_id, reference, name)
+        row = _child_row(member)
+        self.conn.execute(
+            f"UPDATE family_member SET {', '.join(f'{c} = ?' for c in row)} WHERE id = ?",
+            (*row.values(), found["id"]),
+        )
+        old = snapshot(_family_member(found))
+        self.audit(discussion_id, "family.edit", {"old": old, "new": snapshot(member)})
+
+    def remove_family_member(self, reference: str, name: str, reason: str) -> None:
+        """Take out a family member entered by mistake; the trail keeps what was recorded."""
+        discussion_id = self._id(reference)
+        found = self._family_member_named(discussion_id, reference, name)
+        self.conn.execute("DELETE FROM family_member WHERE id = ?", (found["id"],))
+        old = snapshot(_family_member(found))
+        self.audit(discussion_id, "family.remove", {"old": old, "new": None, "note": reason})
 
     # Attendees ---------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from ..domain.model import (
     Decision,
     Disagreement,
     Discussion,
+    FamilyMember,
 )
 from ..errors import StrategyError
 
@@ -43,6 +44,17 @@ def _child(row: sqlite3.Row) -> Child:
         no_adult_care_needs=bool(row["no_adult_care_needs"]),
         case_id=row["case_id"],
         nhs_number=row["nhs_number"],
+        household=row["household"],
+    )
+
+
+def _family_member(row: sqlite3.Row) -> FamilyMember:
+    return FamilyMember(
+        name=row["name"],
+        relationship=row["relationship"],
+        dob=_day(row["dob"]),
+        care_needs=bool(row["care_needs"]),
+        household=row["household"],
     )
 
 
@@ -117,6 +129,7 @@ def _read(reference: str, table: str, column: str, value, parse):
 # What makes up a discussion's record besides its own row, and the order each is read in.
 _PARTS = {
     "child": "position",
+    "family_member": "position",
     "attendee": "id",
     "decision": "discussion_id",
     "action": "number",
@@ -155,6 +168,7 @@ def _assemble(row: sqlite3.Row, parts: dict[str, list], earlier, held_follow_ups
         referrer=row["referrer"],
         follows=None if earlier is None else earlier["reference"],
         children=each("child", _child),
+        family=each("family_member", _family_member),
         attendees=each("attendee", _attendee),
         decision=decisions[0] if decisions else None,
         actions=[
@@ -258,7 +272,8 @@ def answers_entry(changes: dict[str, dict]) -> tuple[str, dict]:
     return "answers", {"answers": changes}
 
 
-def _child_row(child: Child) -> dict:
+def _child_row(child: Child | FamilyMember) -> dict:
+    """A child's (or a family member's) columns, as the audit trail writes them too."""
     return {name: _plain(value) for name, value in asdict(child).items()}
 
 

@@ -207,8 +207,20 @@ MIGRATIONS: list[tuple[str, str]] = [
     ),
     # An action taken back (`action remove`: entered by mistake) keeps its row, so its number is
     # never given to another action, but leaves the record: the board, `close` and the minutes
-    # no longer count it. NULL: standing, as every action recorded before schema 12.
-    ("0012_action_removal", "ALTER TABLE action ADD COLUMN removed_at TEXT"),
+    # no longer count it. NULL: standing, as every action recorded before schema 10.
+    ("0010_action_removal", "ALTER TABLE action ADD COLUMN removed_at TEXT"),
+    # The family and significant adults (people, not children of the discussion), and the
+    # household each child and family member lives in: a discussion can cover several, and
+    # the family version goes to one. Every child recorded before lives in household "1".
+    (
+        "0011_family",
+        "ALTER TABLE child ADD COLUMN household TEXT NOT NULL DEFAULT '1';"
+        "CREATE TABLE family_member (id INTEGER PRIMARY KEY, "
+        "discussion_id INTEGER NOT NULL REFERENCES discussion(id), position INTEGER NOT NULL, "
+        "name TEXT NOT NULL, relationship TEXT NOT NULL, dob TEXT, "
+        "care_needs INTEGER NOT NULL DEFAULT 0, household TEXT NOT NULL DEFAULT '1');"
+        "CREATE INDEX family_member_discussion ON family_member(discussion_id, position)",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

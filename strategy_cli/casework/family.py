@@ -1,0 +1,65 @@
+"""The family and significant adults of a discussion: add one, correct one (a patch), take
+out one entered by mistake. The same shape as the children's (casework/children.py)."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from typing import Any
+
+from ..domain.model import FamilyMember, as_recorded_household
+from ..domain.text import same_name
+from ..errors import StrategyError, UsageProblem
+from . import Casework
+
+MEMBER_FIELDS = {f.name for f in fields(FamilyMember)}
+
+
+def add_member(case: Casework, reference: str, member: FamilyMember) -> None:
+    with case.change(reference) as (writer, discussion):
+        if any(same_name(m.name, member.name) for m in discussion.family):
+            raise StrategyError(
+                f"{discussion.reference} already has a family member named {member.name!r}; "
+                "correct their details with `strategy family edit`"
+            )
+        member = replace(member, household=as_recorded_household(discussion, member.household))
+        writer.add_family_member(discussion.reference, member)
+
+
+def correct_member(
+    case: Casework, reference: str, name: str, changes: dict[str, Any]
+) -> tuple[str, FamilyMember]:
+    """Correct the family member of that name with only the ``changes`` given (a date of birth
+    set to None is cleared). Returns ``corrected``, or ``unchanged`` when the record already
+    said so (nothing is written)."""
+    if not changes:
+        raise UsageProblem("nothing to correct: give at least one option to change")
+    unknown = set(changes) - MEMBER_FIELDS
+    if unknown:
+        raise ValueError(f"not a family member's field: {', '.join(sorted(unknown))}")
+    with case.change(reference) as (writer, discussion):
+        current = next((m for m in discussion.family if same_name(m.name, name)), None)
+        if current is None:
+            raise StrategyError(f"{discussion.reference} has no family member named {name!r}")
+        corrected = replace(current, **changes)
+        corrected.household = as_recorded_household(discussion, corrected.household)
+        if not same_name(corrected.name, current.name) and any(
+            same_name(m.name, corrected.name) for m in discussion.family
+        ):
+            raise StrategyError(
+                f"{discussion.reference} already has a family member named {corrected.name!r}"
+            )
+        if corrected == current:
+            return "unchanged", current
+        writer.edit_family_member(discussion.reference, current.name, corrected)
+    return "corrected", corrected
+
+
+def remove_member(case: Casework, reference: str, name: str, reason: str) -> str:
+    """Take out a family member entered by mistake (the reason goes in the trail); returns the
+    name as recorded."""
+    with case.change(reference) as (writer, discussion):
+        recorded = next((m.name for m in discussion.family if same_name(m.name, name)), None)
+        if recorded is None:
+            raise StrategyError(f"{discussion.reference} has no family member named {name!r}")
+        writer.remove_family_member(discussion.reference, recorded, reason)
+    return recorded
