@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..domain.calendar import age_on, iso
+from ..domain.calendar import age_in_words, iso
 from ..domain.identifiers import shown_nhs_number
 from ..domain.model import AGENCIES, CATEGORIES
 from ..domain.procedures import Profile
@@ -123,11 +123,15 @@ def _answer_text(question, value) -> str | None:
     return str(value)
 
 
-def checklist_sections(profile: Profile, answers: dict) -> list[dict]:
-    """Section by section: every top-level question, and follow-ups triggered or answered."""
+def checklist_sections(profile: Profile, answers: dict) -> tuple[list[dict], list[str]]:
+    """Section by section, the questions answered (follow-ups included); then every question
+    that should have been and was not (top-level ones, and follow-ups triggered), in order.
+
+    The unanswered ones are one compact list, not a row each: a page of "Not answered" rows
+    buries what was said, and a reader needs only to see which questions were left open."""
     from ..domain.checklist import triggered
 
-    sections = []
+    sections, unanswered = [], []
     for section in profile.sections:
         rows = []
         for question in profile.questions:
@@ -135,17 +139,21 @@ def checklist_sections(profile: Profile, answers: dict) -> list[dict]:
                 continue
             if question.follows and not (triggered(question, answers) or question.id in answers):
                 continue
+            answer = _answer_text(question, answers.get(question.id))
+            if answer is None:
+                unanswered.append(question.text)
+                continue
             rows.append(
                 {
                     "id": question.id,
                     "text": question.text,
-                    "answer": _answer_text(question, answers.get(question.id)),
+                    "answer": answer,
                     "follow_up": question.follows is not None,
                 }
             )
         if rows:
             sections.append({"id": section.id, "title": section.title, "questions": rows})
-    return sections
+    return sections, unanswered
 
 
 def quoracy_statement(view: Shown) -> str:
@@ -350,10 +358,15 @@ def maximum_due(view: Shown) -> str | None:
     return iso(late_after) if late_after is not None and late_after != view.due else None
 
 
-def professional(view: Shown, trail: list[dict], generated_at: datetime) -> dict:
+def professional(
+    view: Shown, trail: list[dict], generated_at: datetime, with_warnings: bool = False
+) -> dict:
     """The professional record's template context, from the typed view. ``d`` is the JSON
-    document (``show --json``) as well, for templates (a user's own included) that read it."""
+    document (``show --json``) as well, for templates (a user's own included) that read it.
+
+    The program's warnings are for the chair (``with_warnings``), not the circulated copy."""
     discussion, profile = view.discussion, view.profile
+    checklist, unanswered = checklist_sections(profile, view.answers)
     document = discussion_json(view)  # its items are the template's rows, with labels added
     attendees = [
         {
@@ -377,12 +390,16 @@ def professional(view: Shown, trail: list[dict], generated_at: datetime) -> dict
         "categories": [profile.categories.get(c, CATEGORIES.get(c, c)) for c in discussion.categories],
         "timeliness": timeliness(view),
         "maximum_due": maximum_due(view),
-        "children": [{**c, "circumstances": circumstances(c)} for c in document["children"]],
+        "children": [
+            {**c, "circumstances": circumstances(c), "age": age_in_words(typed.dob, typed.edd, view.on_day)}
+            for c, typed in zip(document["children"], discussion.children, strict=True)
+        ],
         "identifiers": identifiers(document["children"]),
         "quoracy": quoracy_statement(view),
         "groups": attendees_by_agency(attendees, profile.agencies),
         "information_only": [p for p in attendees if p["attendance"] == "information-only"],
-        "checklist": checklist_sections(profile, view.answers),
+        "checklist": checklist,
+        "unanswered": unanswered,
         "answered": len(view.answers),
         "total": len(profile.questions),
         "decision": document["decision"],
@@ -394,7 +411,7 @@ def professional(view: Shown, trail: list[dict], generated_at: datetime) -> dict
         "distribution": attendees,
         "circulated_at": iso(discussion.events.get("record-circulated")),
         "amendments": amendments(view, trail),
-        "warnings": list(view.warnings),
+        "warnings": list(view.warnings) if with_warnings else [],
         "generated_at": iso(generated_at),
     }
 
@@ -435,7 +452,7 @@ def family(view: Shown, generated_at: datetime) -> dict:
         "children": [
             {
                 "name": c.name,
-                "age": age_on(c.dob, view.on_day) if c.dob else None,
+                "age": age_in_words(c.dob, c.edd, view.on_day),
                 "unborn": c.dob is None and c.edd is not None,
             }
             for c in discussion.children
