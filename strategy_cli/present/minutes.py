@@ -431,13 +431,32 @@ def identifiers(children: list[dict]) -> list[dict]:
     ]
 
 
-def family(view: Shown, generated_at: datetime) -> dict:
+def family_contact(view: Shown, contact: str | None = None) -> str | None:
+    """Who the family should contact: ``contact`` as given for this export, or the attendees
+    marked as the family's contact, each as "name, role, agency". Nothing else about any
+    attendee reaches the family version."""
+    if contact is not None:
+        return contact.strip()
+    marked = [
+        ", ".join(
+            part
+            for part in (a.name, a.role, agency_label(a.agency, view.profile.agencies))
+            if part
+        )
+        for a in view.discussion.attendees
+        if a.family_contact
+    ]
+    return "; ".join(marked) or None
+
+
+def family(view: Shown, generated_at: datetime, contact: str | None = None) -> dict:
     """Only what may be shared with the family: an allow-list, field by field.
 
     domain.md's allow-list: the header (reference, date and time, format, chair, profile and
     marking), the children, what the decision says to share, the actions marked for the family.
-    The attendees, the reason, the checklist, the rationale, what is withheld and the police's
-    plans are never read here, so they cannot reach the family version.
+    The reason, the checklist, the rationale, what is withheld and the police's plans are
+    never read here, so they cannot reach the family version; of the attendees, only the
+    family's contact (name, role, agency) is.
     """
     discussion = view.discussion
     decision = discussion.decision
@@ -449,11 +468,12 @@ def family(view: Shown, generated_at: datetime) -> dict:
         "format_label": FORMAT_LABELS.get(discussion.held_format or "", discussion.held_format),
         "chair": discussion.chair,
         "profile_name": view.profile.name,
+        "contact": family_contact(view, contact),
         "children": [
             {
                 "name": c.name,
                 "age": age_in_words(c.dob, c.edd, view.on_day),
-                "unborn": c.dob is None and c.edd is not None,
+                "unborn": (c.dob is None and c.edd is not None) or (c.dob is not None and c.dob > view.on_day),
             }
             for c in discussion.children
         ],

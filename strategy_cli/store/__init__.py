@@ -742,15 +742,30 @@ class Writer:
         found = self._attendee_named(discussion_id, attendee.name)
         if found is None:
             self.conn.execute(
-                "INSERT INTO attendee (discussion_id, name, agency, role, attendance) VALUES (?, ?, ?, ?, ?)",
-                (discussion_id, attendee.name, attendee.agency, attendee.role, attendee.attendance),
+                "INSERT INTO attendee (discussion_id, name, agency, role, attendance, family_contact) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    discussion_id,
+                    attendee.name,
+                    attendee.agency,
+                    attendee.role,
+                    attendee.attendance,
+                    int(attendee.family_contact),
+                ),
             )
             self.audit(discussion_id, "attend", {"new": snapshot(attendee)})
             return "added"
         old = _attendee(found)
         self.conn.execute(
-            "UPDATE attendee SET name = ?, agency = ?, role = ?, attendance = ? WHERE id = ?",
-            (attendee.name, attendee.agency, attendee.role, attendee.attendance, found["id"]),
+            "UPDATE attendee SET name = ?, agency = ?, role = ?, attendance = ?, family_contact = ? WHERE id = ?",
+            (
+                attendee.name,
+                attendee.agency,
+                attendee.role,
+                attendee.attendance,
+                int(attendee.family_contact),
+                found["id"],
+            ),
         )
         self.audit(discussion_id, "attend.correct", {"old": snapshot(old), "new": snapshot(attendee)})
         return "corrected"

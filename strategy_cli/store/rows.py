@@ -38,7 +38,7 @@ def _child(row: sqlite3.Row) -> Child:
 
 
 def _attendee(row: sqlite3.Row) -> Attendee:
-    return Attendee(row["name"], row["agency"], row["role"], row["attendance"])
+    return Attendee(row["name"], row["agency"], row["role"], row["attendance"], bool(row["family_contact"]))
 
 
 def _bool(value) -> bool | None:

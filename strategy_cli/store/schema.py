@@ -195,6 +195,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         "0008_child_identifiers",
         "ALTER TABLE child ADD COLUMN case_id TEXT;ALTER TABLE child ADD COLUMN nhs_number TEXT",
     ),
+    # The attendee the family version names as the family's contact (`attend --family-contact`).
+    # 0: not marked, as every attendee recorded before it.
+    (
+        "0013_family_contact",
+        "ALTER TABLE attendee ADD COLUMN family_contact INTEGER NOT NULL DEFAULT 0",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
