@@ -341,16 +341,19 @@ class Store:
         return children
 
     def board(self) -> list[dict]:
-        """Every pending deadline of every open discussion, with its reference and children.
+        """Every pending deadline of every open discussion, with its reference and children,
+        and an action's owner (``None`` for any other deadline, or an action nobody owns).
 
         Starts from the partial index of open discussions, so ten years of closed ones cost
         nothing.
         """
         with self.snapshot():
             rows = self.conn.execute(
-                "SELECT d.id, d.reference, d.procedure, x.kind, x.key, x.title, x.due_at, x.rule, x.maximum_at "
-                "FROM discussion AS d INDEXED BY discussion_open "
-                "JOIN deadline AS x ON x.discussion_id = d.id WHERE d.status = 'open'"
+                "SELECT d.id, d.reference, d.procedure, x.kind, x.key, x.title, x.due_at, x.rule, x.maximum_at, "
+                "a.owner FROM discussion AS d INDEXED BY discussion_open "
+                "JOIN deadline AS x ON x.discussion_id = d.id "
+                "LEFT JOIN action AS a ON x.kind = 'action' AND a.discussion_id = d.id "
+                "AND x.key = 'action-' || a.number WHERE d.status = 'open'"
             ).fetchall()
             names = self._children_names(sorted({row["id"] for row in rows}))
         return [
@@ -359,6 +362,7 @@ class Store:
                 "procedure": row["procedure"],
                 "deadline": _deadline(row["reference"], row, self.deadline_kinds),
                 "children": names.get(row["id"], []),
+                "owner": row["owner"],
             }
             for row in rows
         ]
