@@ -79,7 +79,9 @@ def test_the_unit_follows_the_thresholds(dob, days):
 @given(dobs, spans, st.integers(min_value=1, max_value=400))
 def test_a_child_never_gets_younger(dob, days, later):
     day = dob + timedelta(days=days)
-    assert parsed(age_in_words(dob, None, day)) <= parsed(age_in_words(dob, None, day + timedelta(days=later)))
+    assert parsed(age_in_words(dob, None, day)) <= parsed(
+        age_in_words(dob, None, day + timedelta(days=later))
+    )
 
 
 @given(dobs, st.integers(min_value=1, max_value=400))
