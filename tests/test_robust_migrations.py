@@ -116,7 +116,9 @@ def _unpin(db: Path) -> None:
             "ALTER TABLE deadline DROP COLUMN maximum_at;"
             "ALTER TABLE child DROP COLUMN case_id;"
             "ALTER TABLE child DROP COLUMN nhs_number;"
-            "DELETE FROM _sqlite_migrations WHERE name IN ('0007_procedure_versions', '0008_child_identifiers');"
+            "ALTER TABLE attendee DROP COLUMN family_contact;"
+            "DELETE FROM _sqlite_migrations WHERE name IN "
+            "('0007_procedure_versions', '0008_child_identifiers', '0013_family_contact');"
             "PRAGMA user_version = 6;"
         )
 
@@ -166,10 +168,13 @@ CHILD_IDENTIFIERS = ("case_id", "nhs_number")  # schema 8
 
 def _without_new_keys(shown: dict) -> dict:
     """`show --json` as the schema-6 release printed it: without what later releases added
-    (a child recorded then has no identifiers: they are there, and null)."""
+    (a child recorded then has no identifiers: they are there, and null; no attendee is the
+    family's contact)."""
     assert all(child[key] is None for child in shown["children"] for key in CHILD_IDENTIFIERS)
+    assert all(person["family_contact"] is False for person in shown["attendees"])  # 0013
     return {
         **shown,
+        "attendees": [{k: v for k, v in a.items() if k != "family_contact"} for a in shown["attendees"]],
         "deadlines": [{k: v for k, v in d.items() if k != "maximum_at"} for d in shown["deadlines"]],
         "children": [{k: v for k, v in c.items() if k not in CHILD_IDENTIFIERS} for c in shown["children"]],
     }
@@ -242,3 +247,25 @@ def test_an_old_database_gets_the_child_identifiers_and_takes_them(tmp_path):
     check = run("check")
     assert check.returncode == 0, check.stdout + check.stderr
     assert "records: 3 discussions match their audit trails" in check.stdout
+
+
+def test_an_old_attendee_becomes_the_familys_contact_and_the_record_still_replays(tmp_path):
+    """Migration 0013 adds attendee.family_contact (0 for everyone recorded before); an attendee
+    recorded by the schema-6 release (whose audit entry has no such key) is then marked, and
+    `check` finds the record matching its trail."""
+    db = tmp_path / "schema6.db"
+    shutil.copy(SCHEMA6 / "schema6.db", db)
+    procedures = tmp_path / "config" / "strategy" / "procedures"
+    procedures.mkdir(parents=True)
+    shutil.copy(SCHEMA6 / "localshire.toml", procedures / "localshire.toml")
+    env = subprocess_env(db, STRATEGY_NOW="2026-11-27T12:00", XDG_CONFIG_HOME=str(tmp_path / "config"))
+    run = lambda *args: subprocess.run([*PY, *args], env=env, capture_output=True, text=True, timeout=60)  # noqa: E731
+    shown = json.loads(run("show", "SD-2026-0001", "--json").stdout)
+    name = shown["attendees"][0]["name"]
+    assert all(a["family_contact"] is False for a in shown["attendees"])
+    done = run("attend", "SD-2026-0001", "--name", name, "--family-contact")
+    assert done.returncode == 0, done.stderr
+    checked = run("check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    family = run("export", "SD-2026-0001", "--audience", "family", "--i-have-checked")
+    assert f"Your contact: {name}" in family.stdout
