@@ -42,7 +42,9 @@ def minutes_text(
         context = minutes.professional(view, store.trail(reference), now, with_warnings)
         template = f"minutes.{fmt}.j2"
     for warning in view.warnings:
-        common.warn(f"{warning}{'' if with_warnings else ' (not in the minutes: --with-warnings puts it in)'}")
+        common.warn(
+            f"{warning}{'' if with_warnings else ' (not in the minutes: --with-warnings puts it in)'}"
+        )
     return render.render(template, context)
 
 
@@ -113,7 +115,9 @@ def export(
             param_hint="--circulated",
         )
     if contact is not None and audience != "family":
-        raise typer.BadParameter("names the family's contact; only with --audience family", param_hint="--contact")
+        raise typer.BadParameter(
+            "names the family's contact; only with --audience family", param_hint="--contact"
+        )
     if contact is not None and not contact.strip():
         raise typer.BadParameter("is empty: give the contact's name, role and agency", param_hint="--contact")
     if with_warnings and audience == "family":

@@ -69,7 +69,7 @@ def attend(
         attendance.remove_attendee(case, reference, name)
         message = f"Removed {name} from {reference}."
     else:
-        given = (
+        given: dict[str, str | bool | None] = (
             {"agency": common.agency(agency, known=_agencies(reference, agency))}
             if agency is not None
             else {}

@@ -358,9 +358,7 @@ def maximum_due(view: Shown) -> str | None:
     return iso(late_after) if late_after is not None and late_after != view.due else None
 
 
-def professional(
-    view: Shown, trail: list[dict], generated_at: datetime, with_warnings: bool = False
-) -> dict:
+def professional(view: Shown, trail: list[dict], generated_at: datetime, with_warnings: bool = False) -> dict:
     """The professional record's template context, from the typed view. ``d`` is the JSON
     document (``show --json``) as well, for templates (a user's own included) that read it.
 
@@ -438,11 +436,7 @@ def family_contact(view: Shown, contact: str | None = None) -> str | None:
     if contact is not None:
         return contact.strip()
     marked = [
-        ", ".join(
-            part
-            for part in (a.name, a.role, agency_label(a.agency, view.profile.agencies))
-            if part
-        )
+        ", ".join(part for part in (a.name, a.role, agency_label(a.agency, view.profile.agencies)) if part)
         for a in view.discussion.attendees
         if a.family_contact
     ]
@@ -473,7 +467,8 @@ def family(view: Shown, generated_at: datetime, contact: str | None = None) -> d
             {
                 "name": c.name,
                 "age": age_in_words(c.dob, c.edd, view.on_day),
-                "unborn": (c.dob is None and c.edd is not None) or (c.dob is not None and c.dob > view.on_day),
+                "unborn": (c.dob is None and c.edd is not None)
+                or (c.dob is not None and c.dob > view.on_day),
             }
             for c in discussion.children
         ],

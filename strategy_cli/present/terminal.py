@@ -238,7 +238,7 @@ def _children_table(view: Shown) -> None:
             if child.dob
             else (f"unborn, due {child.edd.isoformat()}" if child.edd else "-")
         )
-        age = age_in_words(child.dob, child.edd, view.on_day) if child.dob else "-"
+        age = (age_in_words(child.dob, child.edd, view.on_day) if child.dob else None) or "-"
         rows.append([child.name, born, age, ", ".join(flags) or "-"])
         if with_ids:
             rows[-1].append(identifiers(child) or "-")
