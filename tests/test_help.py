@@ -126,7 +126,7 @@ def test_no_help_shows_click_or_typer_placeholders(cli, path):
 
 # The commands whose options hold free text (a summary, a reason, a rationale, a task, a role).
 TEXT_OPTIONS = {"new", "edit", "attend", "decide", "record", "close", "reopen", "child remove"}
-TEXT_OPTIONS |= {"action add", "action edit", "procedures adopt"}
+TEXT_OPTIONS |= {"action add", "action edit", "procedures adopt", "export"}  # export --contact
 
 
 @pytest.mark.parametrize(

@@ -129,6 +129,7 @@ PLACEHOLDERS: dict[str, str] = {
     "--reason": "TEXT",
     "--task": "TEXT",
     "--role": "TEXT",
+    "--contact": "TEXT",
     "--interpreter": "LANGUAGE",
     "--expect": "HEAD",
 }
