@@ -350,10 +350,11 @@ class Store:
         with self.snapshot():
             rows = self.conn.execute(
                 "SELECT d.id, d.reference, d.procedure, x.kind, x.key, x.title, x.due_at, x.rule, x.maximum_at, "
-                "a.owner FROM discussion AS d INDEXED BY discussion_open "
-                "JOIN deadline AS x ON x.discussion_id = d.id "
-                "LEFT JOIN action AS a ON x.kind = 'action' AND a.discussion_id = d.id "
-                "AND x.key = 'action-' || a.number WHERE d.status = 'open'"
+                # An action's deadline is keyed action-N: its owner by the action's primary key.
+                "CASE WHEN x.kind = 'action' THEN (SELECT a.owner FROM action AS a WHERE "
+                "a.discussion_id = d.id AND a.number = CAST(substr(x.key, 8) AS INTEGER)) END AS owner "
+                "FROM discussion AS d INDEXED BY discussion_open "
+                "JOIN deadline AS x ON x.discussion_id = d.id WHERE d.status = 'open'"
             ).fetchall()
             names = self._children_names(sorted({row["id"] for row in rows}))
         return [
