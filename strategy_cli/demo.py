@@ -31,8 +31,9 @@ def _open(
 
 
 def _attend(writer, reference, *people):
-    for name, agency, role, attendance in people:
-        writer.attend(reference, Attendee(name, agency, role, attendance))
+    """Each person as (name, agency, role, attendance[, "family contact"])."""
+    for name, agency, role, attendance, *contact in people:
+        writer.attend(reference, Attendee(name, agency, role, attendance, family_contact=bool(contact)))
 
 
 def fill(store, now: datetime, by: str) -> list[str]:
@@ -70,7 +71,7 @@ def fill(store, now: datetime, by: str) -> list[str]:
         _attend(
             writer,
             ref,
-            ("Sam Social", "social-care", "Team manager", "present"),
+            ("Sam Social", "social-care", "Team manager", "present", "family contact"),
             ("Dr Pat Paeds", "paediatrician", "Consultant paediatrician", "present"),
             ("DS Robin Police", "police", "Detective sergeant", "present"),
         )

@@ -173,14 +173,14 @@ def _apply(state: dict, action: str, detail: Mapping, where: str, strict: bool) 
         else:
             state["family"][index] = dict(new)
     elif action == "attend":
-        state["attendees"].append(dict(new))
+        state["attendees"].append(_attendee(new))
     elif action in ("attend.correct", "attend.remove"):
         index = _find(state["attendees"], "name", old["name"], where)
-        _expect(strict, state["attendees"][index], dict(old), where)
+        _expect(strict, state["attendees"][index], _attendee(old), where)
         if action == "attend.remove":
             del state["attendees"][index]
         else:
-            state["attendees"][index] = dict(new)
+            state["attendees"][index] = _attendee(new)
     elif action in DISCUSSION_ACTIONS:
         for column, value in new.items():
             if column not in DISCUSSION_COLUMNS:
@@ -240,6 +240,12 @@ def _child(row: Mapping) -> dict:
     child = _instants(row)
     assert child is not None  # _instants returns None only for None
     return {**CHILD_SINCE, **child}
+
+
+def _attendee(row: Mapping) -> dict:
+    """An attendee snapshot; one written before the family contact was kept (migration
+    0012_family_contact) is not the family's contact."""
+    return {"family_contact": False, **row}
 
 
 def _decision(row: Mapping | None) -> dict | None:
@@ -397,7 +403,13 @@ def recorded(
             for m in discussion.family
         ],
         "attendees": [
-            {"name": a.name, "agency": a.agency, "role": a.role, "attendance": a.attendance}
+            {
+                "name": a.name,
+                "agency": a.agency,
+                "role": a.role,
+                "attendance": a.attendance,
+                "family_contact": a.family_contact,
+            }
             for a in discussion.attendees
         ],
         "decision": None

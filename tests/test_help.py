@@ -139,6 +139,7 @@ TEXT_OPTIONS = {
 TEXT_OPTIONS |= {"action add", "action edit", "procedures adopt"}
 TEXT_OPTIONS |= {"disagreement add", "disagreement escalate", "disagreement resolve"}
 TEXT_OPTIONS |= {"family remove"}
+TEXT_OPTIONS |= {"export"}  # export --contact
 
 
 @pytest.mark.parametrize(

@@ -154,9 +154,13 @@ def test_new_prints_the_names_as_utf8(tmp_path):
 
 def test_export_of_ascii_records_is_utf8_too(tmp_path):
     """The Markdown minutes mark a follow-up question with "↳", which cp1252 lacks: even a
-    record typed in ASCII failed to export to a redirected stdout."""
+    record typed in ASCII failed to export to a redirected stdout. (Only answered questions
+    have a row, so a follow-up is answered here.)"""
     proc = Subprocess(tmp_path)
     ref = InProcess(tmp_path).new()
+    answers = tmp_path / "answers.json"
+    answers.write_text('{"other-children-needs": "None known."}', encoding="ascii")
+    InProcess(tmp_path).run("checklist", ref, "--answers", str(answers))
     stdout, _ = cp1252(proc, "export", ref)
     assert "Ava Example" in stdout and "↳" in stdout
 

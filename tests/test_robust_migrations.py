@@ -120,8 +120,10 @@ def _unpin(db: Path) -> None:
             "ALTER TABLE action DROP COLUMN removed_at;"
             "ALTER TABLE child DROP COLUMN household;"
             "DROP TABLE family_member;"
+            "ALTER TABLE attendee DROP COLUMN family_contact;"
             "DELETE FROM _sqlite_migrations WHERE name IN ('0007_procedure_versions', "
-            "'0008_child_identifiers', '0009_disagreements', '0011_family', '0010_action_removal');"
+            "'0008_child_identifiers', '0009_disagreements', '0010_action_removal', '0011_family', "
+            "'0012_family_contact');"
             "PRAGMA user_version = 6;"
         )
 
@@ -173,13 +175,15 @@ CHILD_SINCE = (*CHILD_IDENTIFIERS, "household")  # schema 11
 def _without_new_keys(shown: dict) -> dict:
     """`show --json` as the schema-6 release printed it: without what later releases added
     (a child recorded then has no identifiers: they are there, and null; it lives in the one
-    household, "1", and there is no family recorded)."""
+    household, "1", and there is no family recorded; no attendee is the family's contact)."""
     assert all(child[key] is None for child in shown["children"] for key in CHILD_IDENTIFIERS)
     assert shown.pop("disagreements") == []  # schema 9: none recorded before it
     assert all(child["household"] == "1" for child in shown["children"])
     assert shown.pop("family") == []
+    assert all(person["family_contact"] is False for person in shown["attendees"])  # schema 12
     return {
         **shown,
+        "attendees": [{k: v for k, v in a.items() if k != "family_contact"} for a in shown["attendees"]],
         "deadlines": [{k: v for k, v in d.items() if k != "maximum_at"} for d in shown["deadlines"]],
         "children": [{k: v for k, v in c.items() if k not in CHILD_SINCE} for c in shown["children"]],
     }
@@ -254,8 +258,8 @@ def test_an_old_database_gets_the_child_identifiers_and_takes_them(tmp_path):
     assert "records: 3 discussions match their audit trails" in check.stdout
 
 
-def test_migration_0012_keeps_every_action_standing_and_removal_works_on_an_old_record(tmp_path):
-    """Migration 0012 gives each action an empty removed_at: every action recorded before it
+def test_migration_0010_keeps_every_action_standing_and_removal_works_on_an_old_record(tmp_path):
+    """Migration 0010 gives each action an empty removed_at: every action recorded before it
     stands, and one of them can then be taken back with its old trail still replaying."""
     db = tmp_path / "old.db"
     shutil.copy(FIXTURE, db)
@@ -270,3 +274,25 @@ def test_migration_0012_keeps_every_action_standing_and_removal_works_on_an_old_
     assert [a["id"] for a in json.loads(run("show", "SD-2026-0001", "--json").stdout)["actions"]] == [1]
     check = run("check")
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_an_old_attendee_becomes_the_familys_contact_and_the_record_still_replays(tmp_path):
+    """Migration 0012 adds attendee.family_contact (0 for everyone recorded before); an attendee
+    recorded by the schema-6 release (whose audit entry has no such key) is then marked, and
+    `check` finds the record matching its trail."""
+    db = tmp_path / "schema6.db"
+    shutil.copy(SCHEMA6 / "schema6.db", db)
+    procedures = tmp_path / "config" / "strategy" / "procedures"
+    procedures.mkdir(parents=True)
+    shutil.copy(SCHEMA6 / "localshire.toml", procedures / "localshire.toml")
+    env = subprocess_env(db, STRATEGY_NOW="2026-11-27T12:00", XDG_CONFIG_HOME=str(tmp_path / "config"))
+    run = lambda *args: subprocess.run([*PY, *args], env=env, capture_output=True, text=True, timeout=60)  # noqa: E731
+    shown = json.loads(run("show", "SD-2026-0001", "--json").stdout)
+    name = shown["attendees"][0]["name"]
+    assert all(a["family_contact"] is False for a in shown["attendees"])
+    done = run("attend", "SD-2026-0001", "--name", name, "--family-contact")
+    assert done.returncode == 0, done.stderr
+    checked = run("check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    family = run("export", "SD-2026-0001", "--audience", "family", "--i-have-checked")
+    assert f"Your contact: {name}" in family.stdout

@@ -47,7 +47,10 @@ def board_items(
             continue
         if kinds and deadline.kind not in kinds:
             continue
-        items.append((deadline, views.deadline_item(row["reference"], deadline, row["children"], as_of)))
+        item = views.deadline_item(row["reference"], deadline, row["children"], as_of)
+        if deadline.kind == "action":
+            item["owner"] = row["owner"]  # who the board is asking
+        items.append((deadline, item))
     items.extend(_not_happened_yet(store, as_of, horizon, procedure, kinds))
     if not kinds or "discussion" in kinds or KIND in kinds:
         items.extend(_unfinished(store, as_of, horizon, procedure))
@@ -185,7 +188,7 @@ def due(
     store = common.open_store(reading=True)
     items = board_items(store, moment, window, procedure, kind)
     if owner:
-        items = _owned(store, items, owner)
+        items = _owned(items, owner)
     if ics is not None:
         write_ics(store, ics, with_names, force, procedure, kind, owner)
     if as_json:
@@ -242,20 +245,10 @@ def _held_not_quorate(store, items: list[dict]) -> set[str]:
     }
 
 
-def _owned(store, items: list[dict], owner: str) -> list[dict]:
+def _owned(items: list[dict], owner: str) -> list[dict]:
     """Actions whose owner's name contains ``owner`` (case-insensitive)."""
     wanted = owner.lower()
-    kept = []
-    owners: dict[str, dict[str, str]] = {}
-    for item in items:
-        if item["kind"] != "action":
-            continue
-        if item["reference"] not in owners:
-            discussion = store.discussion(item["reference"])
-            owners[item["reference"]] = {f"action-{a.number}": (a.owner or "") for a in discussion.actions}
-        if wanted in owners[item["reference"]].get(item["key"], "").lower():
-            kept.append(item)
-    return kept
+    return [item for item in items if item["kind"] == "action" and wanted in (item["owner"] or "").lower()]
 
 
 def register(app: typer.Typer) -> None:

@@ -18,19 +18,35 @@ FORMATS = ("md", "html", "pdf")
 AUDIENCES = ("professional", "family")
 
 
-def minutes_text(store, reference: str, fmt: str, audience: str, household: str | None = None) -> str:
+def minutes_text(
+    store,
+    reference: str,
+    fmt: str,
+    audience: str,
+    with_warnings: bool = False,
+    contact: str | None = None,
+    household: str | None = None,
+) -> str:
     """The rendered minutes of one discussion (``fmt`` md or html); the family version is for
-    one ``household`` (needed when the discussion covers several)."""
+    one ``household`` (needed when the discussion covers several).
+
+    The program's internal warnings are said on stderr, for the person exporting; only the
+    chair's copy (``with_warnings``) carries them, because the circulated minutes are read by
+    other agencies and the family, who cannot act on them."""
     from ..present import minutes, render
 
     view = show_view(store, reference)
     now = settings.now()
     if audience == "family":
-        context = minutes.family(view, now, household)
+        context = minutes.family(view, now, contact, household)
         template = f"family.{fmt}.j2"
     else:
-        context = minutes.professional(view, store.trail(reference), now)
+        context = minutes.professional(view, store.trail(reference), now, with_warnings)
         template = f"minutes.{fmt}.j2"
+    for warning in view.warnings:
+        common.warn(
+            f"{warning}{'' if with_warnings else ' (not in the minutes: --with-warnings puts it in)'}"
+        )
     return render.render(template, context)
 
 
@@ -71,6 +87,22 @@ def export(
             help="The household the family version is for (needed when the discussion covers several).",
         ),
     ] = None,
+    with_warnings: Annotated[
+        bool,
+        typer.Option(
+            "--with-warnings",
+            help="Put the program's internal warnings in the minutes (the chair's copy); "
+            "otherwise they are only said here.",
+        ),
+    ] = False,
+    contact: Annotated[
+        str | None,
+        typer.Option(
+            "--contact",
+            help="The family version's contact, as the family should read it (e.g. 'Sam Social, "
+            "social worker, Children's Services'), instead of the attendee marked --family-contact.",
+        ),
+    ] = None,
     checked: Annotated[
         bool,
         typer.Option(
@@ -92,6 +124,16 @@ def export(
             "chooses whose family version: only with --audience family", param_hint="--household"
         )
     household = common.text(household, "--household")
+    if contact is not None and audience != "family":
+        raise typer.BadParameter(
+            "names the family's contact; only with --audience family", param_hint="--contact"
+        )
+    if contact is not None and not contact.strip():
+        raise typer.BadParameter("is empty: give the contact's name, role and agency", param_hint="--contact")
+    if with_warnings and audience == "family":
+        raise typer.BadParameter(
+            "the family version never carries the program's warnings", param_hint="--with-warnings"
+        )
     store = common.open_store()  # show_view refreshes this discussion's deadlines if stale
     discussion = store.discussion(reference)
     if audience == "family":
@@ -122,7 +164,9 @@ def export(
         from ..files import check_target
 
         check_target(output, force, store.path)  # before seconds of printing, not after
-    text = minutes_text(store, discussion.reference, "html" if fmt == "pdf" else fmt, audience, household)
+    text = minutes_text(
+        store, discussion.reference, "html" if fmt == "pdf" else fmt, audience, with_warnings, contact, household
+    )
     if output is None:
         sys.stdout.write(text)
     else:

@@ -155,6 +155,7 @@ PLACEHOLDERS: dict[str, str] = {
     "--to": "TEXT",
     "--outcome": "TEXT",
     "--role": "TEXT",
+    "--contact": "TEXT",
     "--interpreter": "LANGUAGE",
     "--expect": "HEAD",
 }

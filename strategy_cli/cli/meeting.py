@@ -41,6 +41,13 @@ def attend(
             "--information-only", help="Sent information, did not take part (not counted for quoracy)."
         ),
     ] = False,
+    family_contact: Annotated[
+        bool | None,
+        typer.Option(
+            "--family-contact/--not-family-contact",
+            help="The family's contact: the family version names them (name, role, agency).",
+        ),
+    ] = None,
     remove: Annotated[bool, typer.Option("--remove", help="Take this person out (audited).")] = False,
     as_json: JsonOption = False,
 ):
@@ -62,7 +69,7 @@ def attend(
         attendance.remove_attendee(case, reference, name)
         message = f"Removed {name} from {reference}."
     else:
-        given = (
+        given: dict[str, str | bool | None] = (
             {"agency": common.agency(agency, known=_agencies(reference, agency))}
             if agency is not None
             else {}
@@ -71,9 +78,12 @@ def attend(
             given["role"] = common.text(role, "--role")
         if chosen:
             given["attendance"] = chosen[0].removeprefix("--")
+        if family_contact is not None:
+            given["family_contact"] = family_contact
         what, attendee = attendance.record_attendance(case, reference, name, given)
         verb = {"added": "Recorded", "corrected": "Corrected", "unchanged": "Already recorded:"}[what]
-        message = f"{verb} {attendee.name} ({attendee.agency}, {attendee.attendance})."
+        contact = ", the family's contact" if attendee.family_contact else ""
+        message = f"{verb} {attendee.name} ({attendee.agency}, {attendee.attendance}{contact})."
     _done(case.store, reference, as_json, message)
 
 

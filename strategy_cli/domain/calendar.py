@@ -371,6 +371,38 @@ def age_on(dob: date, day: date) -> int:
     return years
 
 
+def months_between(dob: date, day: date) -> int:
+    """Whole calendar months from ``dob`` to ``day`` (born 31 Jan: a month old on 28 Feb)."""
+    months = (day.year - dob.year) * 12 + day.month - dob.month
+    if add_months(dob, months) > day:
+        months -= 1
+    return months
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}{'' if number == 1 else 's'}"
+
+
+def age_in_words(dob: date | None, edd: date | None, day: date) -> str | None:
+    """A child's age on ``day`` as a practitioner says it: a baby's in days or weeks, a
+    toddler's in months, everyone else's in years.
+
+    Under three months in weeks ("7 weeks"; days in the first week), under two years in
+    months ("14 months"), then years ("11 years"). An unborn child (no date of birth, or one
+    still to come) is "unborn (due 14 Jan 2027)". ``None`` when neither date is known.
+    """
+    if dob is None or dob > day:
+        due = edd if dob is None else dob
+        return None if due is None else f"unborn (due {due.day} {due:%b %Y})"
+    months, years = months_between(dob, day), age_on(dob, day)
+    if months < 3:
+        days = (day - dob).days
+        return _count(days, "day") if days < 7 else _count(days // 7, "week")
+    if years < 2:  # the legal age decides, so a leap-day child is never "1 year" then "24 months"
+        return _count(months, "month")
+    return _count(years, "year")
+
+
 def add_months(day: date, months: int) -> date:
     """``day`` moved by whole months, clamped to the month's last day (29 Feb + 12 m = 28 Feb)."""
     month_index = day.year * 12 + day.month - 1 + months

@@ -126,6 +126,8 @@ class Attendee:
     agency: str
     role: str | None = None
     attendance: str = "present"
+    # The family's contact: the family version names them ("Your contact: ...").
+    family_contact: bool = False
 
 
 @dataclass

@@ -101,4 +101,5 @@ DUE_COLUMNS = [
     Column("children", "children"),
     Column("key", "key"),
     Column("maximum_at", "maximum_at"),
+    Column("owner", "owner"),
 ]

@@ -174,6 +174,7 @@ def attendee_json(attendee) -> dict:
         "role": attendee.role,
         "present": attendee.attendance == "present",
         "attendance": attendee.attendance,
+        "family_contact": attendee.family_contact,
     }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..domain.calendar import age_on, iso
+from ..domain.calendar import age_in_words, iso
 from ..domain.identifiers import shown_nhs_number
 from ..domain.model import AGENCIES, CATEGORIES, RELATIONSHIPS, chosen_household, households, in_household
 from ..domain.procedures import Profile
@@ -129,11 +129,15 @@ def _answer_text(question, value) -> str | None:
     return str(value)
 
 
-def checklist_sections(profile: Profile, answers: dict) -> list[dict]:
-    """Section by section: every top-level question, and follow-ups triggered or answered."""
+def checklist_sections(profile: Profile, answers: dict) -> tuple[list[dict], list[str]]:
+    """Section by section, the questions answered (follow-ups included); then every question
+    that should have been and was not (top-level ones, and follow-ups triggered), in order.
+
+    The unanswered ones are one compact list, not a row each: a page of "Not answered" rows
+    buries what was said, and a reader needs only to see which questions were left open."""
     from ..domain.checklist import triggered
 
-    sections = []
+    sections, unanswered = [], []
     for section in profile.sections:
         rows = []
         for question in profile.questions:
@@ -141,17 +145,21 @@ def checklist_sections(profile: Profile, answers: dict) -> list[dict]:
                 continue
             if question.follows and not (triggered(question, answers) or question.id in answers):
                 continue
+            answer = _answer_text(question, answers.get(question.id))
+            if answer is None:
+                unanswered.append(question.text)
+                continue
             rows.append(
                 {
                     "id": question.id,
                     "text": question.text,
-                    "answer": _answer_text(question, answers.get(question.id)),
+                    "answer": answer,
                     "follow_up": question.follows is not None,
                 }
             )
         if rows:
             sections.append({"id": section.id, "title": section.title, "questions": rows})
-    return sections
+    return sections, unanswered
 
 
 def quoracy_statement(view: Shown) -> str:
@@ -358,10 +366,13 @@ def maximum_due(view: Shown) -> str | None:
     return iso(late_after) if late_after is not None and late_after != view.due else None
 
 
-def professional(view: Shown, trail: list[dict], generated_at: datetime) -> dict:
+def professional(view: Shown, trail: list[dict], generated_at: datetime, with_warnings: bool = False) -> dict:
     """The professional record's template context, from the typed view. ``d`` is the JSON
-    document (``show --json``) as well, for templates (a user's own included) that read it."""
+    document (``show --json``) as well, for templates (a user's own included) that read it.
+
+    The program's warnings are for the chair (``with_warnings``), not the circulated copy."""
     discussion, profile = view.discussion, view.profile
+    checklist, unanswered = checklist_sections(profile, view.answers)
     document = discussion_json(view)  # its items are the template's rows, with labels added
     attendees = [
         {
@@ -385,7 +396,10 @@ def professional(view: Shown, trail: list[dict], generated_at: datetime) -> dict
         "categories": [profile.categories.get(c, CATEGORIES.get(c, c)) for c in discussion.categories],
         "timeliness": timeliness(view),
         "maximum_due": maximum_due(view),
-        "children": [{**c, "circumstances": circumstances(c)} for c in document["children"]],
+        "children": [
+            {**c, "circumstances": circumstances(c), "age": age_in_words(typed.dob, typed.edd, view.on_day)}
+            for c, typed in zip(document["children"], discussion.children, strict=True)
+        ],
         "family": [
             {
                 **m,
@@ -399,7 +413,8 @@ def professional(view: Shown, trail: list[dict], generated_at: datetime) -> dict
         "quoracy": quoracy_statement(view),
         "groups": attendees_by_agency(attendees, profile.agencies),
         "information_only": [p for p in attendees if p["attendance"] == "information-only"],
-        "checklist": checklist_sections(profile, view.answers),
+        "checklist": checklist,
+        "unanswered": unanswered,
         "answered": len(view.answers),
         "total": len(profile.questions),
         "decision": document["decision"],
@@ -416,7 +431,7 @@ def professional(view: Shown, trail: list[dict], generated_at: datetime) -> dict
         "distribution": attendees,
         "circulated_at": iso(discussion.events.get("record-circulated")),
         "amendments": amendments(view, trail),
-        "warnings": list(view.warnings),
+        "warnings": list(view.warnings) if with_warnings else [],
         "generated_at": iso(generated_at),
     }
 
@@ -445,13 +460,30 @@ def identifiers(children: list[dict]) -> list[dict]:
     ]
 
 
-def family(view: Shown, generated_at: datetime, household: str | None = None) -> dict:
+def family_contact(view: Shown, contact: str | None = None) -> str | None:
+    """Who the family should contact: ``contact`` as given for this export, or the attendees
+    marked as the family's contact, each as "name, role, agency". Nothing else about any
+    attendee reaches the family version."""
+    if contact is not None:
+        return contact.strip()
+    marked = [
+        ", ".join(part for part in (a.name, a.role, agency_label(a.agency, view.profile.agencies)) if part)
+        for a in view.discussion.attendees
+        if a.family_contact
+    ]
+    return "; ".join(marked) or None
+
+
+def family(
+    view: Shown, generated_at: datetime, contact: str | None = None, household: str | None = None
+) -> dict:
     """Only what may be shared with the family: an allow-list, field by field.
 
     domain.md's allow-list: the header (reference, date and time, format, chair, profile and
     marking), the children, what the decision says to share, the actions marked for the family.
-    The attendees, the reason, the checklist, the rationale, what is withheld and the police's
-    plans are never read here, so they cannot reach the family version.
+    The reason, the checklist, the rationale, what is withheld and the police's plans are
+    never read here, so they cannot reach the family version; of the attendees, only the
+    family's contact (name, role, agency) is.
 
     It is addressed to one household (``household``: needed when there are several; a
     ``HouseholdError`` names them) and names only that household's children and family.
@@ -468,11 +500,13 @@ def family(view: Shown, generated_at: datetime, household: str | None = None) ->
         "chair": discussion.chair,
         "profile_name": view.profile.name,
         "to": [m.name for m in discussion.family if in_household(m, household)],
+        "contact": family_contact(view, contact),
         "children": [
             {
                 "name": c.name,
-                "age": age_on(c.dob, view.on_day) if c.dob else None,
-                "unborn": c.dob is None and c.edd is not None,
+                "age": age_in_words(c.dob, c.edd, view.on_day),
+                "unborn": (c.dob is None and c.edd is not None)
+                or (c.dob is not None and c.dob > view.on_day),
             }
             for c in discussion.children
             if in_household(c, household)

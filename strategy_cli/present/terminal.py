@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..domain import rules
-from ..domain.calendar import age_on, local
+from ..domain.calendar import age_in_words, local
 from ..domain.identifiers import shown_nhs_number
 from ..domain.model import CATEGORIES, RELATIONSHIPS, households
 from ..domain.text import BIDI_SHOWN
@@ -252,7 +252,7 @@ def _children_table(view: Shown) -> None:
             if child.dob
             else (f"unborn, due {child.edd.isoformat()}" if child.edd else "-")
         )
-        age = str(age_on(child.dob, view.on_day)) if child.dob else "-"
+        age = (age_in_words(child.dob, child.edd, view.on_day) if child.dob else None) or "-"
         rows.append([child.name, born, age, ", ".join(flags) or "-"])
         if with_ids:
             rows[-1].append(identifiers(child) or "-")
@@ -298,7 +298,7 @@ def _attendees_table(view: Shown) -> None:
         return
     if len(attendees) > LARGE:
         rows = [
-            [view.profile.agencies.get(a.agency, a.agency), a.name, a.role or "-", a.attendance]
+            [view.profile.agencies.get(a.agency, a.agency), a.name, a.role or "-", _attendance(a)]
             for a in sorted(attendees, key=lambda a: a.agency)
         ]
         _plain_rows(f"Attendees ({len(rows)})", ["Agency", "Name", "Role", "Attendance"], rows)
@@ -312,9 +312,14 @@ def _attendees_table(view: Shown) -> None:
             view.profile.agencies.get(person.agency, _text(person.agency)),
             _text(person.name),
             _text(person.role or "-"),
-            Text(person.attendance, style=style),
+            Text(_attendance(person), style=style),
         )
     console.print(table)
+
+
+def _attendance(person) -> str:
+    """How the person took part, and whether the family version names them as its contact."""
+    return f"{person.attendance}, family contact" if person.family_contact else person.attendance
 
 
 def _decision(view: Shown) -> None:
@@ -479,6 +484,13 @@ def board(items: list[dict], as_of: datetime, within: str, explain: bool, not_qu
     )
 
 
+def _owner_line(item: dict) -> str | None:
+    """An action's owner, on the line under it: the board says who it is asking."""
+    if item["kind"] != "action":
+        return None
+    return f"owner: {item['owner']}" if item.get("owner") else "owner: not recorded"
+
+
 def _board_row(group: list[dict], as_of: datetime, explain: bool, not_quorate: set[str]) -> dict:
     """What one row of the board shows, in words (both layouts draw it from this)."""
     item = group[0]
@@ -493,7 +505,7 @@ def _board_row(group: list[dict], as_of: datetime, explain: bool, not_quorate: s
         "reference": item["reference"] or "NOT OPENED",  # an interrupted `new` (cli/due.py)
         "not_quorate": item["reference"] in not_quorate,
         "names": few(item["children"]),
-        "titles": [each["title"] for each in group],
+        "titles": [[each["title"], _owner_line(each)] for each in group],  # lists: printable() cleans them
         "rule": item["rule"] if explain else None,
         "due": due,
         "status": label,
@@ -582,7 +594,13 @@ def _board_table(title: str, rows: list[dict], explain: bool) -> None:
 
 
 def _board_cells(row: dict, widths: list[int]) -> list[Cell]:
-    what = [(line, "") for title in row["titles"] for line in wrap_cells(title, widths[2])]
+    what = [
+        (line, style)
+        for title, owner in row["titles"]
+        for text, style in ((title, ""), (owner, "cyan"))
+        if text
+        for line in wrap_cells(text, widths[2])
+    ]
     if row["rule"]:
         what += [(line, "dim") for line in wrap_cells(row["rule"], widths[2])]
     due = ["-"] if row["due"] is None else [f"{row['due']:%a %d %b}", f"{row['due']:%H:%M}"]
@@ -636,7 +654,7 @@ def _board_blocks(title: str, rows: list[dict]) -> None:
         console.print()
         quorate = ("  not quorate", "bold red") if row["not_quorate"] else ""
         console.print(Text.assemble((row["reference"], "bold"), "  ", (row["status"], row["style"]), quorate))
-        what = Text("\n".join(row["titles"]))
+        what = Text("\n".join(line for title, owner in row["titles"] for line in (title, owner) if line))
         if row["rule"]:
             what.append("\n" + row["rule"], style="dim")
         console.print(Padding(what, (0, 0, 0, 2)))

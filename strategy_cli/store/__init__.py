@@ -354,14 +354,18 @@ class Store:
         return children
 
     def board(self) -> list[dict]:
-        """Every pending deadline of every open discussion, with its reference and children.
+        """Every pending deadline of every open discussion, with its reference and children,
+        and an action's owner (``None`` for any other deadline, or an action nobody owns).
 
         Starts from the partial index of open discussions, so ten years of closed ones cost
         nothing.
         """
         with self.snapshot():
             rows = self.conn.execute(
-                "SELECT d.id, d.reference, d.procedure, x.kind, x.key, x.title, x.due_at, x.rule, x.maximum_at "
+                "SELECT d.id, d.reference, d.procedure, x.kind, x.key, x.title, x.due_at, x.rule, x.maximum_at, "
+                # An action's deadline is keyed action-N: its owner by the action's primary key.
+                "CASE WHEN x.kind = 'action' THEN (SELECT a.owner FROM action AS a WHERE "
+                "a.discussion_id = d.id AND a.number = CAST(substr(x.key, 8) AS INTEGER)) END AS owner "
                 "FROM discussion AS d INDEXED BY discussion_open "
                 "JOIN deadline AS x ON x.discussion_id = d.id WHERE d.status = 'open'"
             ).fetchall()
@@ -372,6 +376,7 @@ class Store:
                 "procedure": row["procedure"],
                 "deadline": _deadline(row["reference"], row, self.deadline_kinds),
                 "children": names.get(row["id"], []),
+                "owner": row["owner"],
             }
             for row in rows
         ]
@@ -830,15 +835,30 @@ class Writer:
         found = self._attendee_named(discussion_id, attendee.name)
         if found is None:
             self.conn.execute(
-                "INSERT INTO attendee (discussion_id, name, agency, role, attendance) VALUES (?, ?, ?, ?, ?)",
-                (discussion_id, attendee.name, attendee.agency, attendee.role, attendee.attendance),
+                "INSERT INTO attendee (discussion_id, name, agency, role, attendance, family_contact) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    discussion_id,
+                    attendee.name,
+                    attendee.agency,
+                    attendee.role,
+                    attendee.attendance,
+                    int(attendee.family_contact),
+                ),
             )
             self.audit(discussion_id, "attend", {"new": snapshot(attendee)})
             return "added"
         old = _attendee(found)
         self.conn.execute(
-            "UPDATE attendee SET name = ?, agency = ?, role = ?, attendance = ? WHERE id = ?",
-            (attendee.name, attendee.agency, attendee.role, attendee.attendance, found["id"]),
+            "UPDATE attendee SET name = ?, agency = ?, role = ?, attendance = ?, family_contact = ? WHERE id = ?",
+            (
+                attendee.name,
+                attendee.agency,
+                attendee.role,
+                attendee.attendance,
+                int(attendee.family_contact),
+                found["id"],
+            ),
         )
         self.audit(discussion_id, "attend.correct", {"old": snapshot(old), "new": snapshot(attendee)})
         return "corrected"

@@ -59,7 +59,7 @@ def _family_member(row: sqlite3.Row) -> FamilyMember:
 
 
 def _attendee(row: sqlite3.Row) -> Attendee:
-    return Attendee(row["name"], row["agency"], row["role"], row["attendance"])
+    return Attendee(row["name"], row["agency"], row["role"], row["attendance"], bool(row["family_contact"]))
 
 
 def _bool(value) -> bool | None:

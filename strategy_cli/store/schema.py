@@ -221,6 +221,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         "care_needs INTEGER NOT NULL DEFAULT 0, household TEXT NOT NULL DEFAULT '1');"
         "CREATE INDEX family_member_discussion ON family_member(discussion_id, position)",
     ),
+    # The attendee the family version names as the family's contact (`attend --family-contact`).
+    # 0: not marked, as every attendee recorded before it.
+    (
+        "0012_family_contact",
+        "ALTER TABLE attendee ADD COLUMN family_contact INTEGER NOT NULL DEFAULT 0",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
