@@ -165,7 +165,13 @@ def export(
 
         check_target(output, force, store.path)  # before seconds of printing, not after
     text = minutes_text(
-        store, discussion.reference, "html" if fmt == "pdf" else fmt, audience, with_warnings, contact, household
+        store,
+        discussion.reference,
+        "html" if fmt == "pdf" else fmt,
+        audience,
+        with_warnings,
+        contact,
+        household,
     )
     if output is None:
         sys.stdout.write(text)
