@@ -155,15 +155,20 @@ def _apply(state: dict, action: str, detail: Mapping, where: str, strict: bool) 
         index = _find(state["children"], "name", old["name"], where)
         _expect(strict, state["children"][index], _child(old), where)
         del state["children"][index]
+    elif action in ("child.seen", "child.seen.withdraw"):
+        index = _find(state["children"], "name", detail["child"], where)
+        child = state["children"][index]
+        _expect(strict, child["seen"], _sighting(old), where)
+        child["seen"] = _sighting(new)
     elif action == "attend":
-        state["attendees"].append(dict(new))
+        state["attendees"].append(_attendee(new))
     elif action in ("attend.correct", "attend.remove"):
         index = _find(state["attendees"], "name", old["name"], where)
-        _expect(strict, state["attendees"][index], dict(old), where)
+        _expect(strict, state["attendees"][index], _attendee(old), where)
         if action == "attend.remove":
             del state["attendees"][index]
         else:
-            state["attendees"][index] = dict(new)
+            state["attendees"][index] = _attendee(new)
     elif action in DISCUSSION_ACTIONS:
         for column, value in new.items():
             if column not in DISCUSSION_COLUMNS:
@@ -202,15 +207,28 @@ def _apply(state: dict, action: str, detail: Mapping, where: str, strict: bool) 
 
 
 # A child's fields that later schemas added, and the value a child recorded before had.
-CHILD_SINCE = {"case_id": None, "nhs_number": None}  # schema 8
+CHILD_SINCE = {"case_id": None, "nhs_number": None, "seen": None}  # schemas 8 and 11
+ATTENDEE_SINCE = {"shared": None}  # schema 11
 
 
 def _child(row: Mapping) -> dict:
     """A child snapshot; one written before schema 8 has no identifiers (migration 0008 added
-    them empty)."""
+    them empty), nor before schema 11 a sighting."""
     child = _instants(row)
     assert child is not None  # _instants returns None only for None
-    return {**CHILD_SINCE, **child}
+    child = {**CHILD_SINCE, **child}
+    child["seen"] = _sighting(child["seen"])
+    return child
+
+
+def _sighting(row: Mapping | None) -> dict | None:
+    """A sighting (by, at, alone) with its instant in the store's form; None: not seen."""
+    return None if row is None else {"by": row["by"], "alone": row.get("alone"), "at": instant(row["at"])}
+
+
+def _attendee(row: Mapping) -> dict:
+    """An attendee snapshot; one written before schema 11 shared nothing."""
+    return {**ATTENDEE_SINCE, **row}
 
 
 def _decision(row: Mapping | None) -> dict | None:
@@ -334,11 +352,20 @@ def recorded(
                 "no_adult_care_needs": c.no_adult_care_needs,
                 "case_id": c.case_id,
                 "nhs_number": c.nhs_number,
+                "seen": None
+                if c.seen is None
+                else {"by": c.seen.by, "alone": c.seen.alone, "at": instant(c.seen.at)},
             }
             for c in discussion.children
         ],
         "attendees": [
-            {"name": a.name, "agency": a.agency, "role": a.role, "attendance": a.attendance}
+            {
+                "name": a.name,
+                "agency": a.agency,
+                "role": a.role,
+                "attendance": a.attendance,
+                "shared": a.shared,
+            }
             for a in discussion.attendees
         ],
         "decision": None
@@ -387,7 +414,10 @@ def from_show(document: Mapping, record_questions: Iterable[str] = ()) -> dict:
         "held_at": instant(document["held_at"]),
         "held_format": document["format"],
         "chair": document["chair"],
-        "children": [{k: v for k, v in c.items() if k != "age"} for c in document["children"]],
+        "children": [
+            {**{k: v for k, v in c.items() if k != "age"}, "seen": _sighting(c.get("seen"))}
+            for c in document["children"]
+        ],
         "attendees": [{k: v for k, v in a.items() if k != "present"} for a in document["attendees"]],
         "decision": None
         if decision is None

@@ -47,7 +47,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "action done": ("strategy action done SD-2026-0001 1",),
     "action edit": ("strategy action edit SD-2026-0001 1 --due 30/11/2026",),
-    "record": ('strategy record SD-2026-0001 child-seen --at "today 11:00"',),
+    "record": (
+        'strategy record SD-2026-0001 child-seen --child "Ava Example" --by "Sam Social" --alone '
+        '--at "today 11:00"',
+        "strategy record SD-2026-0001 lado-informed",
+    ),
     "due": ("strategy due", "strategy due --within 36h --kind action --ics duty.ics"),
     "export": (
         "strategy export SD-2026-0001 --format html --output minutes.html",
@@ -129,6 +133,7 @@ PLACEHOLDERS: dict[str, str] = {
     "--reason": "TEXT",
     "--task": "TEXT",
     "--role": "TEXT",
+    "--shared": "TEXT",
     "--interpreter": "LANGUAGE",
     "--expect": "HEAD",
 }

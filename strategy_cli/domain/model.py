@@ -72,6 +72,16 @@ def canonical_reference(text: str) -> str:
     return text.strip().upper()
 
 
+@dataclass(frozen=True)
+class Sighting:
+    """A child seen: by whom, when, and whether alone (None: not recorded). Each child of a
+    discussion must be seen; the child-seen deadline clears when all of them are."""
+
+    by: str | None  # None: not recorded
+    at: datetime
+    alone: bool | None = None
+
+
 @dataclass
 class Child:
     name: str
@@ -87,6 +97,7 @@ class Child:
     # Identifiers in other systems (domain/identifiers.py): never in the family's version.
     case_id: str | None = None  # the case-management system's ID
     nhs_number: str | None = None  # ten digits, its check digit verified
+    seen: Sighting | None = None  # None: not seen yet (schema 11)
 
 
 @dataclass
@@ -95,6 +106,8 @@ class Attendee:
     agency: str
     role: str | None = None
     attendance: str = "present"
+    # What this agency brought to the discussion (schema 11): professional minutes only.
+    shared: str | None = None
 
 
 @dataclass

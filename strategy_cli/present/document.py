@@ -37,6 +37,14 @@ class Shown:
     warnings: tuple[str, ...]
     # When holding it became late: the maximum, where its rule has one beyond the target.
     late_after: datetime | None = None
+    # Who is missing: the minimum, and the others expected (one wording, rules.Quoracy).
+    quoracy: rules.Quoracy | None = None
+
+    @property
+    def quoracy_words(self) -> tuple[str, str]:
+        """The verdict and who else is expected, as every surface words them."""
+        found = self.quoracy or rules.Quoracy(self.quorate, self.missing_agencies, ())
+        return found.words(self.profile.agencies)
 
     @property
     def children(self) -> list[str]:
@@ -54,6 +62,7 @@ def shown(
     """``late_after``: when holding the discussion became late, where its rule has a maximum
     beyond the target ``due``."""
     on_day = rules.quoracy_day(discussion, due, local(as_of).date())
+    quoracy = rules.quoracy(discussion, profile, on_day)
     return Shown(
         discussion=discussion,
         profile=profile,
@@ -61,11 +70,12 @@ def shown(
         due=due,
         as_of=as_of,
         on_day=on_day,
-        quorate=rules.is_quorate(discussion, profile, on_day),
+        quorate=quoracy.quorate,
         missing_agencies=tuple(rules.missing_agencies(discussion, profile, on_day)),
         answers=checklist.answers(discussion, profile),
         warnings=tuple(rules.warnings(discussion, pending, late_after or due)),
         late_after=late_after or due,
+        quoracy=quoracy,
     )
 
 
@@ -117,7 +127,15 @@ def child_json(child, on_day) -> dict:
         "no_adult_care_needs": child.no_adult_care_needs,
         "case_id": child.case_id,
         "nhs_number": child.nhs_number,  # ten digits, as the case systems take it
+        "seen": sighting_json(child.seen),
     }
+
+
+def sighting_json(seen) -> dict | None:
+    """When a child was seen, by whom, and whether alone (None: not recorded); null: not seen."""
+    if seen is None:
+        return None
+    return {"by": seen.by, "alone": seen.alone, "at": iso(seen.at)}
 
 
 def decision_json(discussion: Discussion, profile: Profile) -> dict | None:
@@ -146,6 +164,7 @@ def attendee_json(attendee) -> dict:
         "role": attendee.role,
         "present": attendee.attendance == "present",
         "attendance": attendee.attendance,
+        "shared": attendee.shared,
     }
 
 

@@ -22,7 +22,6 @@ from ..domain.identifiers import shown_nhs_number
 from ..domain.model import CATEGORIES
 from ..domain.text import BIDI_SHOWN
 from .document import Shown, child_json, circumstances, describe_change, past_target, relative
-from .feedback import quoracy
 
 console = Console(highlight=False)
 STATUS_STYLE = {
@@ -66,12 +65,12 @@ def _children(document: dict) -> str:
     return ", ".join(c["name"] for c in document["children"]) or "(no child recorded)"
 
 
-def quoracy_line(quorate: bool, missing, labels: dict[str, str]) -> Text:
-    """``labels``: the profile's words for its agencies."""
-    head, rest = quoracy(quorate, missing, labels)
-    line = Text(head, style="bold green" if quorate else "bold red")
+def quoracy_line(view: Shown) -> Text:
+    """The verdict and who else is expected, in the words every surface uses."""
+    head, rest = view.quoracy_words
+    line = Text(head, style="bold green" if view.quorate else "bold red")
     if rest:
-        line.append(rest, style="red" if not quorate else "yellow")
+        line.append(f"; {rest}", style="yellow")
     return line
 
 
@@ -177,7 +176,7 @@ def discussion(view: Shown) -> None:
         lines.append(f"Closed: {_text(record.closed_reason)}")
     body = Text.from_markup("\n".join(lines))
     body.append("\n")
-    body.append_text(quoracy_line(view.quorate, view.missing_agencies, view.profile.agencies))
+    body.append_text(quoracy_line(view))
     console.print(Panel(body, title=header, title_align="left"))
     _children_table(view)
     _attendees_table(view)
@@ -389,8 +388,12 @@ def _board_rows(items: list[dict], explain: bool) -> list[list[dict]]:
 NARROW = 72
 
 
-def board(items: list[dict], as_of: datetime, within: str, explain: bool, not_quorate: set[str]) -> None:
+def board(
+    items: list[dict], as_of: datetime, within: str, explain: bool, not_quorate: dict[str, str]
+) -> None:
     """The duty manager's board, readable at 80 columns: one row an item, colour for status.
+    ``not_quorate``: the held discussions that were not, each with who was missing (the words
+    of ``rules.Quoracy``, as `show` and the minutes say it).
 
     The status column says it in words too ("2 days overdue", "in 3 h"), so the board still
     reads without colour (piped, printed, or for a colour-blind reader).
@@ -414,7 +417,7 @@ def board(items: list[dict], as_of: datetime, within: str, explain: bool, not_qu
     )
 
 
-def _board_row(group: list[dict], as_of: datetime, explain: bool, not_quorate: set[str]) -> dict:
+def _board_row(group: list[dict], as_of: datetime, explain: bool, not_quorate: dict[str, str]) -> dict:
     """What one row of the board shows, in words (both layouts draw it from this)."""
     item = group[0]
     status = item["status"]
@@ -426,7 +429,7 @@ def _board_row(group: list[dict], as_of: datetime, explain: bool, not_quorate: s
         label = past_target(item, as_of)
     return {
         "reference": item["reference"],
-        "not_quorate": item["reference"] in not_quorate,
+        "not_quorate": not_quorate.get(item["reference"]),
         "names": few(item["children"]),
         "titles": [each["title"] for each in group],
         "rule": item["rule"] if explain else None,
@@ -517,12 +520,13 @@ def _board_table(title: str, rows: list[dict], explain: bool) -> None:
 
 
 def _board_cells(row: dict, widths: list[int]) -> list[Cell]:
-    what = [(line, "") for title in row["titles"] for line in wrap_cells(title, widths[2])]
+    what = [(line, "bold red") for line in wrap_cells(row["not_quorate"] or "", widths[2]) if line]
+    what += [(line, "") for title in row["titles"] for line in wrap_cells(title, widths[2])]
     if row["rule"]:
         what += [(line, "dim") for line in wrap_cells(row["rule"], widths[2])]
     due = ["-"] if row["due"] is None else [f"{row['due']:%a %d %b}", f"{row['due']:%H:%M}"]
     return [
-        [(row["reference"], ""), *([("not quorate", "bold red")] if row["not_quorate"] else [])],
+        [(row["reference"], "")],
         [(line, "") for line in wrap_names(row["names"], widths[1])],
         what,
         [(line, "") for line in due],
@@ -569,9 +573,9 @@ def _board_blocks(title: str, rows: list[dict]) -> None:
     for row in map(printable, rows):  # rich prints these: it would leave ESC in
         when = "as soon as practicable" if row["due"] is None else f"by {row['due']:%a %d %b %H:%M}"
         console.print()
-        quorate = ("  not quorate", "bold red") if row["not_quorate"] else ""
-        console.print(Text.assemble((row["reference"], "bold"), "  ", (row["status"], row["style"]), quorate))
-        what = Text("\n".join(row["titles"]))
+        console.print(Text.assemble((row["reference"], "bold"), "  ", (row["status"], row["style"])))
+        what = Text(f"{row['not_quorate']}\n", style="bold red") if row["not_quorate"] else Text()
+        what.append("\n".join(row["titles"]))
         if row["rule"]:
             what.append("\n" + row["rule"], style="dim")
         console.print(Padding(what, (0, 0, 0, 2)))

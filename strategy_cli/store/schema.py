@@ -195,6 +195,15 @@ MIGRATIONS: list[tuple[str, str]] = [
         "0008_child_identifiers",
         "ALTER TABLE child ADD COLUMN case_id TEXT;ALTER TABLE child ADD COLUMN nhs_number TEXT",
     ),
+    # Each child seen (by whom, whether alone, when: the child-seen deadline clears when every
+    # child is), and what each agency shared at the discussion. NULL: not seen, nothing
+    # recorded, as everything before schema 11 (a record's old `record child-seen` event stays
+    # in `event` and still clears the deadline).
+    (
+        "0011_seen_and_shared",
+        "ALTER TABLE child ADD COLUMN seen_by TEXT;ALTER TABLE child ADD COLUMN seen_alone INTEGER;"
+        "ALTER TABLE child ADD COLUMN seen_at TEXT;ALTER TABLE attendee ADD COLUMN shared TEXT",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
