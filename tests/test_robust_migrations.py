@@ -116,7 +116,12 @@ def _unpin(db: Path) -> None:
             "ALTER TABLE deadline DROP COLUMN maximum_at;"
             "ALTER TABLE child DROP COLUMN case_id;"
             "ALTER TABLE child DROP COLUMN nhs_number;"
-            "DELETE FROM _sqlite_migrations WHERE name IN ('0007_procedure_versions', '0008_child_identifiers');"
+            "ALTER TABLE child DROP COLUMN seen_by;"
+            "ALTER TABLE child DROP COLUMN seen_alone;"
+            "ALTER TABLE child DROP COLUMN seen_at;"
+            "ALTER TABLE attendee DROP COLUMN shared;"
+            "DELETE FROM _sqlite_migrations WHERE name IN "
+            "('0007_procedure_versions', '0008_child_identifiers', '0011_seen_and_shared');"
             "PRAGMA user_version = 6;"
         )
 
@@ -166,12 +171,17 @@ CHILD_IDENTIFIERS = ("case_id", "nhs_number")  # schema 8
 
 def _without_new_keys(shown: dict) -> dict:
     """`show --json` as the schema-6 release printed it: without what later releases added
-    (a child recorded then has no identifiers: they are there, and null)."""
-    assert all(child[key] is None for child in shown["children"] for key in CHILD_IDENTIFIERS)
+    (a child recorded then has no identifiers and no sighting, an attendee shared nothing:
+    they are there, and null)."""
+    assert all(child[key] is None for child in shown["children"] for key in (*CHILD_IDENTIFIERS, "seen"))
+    assert all(attendee["shared"] is None for attendee in shown["attendees"])
     return {
         **shown,
         "deadlines": [{k: v for k, v in d.items() if k != "maximum_at"} for d in shown["deadlines"]],
-        "children": [{k: v for k, v in c.items() if k not in CHILD_IDENTIFIERS} for c in shown["children"]],
+        "children": [
+            {k: v for k, v in c.items() if k not in (*CHILD_IDENTIFIERS, "seen")} for c in shown["children"]
+        ],
+        "attendees": [{k: v for k, v in a.items() if k != "shared"} for a in shown["attendees"]],
     }
 
 

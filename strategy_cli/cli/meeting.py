@@ -52,8 +52,10 @@ def attend(
     remove: Annotated[bool, typer.Option("--remove", help="Take this person out (audited).")] = False,
     as_json: JsonOption = False,
 ):
-    """Record who took part and what each shared; the same name again corrects the entry,
-    --remove takes it out."""
+    """Record who took part and what they shared; the same name again corrects the entry.
+
+    --remove takes the entry out (audited). What an agency shared is in the professional
+    minutes, never in the family's."""
     name = common.text_or_file(name, "--name", required=True)
     chosen = [
         flag
@@ -204,7 +206,7 @@ def record(
     ] = None,
     as_json: JsonOption = False,
 ):
-    """A follow-up happened: clears its deadline. The child is seen one child at a time."""
+    """A follow-up happened: clears its deadline (each child seen, one at a time)."""
     event = _event(reference, event)
     if withdraw and at is not None:
         raise UsageProblem("--withdraw takes a follow-up back; --at corrects its time: give one of them")

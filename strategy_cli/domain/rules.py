@@ -202,6 +202,12 @@ def cleared_by_attendance(discussion: Discussion, profile: Profile) -> list[tupl
     return found
 
 
+def attendance_evidence(attendee: Attendee, labels: dict[str, str]) -> str:
+    """How a follow-up was cleared by taking part, as `show` and the minutes say it:
+    "cleared: Lee Lado (LADO) attended"."""
+    return f"cleared: {attendee.name} ({labels.get(attendee.agency, attendee.agency)}) attended"
+
+
 def deadlines(discussion: Discussion, profile: Profile, bank_holidays: BankHolidays) -> list[Deadline]:
     """Every deadline still pending for the discussion, each with its rule in the profile's words.
 

@@ -336,13 +336,14 @@ def follow_ups_done(view: Shown) -> list[dict]:
         for event, at in sorted(discussion.events.items(), key=lambda item: item[1])
     ]
     for kind, attendee in rules.cleared_by_attendance(discussion, profile):
-        done.append({"what": profile.title(kind), "at": iso(discussion.held_at), "how": attended(attendee, profile)})
+        done.append(
+            {
+                "what": profile.title(kind),
+                "at": iso(discussion.held_at),
+                "how": rules.attendance_evidence(attendee, profile.agencies),
+            }
+        )
     return done
-
-
-def attended(attendee, profile) -> str:
-    """The evidence that an agency was informed by taking part: "cleared: Lee Lado (LADO) attended"."""
-    return f"cleared: {attendee.name} ({agency_label(attendee.agency, profile.agencies)}) attended"
 
 
 def sighting_words(seen: dict | None) -> str | None:

@@ -183,6 +183,7 @@ def discussion(view: Shown) -> None:
     _decision(view)
     _actions_table(view)
     _deadlines_table(view)
+    _cleared_by_attendance(view)
     console.print(f"Checklist: {len(view.answers)} of {len(view.profile.questions)} answered.")
     for warning in view.warnings:
         console.print(f"Warning: {_text(warning)}", style="bold yellow")
@@ -223,10 +224,20 @@ def identifiers(child) -> str:
     return "\n".join(found)
 
 
+def seen(sighting) -> str:
+    """When a child was seen, by whom, whether alone ("-": not recorded)."""
+    if sighting is None:
+        return "-"
+    how = [f"by {sighting.by}"] if sighting.by else []
+    if sighting.alone is not None:
+        how.append("alone" if sighting.alone else "not alone")
+    return ", ".join([when(sighting.at), *how])
+
+
 def _children_table(view: Shown) -> None:
     children = view.discussion.children
     with_ids = any(child.case_id or child.nhs_number for child in children)  # else no column
-    headings = ["Name", "Born", "Age", "Circumstances"] + (["Identifiers"] if with_ids else [])
+    headings = ["Name", "Born", "Age", "Circumstances", "Seen"] + (["Identifiers"] if with_ids else [])
     rows = []
     for child in children:
         flags = circumstances(child_json(child, view.on_day))
@@ -238,7 +249,7 @@ def _children_table(view: Shown) -> None:
             else (f"unborn, due {child.edd.isoformat()}" if child.edd else "-")
         )
         age = str(age_on(child.dob, view.on_day)) if child.dob else "-"
-        rows.append([child.name, born, age, ", ".join(flags) or "-"])
+        rows.append([child.name, born, age, ", ".join(flags) or "-", seen(child.seen)])
         if with_ids:
             rows[-1].append(identifiers(child) or "-")
     if len(rows) > LARGE:
@@ -247,8 +258,8 @@ def _children_table(view: Shown) -> None:
     table = Table(title="Children", title_justify="left")
     for column in headings:
         table.add_column(column, overflow="fold")  # a narrow terminal folds a word, never cuts it
-    for name, born, age, circumstances_text, *ids in rows:
-        table.add_row(_text(name), born, age, _text(circumstances_text), *map(_text, ids))
+    for name, born, age, circumstances_text, seen_text, *ids in rows:
+        table.add_row(_text(name), born, age, _text(circumstances_text), _text(seen_text), *map(_text, ids))
     console.print(table)
 
 
@@ -259,13 +270,14 @@ def _attendees_table(view: Shown) -> None:
         return
     if len(attendees) > LARGE:
         rows = [
-            [view.profile.agencies.get(a.agency, a.agency), a.name, a.role or "-", a.attendance]
+            [view.profile.agencies.get(a.agency, a.agency), a.name, a.role or "-", a.attendance, a.shared or "-"]
             for a in sorted(attendees, key=lambda a: a.agency)
         ]
-        _plain_rows(f"Attendees ({len(rows)})", ["Agency", "Name", "Role", "Attendance"], rows)
+        _plain_rows(f"Attendees ({len(rows)})", ["Agency", "Name", "Role", "Attendance", "Shared"], rows)
         return
+    shared = any(a.shared for a in attendees)  # else no column
     table = Table(title="Attendees", title_justify="left")
-    for column in ("Agency", "Name", "Role", "Attendance"):
+    for column in ("Agency", "Name", "Role", "Attendance") + (("Shared",) if shared else ()):
         table.add_column(column, overflow="fold")  # a narrow terminal folds a word, never cuts it
     for person in sorted(attendees, key=lambda a: a.agency):
         style = "green" if person.attendance == "present" else "yellow"
@@ -274,6 +286,7 @@ def _attendees_table(view: Shown) -> None:
             _text(person.name),
             _text(person.role or "-"),
             Text(person.attendance, style=style),
+            *([Text((person.shared or "-").translate(IN_TEXT))] if shared else []),
         )
     console.print(table)
 
@@ -367,6 +380,14 @@ def _deadlines_table(view: Shown) -> None:
             Text(STATUS_WORD[status], style=STATUS_STYLE[status]),
         )
     console.print(table)
+
+
+def _cleared_by_attendance(view: Shown) -> None:
+    """The follow-ups an agency's taking part cleared, and who is the evidence (the minutes'
+    "Already done" says the same)."""
+    for kind, attendee in rules.cleared_by_attendance(view.discussion, view.profile):
+        evidence = rules.attendance_evidence(attendee, view.profile.agencies)
+        console.print(Text(f"{view.profile.title(kind)}: {evidence}".translate(IN_TEXT)), style="green")
 
 
 def _board_rows(items: list[dict], explain: bool) -> list[list[dict]]:
