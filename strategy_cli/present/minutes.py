@@ -335,6 +335,11 @@ def follow_ups_done(view: Shown) -> list[dict]:
         {"what": EVENT_LABELS.get(event, event), "at": iso(at), "how": None}
         for event, at in sorted(discussion.events.items(), key=lambda item: item[1])
     ]
+    sightings = [child.seen for child in discussion.children]
+    if "child-seen" not in discussion.events and sightings and all(sightings):
+        last = max(seen.at for seen in sightings if seen is not None)
+        done.append({"what": "Child seen (every child)", "at": iso(last), "how": None})
+        done.sort(key=lambda item: item["at"])
     for kind, attendee in rules.cleared_by_attendance(discussion, profile):
         done.append(
             {
