@@ -391,8 +391,12 @@ def build_hostile_discussion(cli: Cli, tmp: Path) -> tuple[str, set[str]]:
     )
     # A child entered by mistake and a follow-up recorded by mistake, taken back with reasons.
     cli.run("child", "remove", ref, payload("C3GONE"), "--reason", p("WHYGONE"), now="2026-11-20T10:10")
-    cli.run("record", ref, "child-seen", "--child", p("C2"), "--by", p("SEENBY"), "--alone", now=day + "15:00")
-    cli.run("record", ref, "child-seen", "--child", p("C1"), "--at", "2026-11-20T09:00", now="2026-11-20T10:15")
+    cli.run(
+        "record", ref, "child-seen", "--child", p("C2"), "--by", p("SEENBY"), "--alone", now=day + "15:00"
+    )
+    cli.run(
+        "record", ref, "child-seen", "--child", p("C1"), "--at", "2026-11-20T09:00", now="2026-11-20T10:15"
+    )
     cli.run(
         "record", ref, "child-seen", "--child", p("C1"), "--withdraw", "--reason", p("WHYBACK"),
         now="2026-11-20T10:20",

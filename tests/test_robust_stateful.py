@@ -208,7 +208,9 @@ class RecordMachine(RuleBasedStateMachine):
         agency=AGENCIES,
         role=TEXT,
         attendance=st.sampled_from([[], ["--apologies"], ["--information-only"]]),
-        shared=st.sampled_from([[], ["--shared="], ["--shared=Known to police: no"], ["--shared=a <i>note</i>\nand more"]]),
+        shared=st.sampled_from(
+            [[], ["--shared="], ["--shared=Known to police: no"], ["--shared=a <i>note</i>\nand more"]]
+        ),
     )
     def attend(self, data, name, agency, role, attendance, shared):
         ref = self.ref(data)

@@ -61,7 +61,9 @@ def test_each_child_must_be_seen_before_the_deadline_clears(cli):
         "Ava Example": {"by": "Sam Social", "alone": True, "at": "2026-11-23T11:00:00+00:00"},
         "Ben Example": None,
     }
-    said = cli.run("record", ref, "child-seen", "--child", "ben example", "--not-alone", "--at", "today 12:00")
+    said = cli.run(
+        "record", ref, "child-seen", "--child", "ben example", "--not-alone", "--at", "today 12:00"
+    )
     assert "Recorded Ben Example seen, not alone" in said.output
     shown = cli.json("show", ref)
     assert "child-seen" not in kinds(shown)
@@ -74,9 +76,13 @@ def test_each_child_must_be_seen_before_the_deadline_clears(cli):
 def test_withdrawing_one_childs_sighting_brings_the_deadline_back(cli):
     ref = decided(cli, *TWO)
     for name in ("Ava Example", "Ben Example"):
-        cli.run("record", ref, "child-seen", "--child", name, "--by", "Sam Social", "--at", "2026-11-23T11:00")
+        cli.run(
+            "record", ref, "child-seen", "--child", name, "--by", "Sam Social", "--at", "2026-11-23T11:00"
+        )
     assert "child-seen" not in kinds(cli.json("show", ref))
-    cli.run("record", ref, "child-seen", "--child", "Ben Example", "--withdraw", "--reason", "it was a cousin")
+    cli.run(
+        "record", ref, "child-seen", "--child", "Ben Example", "--withdraw", "--reason", "it was a cousin"
+    )
     shown = cli.json("show", ref)
     assert "child-seen" in kinds(shown)
     assert shown["children"][0]["seen"] is not None and shown["children"][1]["seen"] is None
@@ -92,7 +98,9 @@ def test_withdrawing_one_childs_sighting_brings_the_deadline_back(cli):
 def test_seeing_a_child_again_corrects_it_and_the_minutes_show_each_sighting(cli):
     ref = decided(cli)
     cli.run("record", ref, "child-seen", "--by", "Sam Social", "--at", "2026-11-23T11:00")  # the only child
-    corrected = cli.run("record", ref, "child-seen", "--by", "Sam Social", "--alone", "--at", "2026-11-23T11:30")
+    corrected = cli.run(
+        "record", ref, "child-seen", "--by", "Sam Social", "--alone", "--at", "2026-11-23T11:30"
+    )
     assert "already recorded as seen" in corrected.output
     entry = cli.json("log", ref)[-1]
     assert entry["action"] == "child.seen" and entry["detail"]["old"]["at"] == "2026-11-23T11:00:00+00:00"
@@ -110,9 +118,12 @@ def test_a_sighting_names_only_a_child_of_the_discussion_and_goes_only_with_chil
     assert "'Cara'" in unknown and "Ava Example, Ben Example" in unknown
     wrong = cli.run("record", ref, "icpc-held", "--child", "Ava Example", expect=2).output
     assert "--child go with child-seen" in wrong
-    assert "--withdraw" in cli.run(
-        "record", ref, "child-seen", "--child", "Ava Example", "--withdraw", "--by", "X", expect=2
-    ).output
+    assert (
+        "--withdraw"
+        in cli.run(
+            "record", ref, "child-seen", "--child", "Ava Example", "--withdraw", "--by", "X", expect=2
+        ).output
+    )
 
 
 @pytest.fixture
@@ -141,8 +152,20 @@ def test_what_each_agency_shared_is_in_the_professional_minutes_and_never_the_fa
     ref = decided(cli)
     notes = tmp_path / "gp.txt"
     notes.write_text("GP: two missed immunisations.\nHealth visitor: no concerns.\n", encoding="utf-8")
-    cli.run("attend", ref, "--name", "Sam Social", "--agency", "social-care", "--shared", "Two previous referrals")
-    cli.run("attend", ref, "--name", "Hana Health", "--agency", "health", "--information-only", "--shared", f"@{notes}")
+    cli.run(
+        "attend", ref, "--name", "Sam Social", "--agency", "social-care", "--shared", "Two previous referrals"
+    )
+    cli.run(
+        "attend",
+        ref,
+        "--name",
+        "Hana Health",
+        "--agency",
+        "health",
+        "--information-only",
+        "--shared",
+        f"@{notes}",
+    )
     cli.run("attend", ref, "--name", "Pat Police", "--agency", "police")
     shown = cli.json("show", ref)
     shared = {a["name"]: a["shared"] for a in shown["attendees"]}
@@ -162,8 +185,13 @@ def test_what_each_agency_shared_is_in_the_professional_minutes_and_never_the_fa
     cli.run("attend", ref, "--name", "Sam Social", "--shared", "")  # an empty text clears it
     assert cli.json("show", ref)["attendees"][0]["shared"] is None
     entry = cli.json("log", ref)[-1]
-    assert entry["action"] == "attend.correct" and entry["detail"]["old"]["shared"] == "Two previous referrals"
-    assert "--shared" in cli.run("attend", ref, "--name", "Pat Police", "--remove", "--shared", "x", expect=2).output
+    assert (
+        entry["action"] == "attend.correct" and entry["detail"]["old"]["shared"] == "Two previous referrals"
+    )
+    assert (
+        "--shared"
+        in cli.run("attend", ref, "--name", "Pat Police", "--remove", "--shared", "x", expect=2).output
+    )
     clean(cli)
 
 
@@ -179,7 +207,13 @@ def test_html_minutes_keep_what_was_shared_as_text(cli):
 
 def test_a_lado_who_attended_has_been_informed(cli):
     ref = cli.new(
-        *AVA, "--procedure", "hampshire", "--category", "allegation-against-staff", "--concern-at", "2026-11-23T08:00"
+        *AVA,
+        "--procedure",
+        "hampshire",
+        "--category",
+        "allegation-against-staff",
+        "--concern-at",
+        "2026-11-23T08:00",
     )
     assert "lado" in kinds(cli.json("show", ref))
     cli.run("attend", ref, "--name", "Lee Lado", "--agency", "lado", "--apologies")
@@ -201,19 +235,21 @@ def test_a_profiles_own_follow_up_names_the_agency_whose_attendance_clears_it(no
     profile = tmp_path / "config" / "strategy" / "procedures" / "northshire.toml"
     text = profile.read_text(encoding="utf-8")
     profile.write_text(text.replace('event = "nspcc-told"\n', 'event = "nspcc-told"\nagency = "nspcc"\n', 1))
-    ref = north.new(*AVA, "--procedure", "northshire", "--category", "urgent", "--concern-at", "2026-11-27T10:00")
+    ref = north.new(
+        *AVA, "--procedure", "northshire", "--category", "urgent", "--concern-at", "2026-11-27T10:00"
+    )
     north.run("held", ref, "--at", "2026-11-27T11:00")
     north.run("decide", ref, "--s47", "--police", "--rationale", "Disclosure", "--at", "2026-11-27T12:00")
     assert "nspcc-informed" in kinds(north.json("show", ref))
     north.run("attend", ref, "--name", "Nia Nspcc", "--agency", "nspcc")
     assert "nspcc-informed" not in kinds(north.json("show", ref))
-    assert "Tell the NSPCC the outcome (cleared: Nia Nspcc (NSPCC) attended)" in north.run("export", ref).stdout
+    assert (
+        "Tell the NSPCC the outcome (cleared: Nia Nspcc (NSPCC) attended)" in north.run("export", ref).stdout
+    )
     clean(north)
 
 
-@pytest.mark.parametrize(
-    "agency, named", [('"nspc"', "did you mean 'nspcc'"), ("3", "must be an agency id")]
-)
+@pytest.mark.parametrize("agency, named", [('"nspc"', "did you mean 'nspcc'"), ("3", "must be an agency id")])
 def test_a_follow_ups_agency_is_checked_by_the_strict_loader(agency, named):
     from strategy_cli.domain.procedures import ProfileError, load_profile
 
@@ -241,7 +277,13 @@ def test_show_the_line_after_attend_the_board_and_the_minutes_word_quoracy_the_s
     """Police missing (the minimum) and the LADO expected (an allegation against staff): one
     sentence on every surface, the minimum never run together with who else was expected."""
     ref = proc.new(
-        *AVA, "--procedure", "hampshire", "--category", "allegation-against-staff", "--concern-at", "2026-11-23T08:00"
+        *AVA,
+        "--procedure",
+        "hampshire",
+        "--category",
+        "allegation-against-staff",
+        "--concern-at",
+        "2026-11-23T08:00",
     )
     proc.run("attend", ref, "--name", "Sam Social", "--agency", "social-care")
     after = proc.run("attend", ref, "--name", "Hana Health", "--agency", "health").stdout
@@ -313,7 +355,17 @@ def test_a_schema_6_database_takes_sightings_and_what_was_shared(tmp_path):
     shown = json.loads(run("show", "SD-2026-0001", "--json"))
     assert "child-seen" in kinds(shown)
     child = shown["children"][0]["name"]
-    run("record", "SD-2026-0001", "child-seen", "--child", child, "--by", "Sam Social", "--at", "2026-11-27T11:00")
+    run(
+        "record",
+        "SD-2026-0001",
+        "child-seen",
+        "--child",
+        child,
+        "--by",
+        "Sam Social",
+        "--at",
+        "2026-11-27T11:00",
+    )
     run("attend", "SD-2026-0001", "--name", "Sam Social", "--shared", "Known to the service")
     shown = json.loads(run("show", "SD-2026-0001", "--json"))
     assert "child-seen" not in kinds(shown)

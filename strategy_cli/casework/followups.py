@@ -51,7 +51,9 @@ def seen_child(discussion: Discussion, name: str | None) -> Child | None:
     return children[0] if children else None
 
 
-def record_sighting(case: Casework, reference: str, name: str | None, seen: Sighting) -> tuple[str, list[str]]:
+def record_sighting(
+    case: Casework, reference: str, name: str | None, seen: Sighting
+) -> tuple[str, list[str]]:
     """A child was seen (by whom, alone or not, when); returns whom it recorded and warnings
     (a sighting already recorded is corrected). The child-seen deadline clears when every child
     of the discussion is seen. Seeing a child is always worth recording, so a profile without a

@@ -189,7 +189,11 @@ def _held_not_quorate(store, items: list[dict]) -> dict[str, str]:
     now = settings.now()
     found = {}
     for row in store.discussions():
-        if row["reference"] in on_board and row["held_at"] is not None and not common.quorate(store, row, now):
+        if (
+            row["reference"] in on_board
+            and row["held_at"] is not None
+            and not common.quorate(store, row, now)
+        ):
             discussion = store.discussion(row["reference"])
             profile = store.profile_of(discussion)
             on_day = rules.quoracy_day(discussion, row["discussion_due"], now.date())

@@ -186,9 +186,7 @@ def record(
     ] = None,
     child: Annotated[
         str | None,
-        typer.Option(
-            "--child", help="child-seen: which child was seen (needed when there are several)."
-        ),
+        typer.Option("--child", help="child-seen: which child was seen (needed when there are several)."),
     ] = None,
     seen_by: Annotated[
         str | None, typer.Option("--by", help="child-seen: who saw the child (@FILE reads it from a file).")
@@ -220,7 +218,9 @@ def record(
     if about_sighting and event != "child-seen":
         raise UsageProblem(f"{' and '.join(about_sighting)} go with child-seen, not {event}")
     if withdraw and (seen_by is not None or alone is not None):
-        raise UsageProblem("--withdraw takes a sighting back: --by and --alone/--not-alone go with recording one")
+        raise UsageProblem(
+            "--withdraw takes a sighting back: --by and --alone/--not-alone go with recording one"
+        )
     when = common.instant(at, "--at")
     name = common.text_or_file(child, "--child")
     case = common.casework()

@@ -184,7 +184,9 @@ def attended_for(kind: str, discussion: Discussion, profile: Profile) -> Attende
 
 def cleared(kind: str, discussion: Discussion, profile: Profile) -> bool:
     """Whether what happened clears a kind of deadline: its event, or its agency took part."""
-    return happened(cleared_by(kind, profile), discussion) or attended_for(kind, discussion, profile) is not None
+    return (
+        happened(cleared_by(kind, profile), discussion) or attended_for(kind, discussion, profile) is not None
+    )
 
 
 def cleared_by_attendance(discussion: Discussion, profile: Profile) -> list[tuple[str, Attendee]]:

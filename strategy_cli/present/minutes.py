@@ -339,7 +339,7 @@ def follow_ups_done(view: Shown) -> list[dict]:
     if "child-seen" not in discussion.events and sightings and all(sightings):
         last = max(seen.at for seen in sightings if seen is not None)
         done.append({"what": "Child seen (every child)", "at": iso(last), "how": None})
-        done.sort(key=lambda item: item["at"])
+        done.sort(key=lambda item: item["at"] or "")
     for kind, attendee in rules.cleared_by_attendance(discussion, profile):
         done.append(
             {

@@ -270,7 +270,13 @@ def _attendees_table(view: Shown) -> None:
         return
     if len(attendees) > LARGE:
         rows = [
-            [view.profile.agencies.get(a.agency, a.agency), a.name, a.role or "-", a.attendance, a.shared or "-"]
+            [
+                view.profile.agencies.get(a.agency, a.agency),
+                a.name,
+                a.role or "-",
+                a.attendance,
+                a.shared or "-",
+            ]
             for a in sorted(attendees, key=lambda a: a.agency)
         ]
         _plain_rows(f"Attendees ({len(rows)})", ["Agency", "Name", "Role", "Attendance", "Shared"], rows)

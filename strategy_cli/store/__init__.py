@@ -776,7 +776,14 @@ class Writer:
         old = _attendee(found)
         self.conn.execute(
             "UPDATE attendee SET name = ?, agency = ?, role = ?, attendance = ?, shared = ? WHERE id = ?",
-            (attendee.name, attendee.agency, attendee.role, attendee.attendance, attendee.shared, found["id"]),
+            (
+                attendee.name,
+                attendee.agency,
+                attendee.role,
+                attendee.attendance,
+                attendee.shared,
+                found["id"],
+            ),
         )
         self.audit(discussion_id, "attend.correct", {"old": snapshot(old), "new": snapshot(attendee)})
         return "corrected"
