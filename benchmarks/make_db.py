@@ -237,7 +237,8 @@ class BulkWriter:
         position = len(known) + 1
         known.add(position)
         row = fast_snapshot(child, CHILD_COLUMNS)
-        self.tables["child"].append((discussion_id, position, *row.values()))
+        columns = {k: v for k, v in row.items() if k != "seen"}  # a new child is not seen yet
+        self.tables["child"].append((discussion_id, position, *columns.values(), None, None, None))
         self.audit(discussion_id, "child.add", {"new": row})
 
     def attend(self, reference, attendee):
@@ -377,6 +378,8 @@ def _columns(kind) -> tuple[str, ...]:
 
 
 CHILD_COLUMNS = _columns(Child)
+# The child table keeps a sighting (``seen``) in three columns (schema 11).
+CHILD_TABLE_COLUMNS = (*(c for c in CHILD_COLUMNS if c != "seen"), "seen_by", "seen_alone", "seen_at")
 DECISION_COLUMNS = _columns(Decision)
 ATTENDEE_COLUMNS = _columns(Attendee)
 ACTION_COLUMNS = _columns(Action)
@@ -413,7 +416,7 @@ INSERTS = {  # in the order ``build`` inserts them: what a discussion points at 
         ),
     ),
     "audit": _insert("audit", ("discussion_id", "at", "by", "action", "detail", "prev_hash", "hash")),
-    "child": _insert("child", ("discussion_id", "position", *CHILD_COLUMNS)),
+    "child": _insert("child", ("discussion_id", "position", *CHILD_TABLE_COLUMNS)),
     "attendee": _insert("attendee", ("discussion_id", *ATTENDEE_COLUMNS)),
     "decision": _insert("decision", ("discussion_id", *DECISION_COLUMNS), "INSERT OR REPLACE"),
     "answer": _insert(

@@ -86,6 +86,18 @@ def open_reference(path: Path) -> str:
     return row[0]
 
 
+def first_child(path: Path, reference: str) -> str:
+    """The first child of a discussion: each child is seen one at a time (`record --child`)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    row = conn.execute(
+        "SELECT c.name FROM child AS c JOIN discussion AS d ON d.id = c.discussion_id "
+        "WHERE d.reference = ? ORDER BY c.position LIMIT 1",
+        (reference,),
+    ).fetchone()
+    conn.close()
+    return row[0]
+
+
 def environment(db: Path, config: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -199,7 +211,11 @@ def commands(size: int, db: Path, copy: Path) -> list[tuple[str, list[str], Path
             [STRATEGY, "decide", write_ref, "--s47", "--police", "--rationale", "Benchmark (fictional)."],
             copy,
         ),
-        ("strategy record", [STRATEGY, "record", write_ref, "child-seen"], copy),
+        (
+            "strategy record",
+            [STRATEGY, "record", write_ref, "child-seen", "--child", first_child(copy, write_ref)],
+            copy,
+        ),
     ]
 
 

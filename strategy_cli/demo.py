@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from .domain.model import Action, Attendee, Child, Decision, Discussion
+from .domain.model import Action, Attendee, Child, Decision, Discussion, Sighting
 
 H = timedelta(hours=1)
 D = timedelta(days=1)
@@ -91,7 +91,7 @@ def fill(store, now: datetime, by: str) -> list[str]:
                 decided_at=now - 3 * D + 6 * H,
             ),
         )
-        writer.record_event(ref, "child-seen", now - 2 * D)
+        writer.see_child(ref, "Mia Placeholder", Sighting(by="Sam Social", at=now - 2 * D, alone=True))
         writer.add_action(
             ref,
             Action(

@@ -172,6 +172,11 @@ def _apply(state: dict, action: str, detail: Mapping, where: str, strict: bool) 
             del state["family"][index]
         else:
             state["family"][index] = dict(new)
+    elif action in ("child.seen", "child.seen.withdraw"):
+        index = _find(state["children"], "name", detail["child"], where)
+        child = state["children"][index]
+        _expect(strict, child["seen"], _sighting(old), where)
+        child["seen"] = _sighting(new)
     elif action == "attend":
         state["attendees"].append(_attendee(new))
     elif action in ("attend.correct", "attend.remove"):
@@ -231,21 +236,30 @@ def _apply(state: dict, action: str, detail: Mapping, where: str, strict: bool) 
 
 
 # A child's fields that later schemas added, and the value a child recorded before had.
-CHILD_SINCE = {"case_id": None, "nhs_number": None, "household": "1"}  # schemas 8 and 10
+CHILD_SINCE = {"case_id": None, "nhs_number": None, "household": "1", "seen": None}  # schemas 8, 11, 13
+ATTENDEE_SINCE = {"family_contact": False, "shared": None}  # schemas 12 and 13
 
 
 def _child(row: Mapping) -> dict:
     """A child snapshot; one written before schema 8 has no identifiers (migration 0008 added
-    them empty), and one written before schema 11 lives in household "1" (as 0011 set it)."""
+    them empty), one written before schema 11 lives in household "1" (as 0011 set it), and
+    none before schema 13 has a sighting."""
     child = _instants(row)
     assert child is not None  # _instants returns None only for None
-    return {**CHILD_SINCE, **child}
+    child = {**CHILD_SINCE, **child}
+    child["seen"] = _sighting(child["seen"])
+    return child
+
+
+def _sighting(row: Mapping | None) -> dict | None:
+    """A sighting (by, at, alone) with its instant in the store's form; None: not seen."""
+    return None if row is None else {"by": row["by"], "alone": row.get("alone"), "at": instant(row["at"])}
 
 
 def _attendee(row: Mapping) -> dict:
-    """An attendee snapshot; one written before the family contact was kept (migration
-    0012_family_contact) is not the family's contact."""
-    return {"family_contact": False, **row}
+    """An attendee snapshot; one written before schema 12 is not the family's contact, and
+    before schema 13 shared nothing."""
+    return {**ATTENDEE_SINCE, **row}
 
 
 def _decision(row: Mapping | None) -> dict | None:
@@ -389,6 +403,9 @@ def recorded(
                 "case_id": c.case_id,
                 "nhs_number": c.nhs_number,
                 "household": c.household,
+                "seen": None
+                if c.seen is None
+                else {"by": c.seen.by, "alone": c.seen.alone, "at": instant(c.seen.at)},
             }
             for c in discussion.children
         ],
@@ -409,6 +426,7 @@ def recorded(
                 "role": a.role,
                 "attendance": a.attendance,
                 "family_contact": a.family_contact,
+                "shared": a.shared,
             }
             for a in discussion.attendees
         ],
@@ -459,7 +477,10 @@ def from_show(document: Mapping, record_questions: Iterable[str] = ()) -> dict:
         "held_at": instant(document["held_at"]),
         "held_format": document["format"],
         "chair": document["chair"],
-        "children": [{k: v for k, v in c.items() if k != "age"} for c in document["children"]],
+        "children": [
+            {**{k: v for k, v in c.items() if k != "age"}, "seen": _sighting(c.get("seen"))}
+            for c in document["children"]
+        ],
         "family": [
             {k: v for k, v in m.items() if k not in ("age", "young_person")} for m in document["family"]
         ],

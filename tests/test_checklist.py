@@ -148,7 +148,7 @@ def test_the_whole_walk_ends_with_a_summary(cli, monkeypatch):
     assert shown["checklist"]["answered"] == len(script.asked) + len(FROM_THE_RECORD)
     assert len(set(script.asked)) == len(script.asked)
     assert "Outcome 3: joint s47 and police enquiries" in result.output
-    assert "NOT QUORATE" in result.output
+    assert "Not quorate: missing" in result.output
 
 
 class ByQuestion(Scripted):

@@ -113,7 +113,7 @@ def test_list_and_show(proc):
     assert listed[0]["reference"] == ref and listed[0]["quorate"] is False
     assert listed[0]["children"][0]["name"] == "Ava Example"
     human = proc.run("show", ref).stdout
-    assert ref in human and "NOT QUORATE" in human and "Ava Example" in human
+    assert ref in human and "Not quorate: missing" in human and "Ava Example" in human
 
 
 def test_database_from_option_env_and_private(tmp_path, proc):

@@ -20,7 +20,7 @@ def test_attendance_kinds_and_quoracy(cli):
     assert attendance["Hana Health"] == ("apologies", False)
     assert attendance["Pat Police"] == ("information-only", False)
     human = cli.run("show", ref).stdout
-    assert "NOT QUORATE" in human and "Police" in human
+    assert "Not quorate: missing Health, Police" in human
 
 
 def test_attending_again_corrects_and_remove_takes_out_both_audited(cli):
@@ -385,9 +385,10 @@ def test_a_follow_up_recorded_by_mistake_is_withdrawn_and_its_deadline_returns(c
     cli.run("record", ref, "child-seen", "--withdraw", "--reason", "it was the sibling who was seen")
     shown = cli.json("show", ref)
     assert "child-seen" in kinds(shown)
-    entry = cli.json("log", ref)[-1]
-    assert entry["action"] == "record.withdraw"
-    assert (entry["detail"]["old"], entry["detail"]["new"]) == ("2026-11-23T12:00:00+00:00", None)
+    entry = cli.json("log", ref)[-1]  # the only child's sighting taken back
+    assert entry["action"] == "child.seen.withdraw" and entry["detail"]["child"] == "Ava Example"
+    assert (entry["detail"]["old"]["at"], entry["detail"]["new"]) == ("2026-11-23T12:00:00+00:00", None)
+    assert entry["detail"]["note"] == "it was the sibling who was seen"
     again = cli.run("record", ref, "child-seen", "--withdraw", expect=1).output
     assert "no child-seen recorded" in again
     both = cli.run("record", ref, "child-seen", "--withdraw", "--at", "2026-11-23T12:00", expect=2)

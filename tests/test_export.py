@@ -98,6 +98,15 @@ def answers_file(path: Path, answers: dict) -> str:
     return str(path)
 
 
+# What the agencies shared at the full discussion (the professional minutes' "Information
+# shared, by agency"; never the family's).
+SHARED = {
+    "social-care": "Known to the service: two contacts in 2025 (neighbour concerns), no further action.",
+    "health": "GP: Ava's immunisations are up to date.\nSchool nurse: no earlier injuries seen.",
+    "education": "Attendance 91%; Ava disclosed to her teacher on Thursday morning.",
+}
+
+
 def build_full_discussion(cli: Cli, tmp: Path) -> str:
     """A fictional West Midlands discussion with every part of the minutes filled in.
 
@@ -140,6 +149,8 @@ def build_full_discussion(cli: Cli, tmp: Path) -> str:
         ("Dr Pat Paeds", "paediatrician", "Consultant paediatrician", "--apologies"),
     ]:
         args = ["attend", ref, "--name", name, "--agency", agency, "--role", role]
+        if agency in SHARED:
+            args += ["--shared", SHARED[agency]]
         cli.run(*args, *([flag] if flag else []), now=at)
     cli.run(
         "held",
@@ -203,7 +214,14 @@ def build_full_discussion(cli: Cli, tmp: Path) -> str:
             now=day1 + "15:10",
         )
     cli.run("action", "done", ref, "1", "--at", day1 + "17:30", now=day1 + "17:45")
-    cli.run("record", ref, "child-seen", "--at", day1 + "17:00", now=day1 + "17:45")
+    cli.run(
+        "record", ref, "child-seen", "--child", "Ava Example", "--by", "Sam Social", "--alone",
+        "--at", day1 + "17:00", now=day1 + "17:45",
+    )  # fmt: skip
+    cli.run(
+        "record", ref, "child-seen", "--child", "Noah Example", "--by", "Sam Social", "--not-alone",
+        "--at", day1 + "17:20", now=day1 + "17:45",
+    )  # fmt: skip
     cli.run("record", ref, "record-circulated", "--at", "2026-11-20T09:00", now="2026-11-20T09:00")
     # Corrections after the record went out, and an addition: the minutes list them.
     cli.run(
@@ -234,7 +252,7 @@ def build_full_discussion(cli: Cli, tmp: Path) -> str:
 
 # Fields that hold one line (a name, a role, the chair, an owner, a language): their payload
 # keeps the Markdown structure on one line, since a line break is refused there.
-ONE_LINE = re.compile(r"^(C\d|C3GONE|NAME\d|ROLE\d|CHAIR|FOWNER|POWNER|LANG|USER)")
+ONE_LINE = re.compile(r"^(C\d|C3GONE|NAME\d|ROLE\d|CHAIR|FOWNER|POWNER|LANG|USER|SEENBY)")
 
 
 def payload(tag: str) -> str:
@@ -300,6 +318,7 @@ def build_hostile_discussion(cli: Cli, tmp: Path) -> tuple[str, set[str]]:
         (4, "education", "--information-only"),
     ]:
         args = ["attend", ref, "--name", p(f"NAME{n}"), "--agency", agency, "--role", p(f"ROLE{n}")]
+        args += ["--shared", p(f"SHARED{n}")]  # what each agency shared: professional only
         cli.run(*args, *([flag] if flag else []), now=day + "09:20")
     cli.run(
         "held", ref, "--at", day + "11:00", "--format", "telephone", "--chair", p("CHAIR"), now=day + "12:00"
@@ -372,8 +391,16 @@ def build_hostile_discussion(cli: Cli, tmp: Path) -> tuple[str, set[str]]:
     )
     # A child entered by mistake and a follow-up recorded by mistake, taken back with reasons.
     cli.run("child", "remove", ref, payload("C3GONE"), "--reason", p("WHYGONE"), now="2026-11-20T10:10")
-    cli.run("record", ref, "child-seen", "--at", "2026-11-20T09:00", now="2026-11-20T10:15")
-    cli.run("record", ref, "child-seen", "--withdraw", "--reason", p("WHYBACK"), now="2026-11-20T10:20")
+    cli.run(
+        "record", ref, "child-seen", "--child", p("C2"), "--by", p("SEENBY"), "--alone", now=day + "15:00"
+    )
+    cli.run(
+        "record", ref, "child-seen", "--child", p("C1"), "--at", "2026-11-20T09:00", now="2026-11-20T10:15"
+    )
+    cli.run(
+        "record", ref, "child-seen", "--child", p("C1"), "--withdraw", "--reason", p("WHYBACK"),
+        now="2026-11-20T10:20",
+    )  # fmt: skip
     cli.run("close", ref, "--force", "--reason", p("CLOSE"), now="2026-11-21T10:00")
     return ref, tags
 
@@ -410,7 +437,7 @@ def parse_html(document: str) -> Tags:
 
 OUR_HTML_TAGS = {
     "html", "head", "meta", "title", "style", "body", "main", "header", "section", "footer",
-    "div", "p", "h1", "h2", "span", "table", "thead", "tbody", "tr", "th", "td", "ul", "li",
+    "div", "p", "h1", "h2", "h3", "span", "table", "thead", "tbody", "tr", "th", "td", "ul", "li",
     "br", "code", "strong",
 }  # fmt: skip
 MARKDOWN_TAGS = {
@@ -542,7 +569,7 @@ def test_not_quorate_is_said(small):
     cli.run("attend", ref, "--name", "Nurse", "--agency", "health", "--information-only")
     for fmt in ("md", "html"):
         text = cli.export(ref, fmt)
-        assert "NOT QUORATE" in text and "Health" in text and "Police" in text
+        assert "Not quorate: missing Health, Police" in text
         assert "not counted for quoracy" in text
 
 

@@ -121,9 +121,13 @@ def _unpin(db: Path) -> None:
             "ALTER TABLE child DROP COLUMN household;"
             "DROP TABLE family_member;"
             "ALTER TABLE attendee DROP COLUMN family_contact;"
+            "ALTER TABLE child DROP COLUMN seen_by;"
+            "ALTER TABLE child DROP COLUMN seen_alone;"
+            "ALTER TABLE child DROP COLUMN seen_at;"
+            "ALTER TABLE attendee DROP COLUMN shared;"
             "DELETE FROM _sqlite_migrations WHERE name IN ('0007_procedure_versions', "
             "'0008_child_identifiers', '0009_disagreements', '0010_action_removal', '0011_family', "
-            "'0012_family_contact');"
+            "'0012_family_contact', '0013_seen_and_shared');"
             "PRAGMA user_version = 6;"
         )
 
@@ -169,21 +173,25 @@ SCHEMA6 = Path(__file__).parent / "fixtures" / "schema6"
 
 
 CHILD_IDENTIFIERS = ("case_id", "nhs_number")  # schema 8
-CHILD_SINCE = (*CHILD_IDENTIFIERS, "household")  # schema 11
+CHILD_SINCE = (*CHILD_IDENTIFIERS, "household", "seen")  # schemas 8, 11 and 13
 
 
 def _without_new_keys(shown: dict) -> dict:
     """`show --json` as the schema-6 release printed it: without what later releases added
-    (a child recorded then has no identifiers: they are there, and null; it lives in the one
-    household, "1", and there is no family recorded; no attendee is the family's contact)."""
-    assert all(child[key] is None for child in shown["children"] for key in CHILD_IDENTIFIERS)
+    (a child recorded then has no identifiers and no sighting: they are there, and null; it
+    lives in the one household, "1", and there is no family recorded; no attendee is the
+    family's contact, and none shared anything)."""
+    assert all(child[key] is None for child in shown["children"] for key in (*CHILD_IDENTIFIERS, "seen"))
     assert shown.pop("disagreements") == []  # schema 9: none recorded before it
     assert all(child["household"] == "1" for child in shown["children"])
     assert shown.pop("family") == []
     assert all(person["family_contact"] is False for person in shown["attendees"])  # schema 12
+    assert all(attendee["shared"] is None for attendee in shown["attendees"])  # schema 13
     return {
         **shown,
-        "attendees": [{k: v for k, v in a.items() if k != "family_contact"} for a in shown["attendees"]],
+        "attendees": [
+            {k: v for k, v in a.items() if k not in ("family_contact", "shared")} for a in shown["attendees"]
+        ],
         "deadlines": [{k: v for k, v in d.items() if k != "maximum_at"} for d in shown["deadlines"]],
         "children": [{k: v for k, v in c.items() if k not in CHILD_SINCE} for c in shown["children"]],
     }

@@ -210,10 +210,32 @@ class RecordMachine(RuleBasedStateMachine):
         agency=AGENCIES,
         role=TEXT,
         attendance=st.sampled_from([[], ["--apologies"], ["--information-only"]]),
+        shared=st.sampled_from(
+            [[], ["--shared="], ["--shared=Known to police: no"], ["--shared=a <i>note</i>\nand more"]]
+        ),
     )
-    def attend(self, data, name, agency, role, attendance):
+    def attend(self, data, name, agency, role, attendance, shared):
         ref = self.ref(data)
-        self.run(ref, "attend", ref, f"--name={name}", f"--agency={agency}", f"--role={role}", *attendance)
+        self.run(
+            ref, "attend", ref, f"--name={name}", f"--agency={agency}", f"--role={role}", *attendance, *shared
+        )
+
+    @precondition(lambda self: self.refs)
+    @rule(
+        data=st.data(),
+        by=st.sampled_from([[], ["--by=Sam Social"], ["--by=[/]"]]),
+        alone=st.sampled_from([[], ["--alone"], ["--not-alone"]]),
+        at=INSTANTS,
+        withdraw=st.booleans(),
+    )
+    def child_seen(self, data, by, alone, at, withdraw):
+        """A child seen (or the sighting taken back), one child at a time."""
+        ref = self.ref(data)
+        name = self.known(data, ref, "children", NAMES)
+        if withdraw:
+            self.run(ref, "record", ref, "child-seen", f"--child={name}", "--withdraw")
+        else:
+            self.run(ref, "record", ref, "child-seen", f"--child={name}", *by, *alone, f"--at={at}")
 
     @precondition(lambda self: self.refs)
     @rule(data=st.data(), reason=st.sampled_from([None, "entered twice", "[/]"]))

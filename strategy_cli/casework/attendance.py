@@ -14,7 +14,8 @@ def record_attendance(
     case: Casework, reference: str, name: str, given: dict[str, Any]
 ) -> tuple[str, Attendee]:
     """Record a new attendee, or correct the entry of that name with only what was ``given``
-    (``agency``, ``role``, ``attendance``, ``family_contact``; a role given as None is cleared).
+    (``agency``, ``role``, ``attendance``, ``family_contact``, ``shared``: what the agency
+    shared; a role or a shared text given as None is cleared).
 
     A new attendee needs an agency and is present unless told otherwise. Returns what was done
     (``added``, ``corrected`` or ``unchanged``) and the entry as it stands.

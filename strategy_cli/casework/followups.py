@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from ..domain.model import EVENTS, Action, Deadline
+from ..domain.model import EVENTS, Action, Child, Deadline, Discussion, Sighting
 from ..domain.text import same_name
 from ..errors import StrategyError, UsageProblem
 from . import Casework
@@ -30,6 +30,61 @@ def record_event(case: Casework, reference: str, event: str, at: datetime) -> li
 def withdraw_event(case: Casework, reference: str, event: str, reason: str | None) -> None:
     with case.change(reference) as (writer, discussion):
         writer.withdraw_event(discussion.reference, event, reason)
+
+
+def seen_child(discussion: Discussion, name: str | None) -> Child | None:
+    """The child a ``record child-seen`` is about: the one named, or the only one. Several
+    children and no name is a usage error naming them (each must be seen); None: the
+    discussion records no child, so the sighting is the whole discussion's (its event)."""
+    children = discussion.children
+    if name is not None:
+        found = next((c for c in children if same_name(c.name, name)), None)
+        if found is None:
+            known = ", ".join(c.name for c in children) or "none recorded"
+            raise StrategyError(f"{discussion.reference} has no child named {name!r} (children: {known})")
+        return found
+    if len(children) > 1:
+        raise UsageProblem(
+            f"{discussion.reference} has {len(children)} children; say which was seen with --child "
+            f"({', '.join(c.name for c in children)})"
+        )
+    return children[0] if children else None
+
+
+def record_sighting(
+    case: Casework, reference: str, name: str | None, seen: Sighting
+) -> tuple[str, list[str]]:
+    """A child was seen (by whom, alone or not, when); returns whom it recorded and warnings
+    (a sighting already recorded is corrected). The child-seen deadline clears when every child
+    of the discussion is seen. Seeing a child is always worth recording, so a profile without a
+    child-seen deadline records it without a warning."""
+    with case.change(reference) as (writer, discussion):
+        child = seen_child(discussion, name)
+        if child is None:  # no child recorded: the old whole-discussion event
+            writer.record_event(discussion.reference, "child-seen", seen.at)
+            return "the child", []
+        warnings = []
+        if child.seen is not None:
+            warnings.append(
+                f"{child.name} was already recorded as seen; this corrects it (the old one is kept in the log)"
+            )
+        writer.see_child(discussion.reference, child.name, seen)
+    return child.name, warnings
+
+
+def withdraw_sighting(case: Casework, reference: str, name: str | None, reason: str | None) -> str:
+    """Take back a sighting recorded by mistake (that child's; or a record's whole-discussion
+    ``child-seen`` event from before sightings were kept); returns whose it was."""
+    with case.change(reference) as (writer, discussion):
+        if name is None and "child-seen" in discussion.events:
+            writer.withdraw_event(discussion.reference, "child-seen", reason)
+            return "child-seen"
+        child = seen_child(discussion, name)
+        if child is None or child.seen is None:
+            whom = f" for {child.name}" if child is not None else ""
+            raise StrategyError(f"{discussion.reference} has no child-seen recorded{whom} to withdraw")
+        writer.see_child(discussion.reference, child.name, None, reason)
+    return child.name
 
 
 def add_action(case: Casework, reference: str, action: Action, again: bool = False) -> int:

@@ -27,13 +27,13 @@ COMMANDS = {
     "edit": ("discussion", "Correct what `new` recorded; the old values stay in the audit trail."),
     "attend": (
         "meeting",
-        "Record who took part; the same name again corrects the entry, --remove takes it out.",
+        "Record who took part and what they shared; the same name again corrects the entry.",
     ),
     "held": ("meeting", "The discussion took place: clears its deadline and starts the clocks that follow."),
     "checklist": ("checklist", "Walk the key questions, resuming at the first unanswered one."),
     "decide": ("meeting", "Record the decision; deciding again amends it (both stay in the trail)."),
     "action": ("meeting", "Agree, complete, correct or remove an action."),
-    "record": ("meeting", "A follow-up happened: clears its deadline."),
+    "record": ("meeting", "A follow-up happened: clears its deadline (each child seen, one at a time)."),
     "disagreement": (
         "disagreement",
         "Record a disagreement between agencies, its escalation and how it was resolved.",

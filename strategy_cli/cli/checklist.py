@@ -316,7 +316,7 @@ def _summary(store, reference: str, profile: "Profile", as_json: bool) -> None:
             "Follow-ups your answers make required: " + ", ".join(q.id for q in summary.missing_follow_ups),
             style="bold yellow",
         )
-    console.print(output.quoracy_line(view.quorate, view.missing_agencies, view.profile.agencies))
+    console.print(output.quoracy_line(view))
     console.print(
         f"Outcome the answers imply: [bold]{outcome or 'not decided yet (s47 and police questions)'}[/]"
     )

@@ -232,17 +232,27 @@ def print_board(store, items: list[dict], moment, within: str, explain: bool) ->
     output.board(items, moment, within, explain, _held_not_quorate(store, items))
 
 
-def _held_not_quorate(store, items: list[dict]) -> set[str]:
-    """The discussions on the board held without the agencies quoracy needs (domain.md: the
-    program says "not quorate" everywhere it shows the discussion). One not yet held is not
-    marked: before the meeting nobody has attended, and every row would say it."""
+def _held_not_quorate(store, items: list[dict]) -> dict[str, str]:
+    """The discussions on the board held without the agencies quoracy needs, each with who is
+    missing in the words `show` and the minutes use (domain.md: the program says "not quorate"
+    everywhere it shows the discussion). One not yet held is not marked: before the meeting
+    nobody has attended, and every row would say it."""
+    from ..domain import rules
+
     on_board = {item["reference"] for item in items}
     now = settings.now()
-    return {
-        row["reference"]
-        for row in store.discussions()
-        if row["reference"] in on_board and row["held_at"] is not None and not common.quorate(store, row, now)
-    }
+    found = {}
+    for row in store.discussions():
+        if (
+            row["reference"] in on_board
+            and row["held_at"] is not None
+            and not common.quorate(store, row, now)
+        ):
+            discussion = store.discussion(row["reference"])
+            profile = store.profile_of(discussion)
+            on_day = rules.quoracy_day(discussion, row["discussion_due"], now.date())
+            found[row["reference"]] = rules.quoracy(discussion, profile, on_day).sentence(profile.agencies)
+    return found
 
 
 def _owned(items: list[dict], owner: str) -> list[dict]:

@@ -56,7 +56,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "action done": ("strategy action done SD-2026-0001 1",),
     "action edit": ("strategy action edit SD-2026-0001 1 --due 30/11/2026",),
     "action remove": ('strategy action remove SD-2026-0001 2 --reason "Entered twice"',),
-    "record": ('strategy record SD-2026-0001 child-seen --at "today 11:00"',),
+    "record": (
+        'strategy record SD-2026-0001 child-seen --child "Ava Example" --by "Sam Social" --alone '
+        '--at "today 11:00"',
+        "strategy record SD-2026-0001 lado-informed",
+    ),
     "disagreement add": (
         'strategy disagreement add SD-2026-0001 --agency police --about "Whether to interview the child now" '
         '--position "Interview today, before the evidence is lost"',
@@ -156,6 +160,7 @@ PLACEHOLDERS: dict[str, str] = {
     "--outcome": "TEXT",
     "--role": "TEXT",
     "--contact": "TEXT",
+    "--shared": "TEXT",
     "--interpreter": "LANGUAGE",
     "--expect": "HEAD",
 }

@@ -48,10 +48,21 @@ def attend(
             help="The family's contact: the family version names them (name, role, agency).",
         ),
     ] = None,
+    shared: Annotated[
+        str | None,
+        typer.Option(
+            "--shared",
+            help="What this agency shared at the discussion (@FILE reads it from a file); "
+            "professional minutes only, never the family's.",
+        ),
+    ] = None,
     remove: Annotated[bool, typer.Option("--remove", help="Take this person out (audited).")] = False,
     as_json: JsonOption = False,
 ):
-    """Record who took part; the same name again corrects the entry, --remove takes it out."""
+    """Record who took part and what they shared; the same name again corrects the entry.
+
+    --remove takes the entry out (audited). What an agency shared is in the professional
+    minutes, never in the family's."""
     name = common.text_or_file(name, "--name", required=True)
     chosen = [
         flag
@@ -64,6 +75,8 @@ def attend(
     ]
     if len(chosen) > 1:
         raise UsageProblem(f"{' and '.join(chosen)} cannot both be given")
+    if remove and shared is not None:
+        raise UsageProblem("--remove takes the person out: --shared goes with recording them")
     case = common.casework()
     if remove:
         attendance.remove_attendee(case, reference, name)
@@ -80,6 +93,8 @@ def attend(
             given["attendance"] = chosen[0].removeprefix("--")
         if family_contact is not None:
             given["family_contact"] = family_contact
+        if shared is not None:  # an empty text clears it
+            given["shared"] = common.text_or_file(shared, "--shared")
         what, attendee = attendance.record_attendance(case, reference, name, given)
         verb = {"added": "Recorded", "corrected": "Corrected", "unchanged": "Already recorded:"}[what]
         contact = ", the family's contact" if attendee.family_contact else ""
@@ -179,6 +194,17 @@ def record(
     at: Annotated[
         str | None, typer.Option("--at", help="When it happened, e.g. yesterday 4pm (default now).")
     ] = None,
+    child: Annotated[
+        str | None,
+        typer.Option("--child", help="child-seen: which child was seen (needed when there are several)."),
+    ] = None,
+    seen_by: Annotated[
+        str | None, typer.Option("--by", help="child-seen: who saw the child (@FILE reads it from a file).")
+    ] = None,
+    alone: Annotated[
+        bool | None,
+        typer.Option("--alone/--not-alone", help="child-seen: whether the child was seen alone."),
+    ] = None,
     withdraw: Annotated[
         bool,
         typer.Option("--withdraw", help="It was recorded by mistake: take it back (its deadline returns)."),
@@ -188,14 +214,29 @@ def record(
     ] = None,
     as_json: JsonOption = False,
 ):
-    """A follow-up happened: clears its deadline."""
+    """A follow-up happened: clears its deadline (each child seen, one at a time)."""
     event = _event(reference, event)
     if withdraw and at is not None:
         raise UsageProblem("--withdraw takes a follow-up back; --at corrects its time: give one of them")
     if reason is not None and not withdraw:
         raise UsageProblem("--reason goes with --withdraw")
+    about_sighting = [
+        option
+        for option, given in (("--child", child), ("--by", seen_by), ("--alone/--not-alone", alone))
+        if given is not None
+    ]
+    if about_sighting and event != "child-seen":
+        raise UsageProblem(f"{' and '.join(about_sighting)} go with child-seen, not {event}")
+    if withdraw and (seen_by is not None or alone is not None):
+        raise UsageProblem(
+            "--withdraw takes a sighting back: --by and --alone/--not-alone go with recording one"
+        )
     when = common.happened(at, "--at", f"the time of {event}")
+    name = common.text_or_file(child, "--child")
     case = common.casework()
+    if event == "child-seen":
+        _child_seen(case, reference, name, seen_by, alone, when, withdraw, reason, as_json)
+        return
     if withdraw:
         followups.withdraw_event(case, reference, event, common.text_or_file(reason, "--reason"))
         _done(case.store, reference, as_json, f"Withdrew {event} on {reference}.")
@@ -203,6 +244,24 @@ def record(
     for warning in followups.record_event(case, reference, event, when or case.clock()):
         common.warn(warning)
     _done(case.store, reference, as_json, f"Recorded {event} on {reference}.")
+
+
+def _child_seen(case, reference, name, seen_by, alone, when, withdraw, reason, as_json) -> None:
+    """``record REF child-seen``: one child's sighting recorded, corrected or taken back."""
+    from ..domain.model import Sighting
+
+    if withdraw:
+        whose = followups.withdraw_sighting(case, reference, name, common.text_or_file(reason, "--reason"))
+        shown = "child-seen" if whose == "child-seen" else f"child-seen ({whose})"
+        _done(case.store, reference, as_json, f"Withdrew {shown} on {reference}.")
+        return
+    sighting = Sighting(by=common.text_or_file(seen_by, "--by"), at=when or case.clock(), alone=alone)
+    whom, warnings = followups.record_sighting(case, reference, name, sighting)
+    for warning in warnings:
+        common.warn(warning)
+    how = {True: ", alone", False: ", not alone", None: ""}[alone]
+    by = f" by {sighting.by}" if sighting.by else ""
+    _done(case.store, reference, as_json, f"Recorded {whom} seen{by}{how} on {reference}.")
 
 
 def _event(reference: str, typed: str) -> str:

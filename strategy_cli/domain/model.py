@@ -75,6 +75,16 @@ def canonical_reference(text: str) -> str:
     return text.strip().upper()
 
 
+@dataclass(frozen=True)
+class Sighting:
+    """A child seen: by whom, when, and whether alone (None: not recorded). Each child of a
+    discussion must be seen; the child-seen deadline clears when all of them are."""
+
+    by: str | None  # None: not recorded
+    at: datetime
+    alone: bool | None = None
+
+
 @dataclass
 class Child:
     name: str
@@ -93,6 +103,7 @@ class Child:
     # Which household of the discussion the child lives in: a short label ("1" when there is
     # one). The family version of the minutes goes to one household and names only its own.
     household: str = "1"
+    seen: Sighting | None = None  # None: not seen yet (schema 11)
 
 
 # How a family member or significant adult stands to the children (`family add --relationship`).
@@ -128,6 +139,8 @@ class Attendee:
     attendance: str = "present"
     # The family's contact: the family version names them ("Your contact: ...").
     family_contact: bool = False
+    # What this agency brought to the discussion (schema 13): professional minutes only.
+    shared: str | None = None
 
 
 @dataclass

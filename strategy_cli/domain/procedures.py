@@ -100,7 +100,7 @@ KEYS = {
     "maximum": ("hours", "working_days", "same_day"),
     "categories": ("id", "label", "wording"),
     "agencies": ("id", "label", "counts_as", "expected_when"),
-    "followups": ("kind", "title", "event"),
+    "followups": ("kind", "title", "event", "agency"),
     "sections": ("id", "title"),
     "questions": (
         "id",
@@ -185,6 +185,8 @@ class FollowUp:
     kind: str
     title: str
     event: str
+    # An agency whose attendance at the discussion clears it too (it has been informed).
+    agency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -544,7 +546,12 @@ class _Reader:
             if event in events:
                 self.fail(f"{where}.event", f"{event!r} is already an event")
             events.add(event)
-            found[kind] = FollowUp(kind, self.text(table, "title", where), event)
+            agency = table.get("agency")
+            if agency is not None:
+                if not isinstance(agency, str):
+                    self.fail(f"{where}.agency", "must be an agency id (a string)")
+                agency = self.ids([agency], f"{where}.agency", self.agencies)[0]
+            found[kind] = FollowUp(kind, self.text(table, "title", where), event, agency)
         return found
 
     def deadline_rules(self, followups: dict[str, FollowUp]) -> tuple[DeadlineRule, ...]:

@@ -18,7 +18,7 @@ from .calendar import (
     local,
     same_day,
 )
-from .model import COUNTS_AS, Deadline, Discussion, FamilyMember, kind_order
+from .model import COUNTS_AS, Attendee, Deadline, Discussion, FamilyMember, kind_order
 from .procedures import DEFAULT_START
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # Bump when a change to these rules (or to model.COUNTS_AS) changes what is computed for the
 # same record and profile: it is part of every profile's fingerprint, so the deadlines and
 # quoracy stored under the old rules are recomputed on the next read.
-RULES_VERSION = 5
+RULES_VERSION = 6
 
 TITLES = {
     "discussion": "Hold the strategy discussion",
@@ -56,6 +56,10 @@ CLEARED_BY = {
     "record-circulated": "record-circulated",
     "referrer-informed": "referrer-informed",
 }
+
+# The agency whose attendance at the discussion clears a built-in kind: a LADO who took part
+# has been informed. A profile's own follow-up names its agency in [[followups]] ``agency``.
+INFORMED_BY_ATTENDING = {"lado": "lado"}
 
 DUE_SOON = timedelta(hours=24)
 
@@ -155,6 +159,65 @@ def cleared_by(kind: str, profile: Profile) -> str | None:
     return followup.event if followup else CLEARED_BY.get(kind)
 
 
+def happened(event: str | None, discussion: Discussion) -> bool:
+    """Whether the record shows a follow-up event happened. The child is seen when every child
+    of the discussion has been (a record from before schema 11 may hold one ``child-seen``
+    event for them all, which still counts)."""
+    if event is None:
+        return False
+    if event in discussion.events:
+        return True
+    if event == "child-seen":
+        return bool(discussion.children) and all(child.seen for child in discussion.children)
+    return False
+
+
+def informing_agency(kind: str, profile: Profile) -> str | None:
+    """The agency whose attendance clears a kind of deadline (it has been informed), if any."""
+    followup = profile.followups.get(kind)
+    return followup.agency if followup else INFORMED_BY_ATTENDING.get(kind)
+
+
+def attended_for(kind: str, discussion: Discussion, profile: Profile) -> Attendee | None:
+    """The attendee whose taking part in the discussion clears this kind of deadline: one of
+    its agency recorded as present (the evidence the minutes name); None when there is none."""
+    agency = informing_agency(kind, profile)
+    if agency is None:
+        return None
+    return next(
+        (a for a in discussion.attendees if a.attendance == "present" and a.agency == agency),
+        None,
+    )
+
+
+def cleared(kind: str, discussion: Discussion, profile: Profile) -> bool:
+    """Whether what happened clears a kind of deadline: its event, or its agency took part."""
+    return (
+        happened(cleared_by(kind, profile), discussion) or attended_for(kind, discussion, profile) is not None
+    )
+
+
+def cleared_by_attendance(discussion: Discussion, profile: Profile) -> list[tuple[str, Attendee]]:
+    """The follow-ups that apply to this discussion and that an agency's taking part cleared
+    (no event was recorded for them), each with the attendee who is the evidence."""
+    found = []
+    for kind in dict.fromkeys([*INFORMED_BY_ATTENDING, *profile.followups]):
+        if happened(cleared_by(kind, profile), discussion):
+            continue
+        if not any(applies(rule, discussion) for rule in profile.rules_for(kind)):
+            continue
+        attendee = attended_for(kind, discussion, profile)
+        if attendee is not None:
+            found.append((kind, attendee))
+    return found
+
+
+def attendance_evidence(attendee: Attendee, labels: dict[str, str]) -> str:
+    """How a follow-up was cleared by taking part, as `show` and the minutes say it:
+    "cleared: Lee Lado (LADO) attended"."""
+    return f"cleared: {attendee.name} ({labels.get(attendee.agency, attendee.agency)}) attended"
+
+
 def deadlines(discussion: Discussion, profile: Profile, bank_holidays: BankHolidays) -> list[Deadline]:
     """Every deadline still pending for the discussion, each with its rule in the profile's words.
 
@@ -166,7 +229,7 @@ def deadlines(discussion: Discussion, profile: Profile, bank_holidays: BankHolid
 
     def timed(kind: str) -> None:
         chosen = [r for r in profile.rules_for(kind) if applies(r, discussion)]
-        if not chosen or cleared_by(kind, profile) in discussion.events:
+        if not chosen or cleared(kind, discussion, profile):
             return
         best = earliest([(r, clock_start(r, discussion)) for r in chosen], bank_holidays, profile.closes)
         assert best is not None  # earliest returns None only for no rules, and chosen is not empty
@@ -227,6 +290,8 @@ def met_deadlines(discussion: Discussion, profile: Profile, bank_holidays: BankH
     undone = replace(
         discussion,
         events={},
+        children=[replace(child, seen=None) for child in discussion.children],
+        attendees=[],  # what an agency's attendance cleared (deadlines depend on nothing else of it)
         held_follow_ups=(),
         actions=[replace(action, done_at=None) for action in discussion.actions],
         disagreements=[
@@ -435,6 +500,49 @@ def expected_agencies(discussion: Discussion, profile: Profile, on_day: date) ->
     for circumstance in circumstances(discussion, on_day) | set(discussion.categories):
         expected |= set(profile.expected.get(circumstance, ()))
     return expected
+
+
+@dataclass(frozen=True)
+class Quoracy:
+    """Who is missing, in two parts that are never run together: the minimum (without which
+    the discussion is not quorate) and the others its circumstances call for."""
+
+    quorate: bool
+    missing: tuple[str, ...]  # the minimum, not present
+    also_expected: tuple[str, ...]  # expected beyond the minimum, not present
+
+    def words(self, labels: dict[str, str]) -> tuple[str, str]:
+        """The verdict and the rest, in the one wording every surface uses (show, the line
+        after a change, the board, the minutes): ``("Not quorate: missing Police",
+        "also expected: LADO, Paediatrician")``; ``labels``: the profile's words for agencies."""
+
+        def named(agencies: tuple[str, ...]) -> str:
+            return ", ".join(labels.get(a, a) for a in agencies)
+
+        if not self.quorate:
+            head = f"Not quorate: missing {named(self.missing)}" if self.missing else "Not quorate"
+        elif self.also_expected:
+            head = "Quorate"
+        else:
+            head = "Quorate: every agency expected took part"
+        rest = f"also expected: {named(self.also_expected)}" if self.also_expected else ""
+        return head, rest
+
+    def sentence(self, labels: dict[str, str]) -> str:
+        """The verdict and the rest on one line: "Not quorate: missing Police; also expected: LADO"."""
+        head, rest = self.words(labels)
+        return f"{head}; {rest}" if rest else head
+
+
+def quoracy(discussion: Discussion, profile: Profile, on_day: date) -> Quoracy:
+    present = present_agencies(discussion, profile.counts_as)
+    required = quorum(discussion, profile, on_day)
+    expected = expected_agencies(discussion, profile, on_day)
+    return Quoracy(
+        quorate=required <= present,
+        missing=tuple(sorted(required - present)),
+        also_expected=tuple(sorted(expected - required - present)),
+    )
 
 
 def is_quorate(discussion: Discussion, profile: Profile, on_day: date) -> bool:

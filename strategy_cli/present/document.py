@@ -37,6 +37,14 @@ class Shown:
     warnings: tuple[str, ...]
     # When holding it became late: the maximum, where its rule has one beyond the target.
     late_after: datetime | None = None
+    # Who is missing: the minimum, and the others expected (one wording, rules.Quoracy).
+    quoracy: rules.Quoracy | None = None
+
+    @property
+    def quoracy_words(self) -> tuple[str, str]:
+        """The verdict and who else is expected, as every surface words them."""
+        found = self.quoracy or rules.Quoracy(self.quorate, self.missing_agencies, ())
+        return found.words(self.profile.agencies)
 
     @property
     def children(self) -> list[str]:
@@ -54,6 +62,7 @@ def shown(
     """``late_after``: when holding the discussion became late, where its rule has a maximum
     beyond the target ``due``."""
     on_day = rules.quoracy_day(discussion, due, local(as_of).date())
+    quoracy = rules.quoracy(discussion, profile, on_day)
     return Shown(
         discussion=discussion,
         profile=profile,
@@ -61,11 +70,12 @@ def shown(
         due=due,
         as_of=as_of,
         on_day=on_day,
-        quorate=rules.is_quorate(discussion, profile, on_day),
+        quorate=quoracy.quorate,
         missing_agencies=tuple(rules.missing_agencies(discussion, profile, on_day)),
         answers=checklist.answers(discussion, profile),
         warnings=tuple(rules.warnings(discussion, pending, late_after or due)),
         late_after=late_after or due,
+        quoracy=quoracy,
     )
 
 
@@ -131,6 +141,7 @@ def child_json(child, on_day) -> dict:
         "case_id": child.case_id,
         "nhs_number": child.nhs_number,  # ten digits, as the case systems take it
         "household": child.household,
+        "seen": sighting_json(child.seen),
     }
 
 
@@ -146,6 +157,13 @@ def family_json(member, on_day) -> dict:
         "household": member.household,
         "young_person": rules.young_person(member, on_day),
     }
+
+
+def sighting_json(seen) -> dict | None:
+    """When a child was seen, by whom, and whether alone (None: not recorded); null: not seen."""
+    if seen is None:
+        return None
+    return {"by": seen.by, "alone": seen.alone, "at": iso(seen.at)}
 
 
 def decision_json(discussion: Discussion, profile: Profile) -> dict | None:
@@ -175,6 +193,7 @@ def attendee_json(attendee) -> dict:
         "present": attendee.attendance == "present",
         "attendance": attendee.attendance,
         "family_contact": attendee.family_contact,
+        "shared": attendee.shared,
     }
 
 

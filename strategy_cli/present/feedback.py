@@ -2,29 +2,20 @@
 quorate. Printed with Typer's own ``secho`` (colour at a terminal, plain when piped) rather
 than rich, whose import costs about 50 ms: these commands run dozens of times a day."""
 
-from collections.abc import Sequence
-
 import typer
 
 from ..domain.calendar import how_far, local
-from ..domain.model import AGENCIES
 from .document import Shown
 
 
-def quoracy(quorate: bool, missing: Sequence[str], labels: dict[str, str] = AGENCIES) -> tuple[str, str]:
-    """``("NOT QUORATE", " - missing: Health, Police")`` or ``("Quorate", "")``; ``labels``:
-    the profile's words for its agencies."""
-    head = "Quorate" if quorate else "NOT QUORATE"
-    rest = " - missing: " + ", ".join(labels.get(a, a) for a in missing) if missing else ""
-    return head, rest
-
-
 def _quoracy_line(view: Shown) -> None:
-    head, rest = quoracy(view.quorate, view.missing_agencies, view.profile.agencies)
+    """The verdict and who else is expected, in the words of ``rules.Quoracy`` (as `show`, the
+    board and the minutes word them)."""
+    head, rest = view.quoracy_words
     colour = "green" if view.quorate else "red"
     typer.secho(head, fg=colour, bold=True, nl=not rest)
     if rest:
-        typer.secho(rest, fg=colour if not view.quorate else "yellow")
+        typer.secho(f"; {rest}", fg="yellow")
 
 
 def warnings(view: Shown) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..domain import rules
 from ..domain.calendar import age_in_words, iso
 from ..domain.identifiers import shown_nhs_number
 from ..domain.model import AGENCIES, CATEGORIES, RELATIONSHIPS, chosen_household, households, in_household
@@ -69,6 +70,8 @@ CORRECTIONS = {
     "action.remove": "Action removed (entered by mistake)",
     "record": "Follow-up date corrected",
     "record.withdraw": "Follow-up withdrawn (recorded by mistake)",
+    "child.seen": "Child seen: corrected",
+    "child.seen.withdraw": "Child seen: withdrawn (recorded by mistake)",
     "edit": "Opening details corrected",
 }
 
@@ -77,6 +80,7 @@ ADDITIONS = {
     "child.add": "Child added",
     "family.add": "Family member added",
     "attend": "Attendee added",
+    "child.seen": "Child seen",
     "action.add": "Action added",
     "answer": "Checklist question answered",
     "decide": "Decision recorded",
@@ -110,6 +114,9 @@ FIELD_LABELS = {
     "case_id": "case ID",
     "nhs_number": "NHS number",
     "care_needs": "care and support needs",
+    "shared": "information shared",
+    "by": "seen by",
+    "alone": "seen alone",
 }
 
 # Fields an amendment does not list: bookkeeping that changes with every write.
@@ -163,7 +170,8 @@ def checklist_sections(profile: Profile, answers: dict) -> tuple[list[dict], lis
 
 
 def quoracy_statement(view: Shown) -> str:
-    missing = [agency_label(a, view.profile.agencies) for a in view.missing_agencies]
+    """The verdict and who else was expected, in the words `show` and the board use."""
+    head, rest = view.quoracy_words
     information_only = [a for a in view.discussion.attendees if a.attendance == "information-only"]
     note = ""
     if information_only:
@@ -171,11 +179,7 @@ def quoracy_statement(view: Shown) -> str:
             " Information-only contributors sent information but did not take part, and are not"
             " counted for quoracy."
         )
-    if view.quorate:
-        if missing:
-            return "Quorate. Also expected but not present: " + ", ".join(missing) + "." + note
-        return "Quorate: every agency required and expected took part." + note
-    return "NOT QUORATE. Not present: " + ", ".join(missing) + "." + note
+    return (f"{head}; {rest}" if rest else head) + "." + note
 
 
 def attendees_by_agency(attendees: list[dict], labels: dict[str, str] = AGENCIES) -> list[dict]:
@@ -235,6 +239,8 @@ def _subject(entry: dict, questions: dict) -> str:
         return questions.get(detail["question"], detail["question"])
     if "event" in detail:
         return EVENT_LABELS.get(detail["event"], detail["event"]).split(" (")[0]
+    if "child" in detail:  # a child's sighting
+        return detail["child"]
     for side in ("new", "old"):
         value = detail.get(side)
         if isinstance(value, dict):
@@ -307,9 +313,13 @@ def amendments(view: Shown, trail: list[dict]) -> list[dict]:
         if not rows:
             continue
         subject = _subject(entry, questions)
-        if action in ("child.remove", "record.withdraw", "action.remove", "family.remove") and detail.get(
-            "note"
-        ):
+        if action in (
+            "child.remove",
+            "record.withdraw",
+            "action.remove",
+            "family.remove",
+            "child.seen.withdraw",
+        ) and detail.get("note"):
             subject = f"{subject} (why: {detail['note']})"
         found.append(
             {
@@ -338,10 +348,37 @@ def _circulation(trail: list[dict]) -> int | None:
 
 
 def follow_ups_done(view: Shown) -> list[dict]:
-    return [
-        {"what": EVENT_LABELS.get(event, event), "at": iso(at)}
-        for event, at in sorted(view.discussion.events.items(), key=lambda item: item[1])
+    """What is already done: each follow-up recorded, and each one an agency's taking part
+    cleared, with how (``how``: "cleared: Lee Lado (LADO) attended"; its time the meeting's)."""
+    discussion, profile = view.discussion, view.profile
+    done = [
+        {"what": EVENT_LABELS.get(event, event), "at": iso(at), "how": None}
+        for event, at in sorted(discussion.events.items(), key=lambda item: item[1])
     ]
+    sightings = [child.seen for child in discussion.children]
+    if "child-seen" not in discussion.events and sightings and all(sightings):
+        last = max(seen.at for seen in sightings if seen is not None)
+        done.append({"what": "Child seen (every child)", "at": iso(last), "how": None})
+        done.sort(key=lambda item: item["at"] or "")
+    for kind, attendee in rules.cleared_by_attendance(discussion, profile):
+        done.append(
+            {
+                "what": profile.title(kind),
+                "at": iso(discussion.held_at),
+                "how": rules.attendance_evidence(attendee, profile.agencies),
+            }
+        )
+    return done
+
+
+def sighting_words(seen: dict | None) -> str | None:
+    """How a child was seen, after when: "by Sam Social, alone" (None: not seen)."""
+    if seen is None:
+        return None
+    parts = [f"by {seen['by']}"] if seen["by"] else []
+    if seen["alone"] is not None:
+        parts.append("alone" if seen["alone"] else "not alone")
+    return ", ".join(parts)
 
 
 def timeliness(view: Shown) -> str | None:
@@ -397,7 +434,12 @@ def professional(view: Shown, trail: list[dict], generated_at: datetime, with_wa
         "timeliness": timeliness(view),
         "maximum_due": maximum_due(view),
         "children": [
-            {**c, "circumstances": circumstances(c), "age": age_in_words(typed.dob, typed.edd, view.on_day)}
+            {
+                **c,
+                "circumstances": circumstances(c),
+                "age": age_in_words(typed.dob, typed.edd, view.on_day),
+                "seen_how": sighting_words(c["seen"]),
+            }
             for c, typed in zip(document["children"], discussion.children, strict=True)
         ],
         "family": [
@@ -412,6 +454,8 @@ def professional(view: Shown, trail: list[dict], generated_at: datetime, with_wa
         "identifiers": identifiers(document["children"]),
         "quoracy": quoracy_statement(view),
         "groups": attendees_by_agency(attendees, profile.agencies),
+        # What each agency shared: the professional record's only (family() never reads it).
+        "shared": attendees_by_agency([p for p in attendees if p["shared"]], profile.agencies),
         "information_only": [p for p in attendees if p["attendance"] == "information-only"],
         "checklist": checklist,
         "unanswered": unanswered,

@@ -31,7 +31,6 @@ from .document import (
     past_target,
     relative,
 )
-from .feedback import quoracy
 
 console = Console(highlight=False)
 STATUS_STYLE = {
@@ -75,12 +74,12 @@ def _children(document: dict) -> str:
     return ", ".join(c["name"] for c in document["children"]) or "(no child recorded)"
 
 
-def quoracy_line(quorate: bool, missing, labels: dict[str, str]) -> Text:
-    """``labels``: the profile's words for its agencies."""
-    head, rest = quoracy(quorate, missing, labels)
-    line = Text(head, style="bold green" if quorate else "bold red")
+def quoracy_line(view: Shown) -> Text:
+    """The verdict and who else is expected, in the words every surface uses."""
+    head, rest = view.quoracy_words
+    line = Text(head, style="bold green" if view.quorate else "bold red")
     if rest:
-        line.append(rest, style="red" if not quorate else "yellow")
+        line.append(f"; {rest}", style="yellow")
     return line
 
 
@@ -186,7 +185,7 @@ def discussion(view: Shown) -> None:
         lines.append(f"Closed: {_text(record.closed_reason)}")
     body = Text.from_markup("\n".join(lines))
     body.append("\n")
-    body.append_text(quoracy_line(view.quorate, view.missing_agencies, view.profile.agencies))
+    body.append_text(quoracy_line(view))
     console.print(Panel(body, title=header, title_align="left"))
     _children_table(view)
     _family_table(view)
@@ -195,6 +194,7 @@ def discussion(view: Shown) -> None:
     _actions_table(view)
     _disagreements_table(view)
     _deadlines_table(view)
+    _cleared_by_attendance(view)
     console.print(f"Checklist: {len(view.answers)} of {len(view.profile.questions)} answered.")
     for warning in view.warnings:
         console.print(f"Warning: {_text(warning)}", style="bold yellow")
@@ -235,10 +235,20 @@ def identifiers(child) -> str:
     return "\n".join(found)
 
 
+def seen(sighting) -> str:
+    """When a child was seen, by whom, whether alone ("-": not recorded)."""
+    if sighting is None:
+        return "-"
+    how = [f"by {sighting.by}"] if sighting.by else []
+    if sighting.alone is not None:
+        how.append("alone" if sighting.alone else "not alone")
+    return ", ".join([when(sighting.at), *how])
+
+
 def _children_table(view: Shown) -> None:
     children = view.discussion.children
     with_ids = any(child.case_id or child.nhs_number for child in children)  # else no column
-    headings = ["Name", "Born", "Age", "Circumstances"] + (["Identifiers"] if with_ids else [])
+    headings = ["Name", "Born", "Age", "Circumstances", "Seen"] + (["Identifiers"] if with_ids else [])
     several = len(households(view.discussion)) > 1
     rows = []
     for child in children:
@@ -253,7 +263,7 @@ def _children_table(view: Shown) -> None:
             else (f"unborn, due {child.edd.isoformat()}" if child.edd else "-")
         )
         age = (age_in_words(child.dob, child.edd, view.on_day) if child.dob else None) or "-"
-        rows.append([child.name, born, age, ", ".join(flags) or "-"])
+        rows.append([child.name, born, age, ", ".join(flags) or "-", seen(child.seen)])
         if with_ids:
             rows[-1].append(identifiers(child) or "-")
     if len(rows) > LARGE:
@@ -262,8 +272,8 @@ def _children_table(view: Shown) -> None:
     table = Table(title="Children", title_justify="left")
     for column in headings:
         table.add_column(column, overflow="fold")  # a narrow terminal folds a word, never cuts it
-    for name, born, age, circumstances_text, *ids in rows:
-        table.add_row(_text(name), born, age, _text(circumstances_text), *map(_text, ids))
+    for name, born, age, circumstances_text, seen_text, *ids in rows:
+        table.add_row(_text(name), born, age, _text(circumstances_text), _text(seen_text), *map(_text, ids))
     console.print(table)
 
 
@@ -298,13 +308,20 @@ def _attendees_table(view: Shown) -> None:
         return
     if len(attendees) > LARGE:
         rows = [
-            [view.profile.agencies.get(a.agency, a.agency), a.name, a.role or "-", _attendance(a)]
+            [
+                view.profile.agencies.get(a.agency, a.agency),
+                a.name,
+                a.role or "-",
+                _attendance(a),
+                a.shared or "-",
+            ]
             for a in sorted(attendees, key=lambda a: a.agency)
         ]
-        _plain_rows(f"Attendees ({len(rows)})", ["Agency", "Name", "Role", "Attendance"], rows)
+        _plain_rows(f"Attendees ({len(rows)})", ["Agency", "Name", "Role", "Attendance", "Shared"], rows)
         return
+    shared = any(a.shared for a in attendees)  # else no column
     table = Table(title="Attendees", title_justify="left")
-    for column in ("Agency", "Name", "Role", "Attendance"):
+    for column in ("Agency", "Name", "Role", "Attendance") + (("Shared",) if shared else ()):
         table.add_column(column, overflow="fold")  # a narrow terminal folds a word, never cuts it
     for person in sorted(attendees, key=lambda a: a.agency):
         style = "green" if person.attendance == "present" else "yellow"
@@ -313,6 +330,7 @@ def _attendees_table(view: Shown) -> None:
             _text(person.name),
             _text(person.role or "-"),
             Text(_attendance(person), style=style),
+            *([Text((person.shared or "-").translate(IN_TEXT))] if shared else []),
         )
     console.print(table)
 
@@ -440,6 +458,14 @@ def _deadlines_table(view: Shown) -> None:
     console.print(table)
 
 
+def _cleared_by_attendance(view: Shown) -> None:
+    """The follow-ups an agency's taking part cleared, and who is the evidence (the minutes'
+    "Already done" says the same)."""
+    for kind, attendee in rules.cleared_by_attendance(view.discussion, view.profile):
+        evidence = rules.attendance_evidence(attendee, view.profile.agencies)
+        console.print(Text(f"{view.profile.title(kind)}: {evidence}".translate(IN_TEXT)), style="green")
+
+
 def _board_rows(items: list[dict], explain: bool) -> list[list[dict]]:
     """One row per dated item; a discussion's follow-ups with no date share one row (each on
     its own line), so 300 open discussions do not bury what is dated. With --explain each
@@ -459,8 +485,12 @@ def _board_rows(items: list[dict], explain: bool) -> list[list[dict]]:
 NARROW = 72
 
 
-def board(items: list[dict], as_of: datetime, within: str, explain: bool, not_quorate: set[str]) -> None:
+def board(
+    items: list[dict], as_of: datetime, within: str, explain: bool, not_quorate: dict[str, str]
+) -> None:
     """The duty manager's board, readable at 80 columns: one row an item, colour for status.
+    ``not_quorate``: the held discussions that were not, each with who was missing (the words
+    of ``rules.Quoracy``, as `show` and the minutes say it).
 
     The status column says it in words too ("2 days overdue", "in 3 h"), so the board still
     reads without colour (piped, printed, or for a colour-blind reader).
@@ -491,7 +521,7 @@ def _owner_line(item: dict) -> str | None:
     return f"owner: {item['owner']}" if item.get("owner") else "owner: not recorded"
 
 
-def _board_row(group: list[dict], as_of: datetime, explain: bool, not_quorate: set[str]) -> dict:
+def _board_row(group: list[dict], as_of: datetime, explain: bool, not_quorate: dict[str, str]) -> dict:
     """What one row of the board shows, in words (both layouts draw it from this)."""
     item = group[0]
     status = item["status"]
@@ -503,7 +533,7 @@ def _board_row(group: list[dict], as_of: datetime, explain: bool, not_quorate: s
         label = past_target(item, as_of)
     return {
         "reference": item["reference"] or "NOT OPENED",  # an interrupted `new` (cli/due.py)
-        "not_quorate": item["reference"] in not_quorate,
+        "not_quorate": not_quorate.get(item["reference"]),
         "names": few(item["children"]),
         "titles": [[each["title"], _owner_line(each)] for each in group],  # lists: printable() cleans them
         "rule": item["rule"] if explain else None,
@@ -594,7 +624,8 @@ def _board_table(title: str, rows: list[dict], explain: bool) -> None:
 
 
 def _board_cells(row: dict, widths: list[int]) -> list[Cell]:
-    what = [
+    what = [(line, "bold red") for line in wrap_cells(row["not_quorate"] or "", widths[2]) if line]
+    what += [
         (line, style)
         for title, owner in row["titles"]
         for text, style in ((title, ""), (owner, "cyan"))
@@ -605,7 +636,7 @@ def _board_cells(row: dict, widths: list[int]) -> list[Cell]:
         what += [(line, "dim") for line in wrap_cells(row["rule"], widths[2])]
     due = ["-"] if row["due"] is None else [f"{row['due']:%a %d %b}", f"{row['due']:%H:%M}"]
     return [
-        [(row["reference"], ""), *([("not quorate", "bold red")] if row["not_quorate"] else [])],
+        [(row["reference"], "")],
         [(line, "") for line in wrap_names(row["names"], widths[1])],
         what,
         [(line, "") for line in due],
@@ -652,9 +683,9 @@ def _board_blocks(title: str, rows: list[dict]) -> None:
     for row in map(printable, rows):  # rich prints these: it would leave ESC in
         when = "as soon as practicable" if row["due"] is None else f"by {row['due']:%a %d %b %H:%M}"
         console.print()
-        quorate = ("  not quorate", "bold red") if row["not_quorate"] else ""
-        console.print(Text.assemble((row["reference"], "bold"), "  ", (row["status"], row["style"]), quorate))
-        what = Text("\n".join(line for title, owner in row["titles"] for line in (title, owner) if line))
+        console.print(Text.assemble((row["reference"], "bold"), "  ", (row["status"], row["style"])))
+        what = Text(f"{row['not_quorate']}\n", style="bold red") if row["not_quorate"] else Text()
+        what.append("\n".join(line for title, owner in row["titles"] for line in (title, owner) if line))
         if row["rule"]:
             what.append("\n" + row["rule"], style="dim")
         console.print(Padding(what, (0, 0, 0, 2)))

@@ -45,6 +45,7 @@ from ..domain.model import (
     Disagreement,
     Discussion,
     FamilyMember,
+    Sighting,
     canonical_reference,
 )
 from ..domain.text import same_name
@@ -74,6 +75,7 @@ from .rows import (
     answers_entry,
     entry_hash,
     opening,
+    sighting_columns,
     snapshot,
 )
 from .schema import (
@@ -815,6 +817,22 @@ class Writer:
         old = snapshot(_family_member(found))
         self.audit(discussion_id, "family.remove", {"old": old, "new": None, "note": reason})
 
+    def see_child(self, reference: str, name: str, seen: Sighting | None, reason: str | None = None) -> None:
+        """Record (or correct) when a child was seen, by whom and whether alone; None takes a
+        sighting recorded by mistake back (``child.seen.withdraw``, with its reason)."""
+        discussion_id = self._id(reference)
+        found = self._child_named(discussion_id, reference, name)
+        old = _child(found).seen
+        columns = sighting_columns(seen)
+        self.conn.execute(
+            f"UPDATE child SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+            (*columns.values(), found["id"]),
+        )
+        detail: dict[str, object] = {"child": found["name"], "old": snapshot(old), "new": snapshot(seen)}
+        if reason:
+            detail["note"] = reason
+        self.audit(discussion_id, "child.seen" if seen is not None else "child.seen.withdraw", detail)
+
     # Attendees ---------------------------------------------------------------------------
 
     def _attendee_named(self, discussion_id: int, name: str) -> sqlite3.Row | None:
@@ -835,8 +853,8 @@ class Writer:
         found = self._attendee_named(discussion_id, attendee.name)
         if found is None:
             self.conn.execute(
-                "INSERT INTO attendee (discussion_id, name, agency, role, attendance, family_contact) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO attendee (discussion_id, name, agency, role, attendance, family_contact, shared) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     discussion_id,
                     attendee.name,
@@ -844,19 +862,22 @@ class Writer:
                     attendee.role,
                     attendee.attendance,
                     int(attendee.family_contact),
+                    attendee.shared,
                 ),
             )
             self.audit(discussion_id, "attend", {"new": snapshot(attendee)})
             return "added"
         old = _attendee(found)
         self.conn.execute(
-            "UPDATE attendee SET name = ?, agency = ?, role = ?, attendance = ?, family_contact = ? WHERE id = ?",
+            "UPDATE attendee SET name = ?, agency = ?, role = ?, attendance = ?, family_contact = ?, "
+            "shared = ? WHERE id = ?",
             (
                 attendee.name,
                 attendee.agency,
                 attendee.role,
                 attendee.attendance,
                 int(attendee.family_contact),
+                attendee.shared,
                 found["id"],
             ),
         )

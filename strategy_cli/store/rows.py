@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from dataclasses import asdict, fields
+from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 
 from ..domain.calendar import parse_stored, stored
@@ -20,6 +20,7 @@ from ..domain.model import (
     Disagreement,
     Discussion,
     FamilyMember,
+    Sighting,
 )
 from ..errors import StrategyError
 
@@ -45,6 +46,7 @@ def _child(row: sqlite3.Row) -> Child:
         case_id=row["case_id"],
         nhs_number=row["nhs_number"],
         household=row["household"],
+        seen=_sighting(row),
     )
 
 
@@ -58,8 +60,17 @@ def _family_member(row: sqlite3.Row) -> FamilyMember:
     )
 
 
+def _sighting(row: sqlite3.Row) -> Sighting | None:
+    """A child's sighting from its columns (None: not seen)."""
+    if row["seen_at"] is None:
+        return None
+    return Sighting(by=row["seen_by"], at=_instant(row["seen_at"]), alone=_bool(row["seen_alone"]))
+
+
 def _attendee(row: sqlite3.Row) -> Attendee:
-    return Attendee(row["name"], row["agency"], row["role"], row["attendance"], bool(row["family_contact"]))
+    return Attendee(
+        row["name"], row["agency"], row["role"], row["attendance"], bool(row["family_contact"]), row["shared"]
+    )
 
 
 def _bool(value) -> bool | None:
@@ -234,6 +245,8 @@ def _plain(value):
         return stored(value)
     if isinstance(value, date):
         return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return snapshot(value)  # a child's sighting
     return value
 
 
@@ -273,8 +286,20 @@ def answers_entry(changes: dict[str, dict]) -> tuple[str, dict]:
 
 
 def _child_row(child: Child | FamilyMember) -> dict:
-    """A child's (or a family member's) columns, as the audit trail writes them too."""
-    return {name: _plain(value) for name, value in asdict(child).items()}
+    """A child's (or a family member's) columns, as the audit trail writes them too; a child's
+    sighting is three (seen_by, seen_alone, seen_at)."""
+    row = {f.name: _plain(getattr(child, f.name)) for f in fields(child) if f.name != "seen"}
+    if isinstance(child, Child):
+        row.update(sighting_columns(child.seen))
+    return row
+
+
+def sighting_columns(seen: Sighting | None) -> dict:
+    return {
+        "seen_by": None if seen is None else seen.by,
+        "seen_alone": None if seen is None or seen.alone is None else int(seen.alone),
+        "seen_at": None if seen is None else stored(seen.at),
+    }
 
 
 def entry_hash(prev: str, discussion_id: int | None, at: str, by: str, action: str, detail: str) -> str:

@@ -227,6 +227,15 @@ MIGRATIONS: list[tuple[str, str]] = [
         "0012_family_contact",
         "ALTER TABLE attendee ADD COLUMN family_contact INTEGER NOT NULL DEFAULT 0",
     ),
+    # Each child seen (by whom, whether alone, when: the child-seen deadline clears when every
+    # child is), and what each agency shared at the discussion. NULL: not seen, nothing
+    # recorded, as everything before schema 13 (a record's old `record child-seen` event stays
+    # in `event` and still clears the deadline).
+    (
+        "0013_seen_and_shared",
+        "ALTER TABLE child ADD COLUMN seen_by TEXT;ALTER TABLE child ADD COLUMN seen_alone INTEGER;"
+        "ALTER TABLE child ADD COLUMN seen_at TEXT;ALTER TABLE attendee ADD COLUMN shared TEXT",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
