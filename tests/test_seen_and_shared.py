@@ -139,7 +139,7 @@ def north(proc, tmp_path):
 
 def test_a_profile_without_a_child_seen_deadline_records_a_sighting_without_a_warning(north):
     ref = north.new(*AVA, "--procedure", "northshire", "--concern-at", "2026-11-23T08:00")
-    done = north.run("record", ref, "child-seen", "--by", "Sam Social", "--at", "2026-11-23T10:00")
+    done = north.run("record", ref, "child-seen", "--by", "Sam Social", "--at", "2026-11-23T08:45")
     assert "Warning" not in done.stderr and "no pending" not in done.stderr
     assert north.json("show", ref)["children"][0]["seen"]["by"] == "Sam Social"
     clean(north)

@@ -150,7 +150,8 @@ def not_happened_yet(store, now: datetime) -> list[tuple[str, list[str], Deadlin
         profile = store.profile_of(discussion)
         calendar = store.read_bank_holidays(profile.calendar_country, profile.calendar_subdivision)
         standing = {d.key for d in rules.deadlines(discussion, profile, calendar)}
-        latest = max(at for at in discussion.events.values() if at > now)
+        seen_ahead = [c.seen.at for c in discussion.children if c.seen is not None and c.seen.at > now]
+        latest = max([at for at in discussion.events.values() if at > now] + seen_ahead)
         children = [child.name for child in discussion.children]
         for deadline in rules.deadlines(rules.as_of(discussion, now), profile, calendar):
             if deadline.key in standing:
@@ -159,5 +160,7 @@ def not_happened_yet(store, now: datetime) -> list[tuple[str, list[str], Deadlin
             when = discussion.events.get(event) if event else None
             if when is None and deadline.kind == "review":
                 when = discussion.events.get("review-held")
+            if when is None and deadline.kind == "child-seen" and seen_ahead:  # the last child seen
+                when = max(seen_ahead)
             found.append((reference, children, deadline, when or latest))
     return found

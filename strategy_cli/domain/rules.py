@@ -264,9 +264,16 @@ def deadlines(discussion: Discussion, profile: Profile, bank_holidays: BankHolid
 
 
 def as_of(discussion: Discussion, now: datetime) -> Discussion:
-    """The discussion as it stands at ``now``: a follow-up recorded for a time still to come
-    has not happened yet, so it clears nothing until then."""
-    return replace(discussion, events={event: at for event, at in discussion.events.items() if at <= now})
+    """The discussion as it stands at ``now``: a follow-up (or a child's sighting) recorded for
+    a time still to come has not happened yet, so it clears nothing until then."""
+    return replace(
+        discussion,
+        events={event: at for event, at in discussion.events.items() if at <= now},
+        children=[
+            replace(child, seen=None) if child.seen is not None and child.seen.at > now else child
+            for child in discussion.children
+        ],
+    )
 
 
 def met_deadlines(discussion: Discussion, profile: Profile, bank_holidays: BankHolidays) -> list[Deadline]:

@@ -387,9 +387,10 @@ class Store:
         """The open discussions with a follow-up recorded for a time still to come (a visit
         booked for tomorrow, entered today): their deadlines stand until then."""
         rows = self.conn.execute(
-            "SELECT DISTINCT d.reference FROM event AS e JOIN discussion AS d ON d.id = e.discussion_id "
-            "WHERE d.status = 'open' AND e.at > ? ORDER BY d.id",
-            (stored(now),),
+            "SELECT d.reference FROM discussion AS d WHERE d.status = 'open' AND ("
+            "EXISTS (SELECT 1 FROM event AS e WHERE e.discussion_id = d.id AND e.at > ?) OR "
+            "EXISTS (SELECT 1 FROM child AS c WHERE c.discussion_id = d.id AND c.seen_at > ?)) ORDER BY d.id",
+            (stored(now), stored(now)),
         ).fetchall()
         return [row[0] for row in rows]
 
