@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -664,3 +665,79 @@ def test_a_disclosure_where_police_and_social_care_disagreed_west_midlands(discl
             "raped",
         ],
     )
+
+
+# --- docs/walkthrough.md stays true ----------------------------------------------------------
+
+WALKTHROUGH = Path(__file__).resolve().parent.parent / "docs" / "walkthrough.md"
+
+
+@dataclass
+class Step:
+    """One `$ command` of the walkthrough and the lines the page shows it printing."""
+
+    command: list[str]
+    shown: list[str]
+
+
+def walkthrough() -> tuple[list[Step], str]:
+    """The walkthrough's commands in order (from its ```console blocks), and the answers file
+    (its ```toml block)."""
+    import shlex
+
+    page = WALKTHROUGH.read_text(encoding="utf-8")
+    steps: list[Step] = []
+    for block in re.findall(r"```console\n(.*?)```", page, re.S):
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                steps.append(Step(shlex.split(line[2:]), []))
+            elif line.strip() and line.strip() != "...":
+                steps[-1].shown.append(line.strip())
+    answers = re.search(r"```toml\n(.*?)```", page, re.S)
+    assert answers, "the walkthrough's answers.toml block"
+    return steps, answers.group(1)
+
+
+def test_the_walkthrough_runs_and_prints_what_it_says(tmp_path):
+    """Every command of docs/walkthrough.md, run in order in an empty folder with the page's
+    own `export`s, prints each line the page shows (stdout and stderr together, as a terminal
+    shows them); only a command the page shows failing ("Error:") may fail."""
+    require_pdf_tools()
+    steps, answers = walkthrough()
+    assert len(steps) > 20 and any(step.command[:2] == ["strategy", "close"] for step in steps)
+    (tmp_path / "answers.toml").write_text(answers, encoding="utf-8")
+    env = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "COLUMNS": "100",
+    }
+    for name in ("STRATEGY_DB", "STRATEGY_USER", "STRATEGY_NOW", "STRATEGY_PROCEDURE"):
+        env.pop(name, None)
+    for step in steps:
+        if step.command[0] == "export":
+            env.update(assignment.split("=", 1) for assignment in step.command[1:])
+            continue
+        assert step.command[0] == "strategy", step.command
+        done = subprocess.run(
+            [sys.executable, "-m", "strategy_cli", *step.command[1:]],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=60,
+        )
+        said = "\n".join(line.rstrip() for line in (done.stdout + "\n" + done.stderr).splitlines())
+        failing = any(line.startswith("Error:") for line in step.shown)
+        assert (done.returncode != 0) == failing, f"$ {shlex_join(step.command)}\n{said}"
+        missing = [line for line in step.shown if line not in said]
+        assert not missing, f"$ {shlex_join(step.command)}\nthe page shows {missing}\nit printed:\n{said}"
+    assert (tmp_path / "SD-2026-0001-minutes.pdf").exists() and (
+        tmp_path / "SD-2026-0001-family.pdf"
+    ).exists()
+
+
+def shlex_join(command: list[str]) -> str:
+    import shlex
+
+    return shlex.join(command)
