@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -104,6 +105,26 @@ def finish(cli: Manager, folder: Path, ref: str, reason: str) -> Case:
     return Case(ref, pdf_text(professional), pdf_text(family), cli.run("log", ref).stdout)
 
 
+def agree(
+    cli: Manager, ref: str, task: str, *, owner: str, agency: str, due: str, for_family: bool = False
+) -> None:
+    """An action agreed: what, who, by when (and whether the family version shows it)."""
+    cli.run(
+        "action",
+        "add",
+        ref,
+        "--task",
+        task,
+        "--owner",
+        owner,
+        "--agency",
+        agency,
+        "--due",
+        due,
+        *(["--for-family"] if for_family else []),
+    )
+
+
 def opened(cli: Manager, *args: str) -> str:
     return cli.json("new", "--no-input", *args)["reference"]
 
@@ -179,32 +200,22 @@ def foster(tmp_path_factory) -> Case:
         "--share",
         "Toby is safe and staying with another foster family while we look into what he said",
     )
-    cli.run(
-        "action",
-        "add",
+    agree(
+        cli,
         ref,
-        "--task",
         "Move Toby to an emergency placement",
-        "--owner",
-        "Fay Fosteringteam",
-        "--agency",
-        "fostering",
-        "--due",
-        "today 18:00",
-        "--for-family",
+        owner="Fay Fosteringteam",
+        agency="fostering",
+        due="today 18:00",
+        for_family=True,
     )
-    cli.run(
-        "action",
-        "add",
+    agree(
+        cli,
         ref,
-        "--task",
         "Convene the allegations management meeting",
-        "--owner",
-        "Lee Ladofficer",
-        "--agency",
-        "lado",
-        "--due",
-        "27/11/2026",
+        owner="Lee Ladofficer",
+        agency="lado",
+        due="27/11/2026",
     )
     cli.run("record", ref, "lado-informed", "--at", "today 13:00")
     cli.run("record", ref, "referrer-informed", "--at", "today 14:00")
@@ -292,32 +303,22 @@ def fracture(tmp_path_factory) -> Case:
         "--share",
         "An enquiry has started because of the injury; baby stays in hospital for tests",
     )
-    cli.run(
-        "action",
-        "add",
+    agree(
+        cli,
         ref,
-        "--task",
         "Skeletal survey and bloods",
-        "--owner",
-        "Dr Paz Paediatrician",
-        "--agency",
-        "paediatrician",
-        "--due",
-        "today 18:00",
+        owner="Dr Paz Paediatrician",
+        agency="paediatrician",
+        due="today 18:00",
     )
-    cli.run(
-        "action",
-        "add",
+    agree(
+        cli,
         ref,
-        "--task",
         "Visit Mia on the ward with a young people's worker",
-        "--owner",
-        "Sam Socialworker",
-        "--agency",
-        "social-care",
-        "--due",
-        "tomorrow 17:00",
-        "--for-family",
+        owner="Sam Socialworker",
+        agency="social-care",
+        due="tomorrow 17:00",
+        for_family=True,
     )
     cli.run("record", ref, "referrer-informed", "--at", "today 12:30")
     record_child_seen(cli, ref, child="Baby Fakename", by="Sam Socialworker", alone=False, at="today 12:00")
@@ -426,32 +427,22 @@ def disclosure(tmp_path_factory) -> Case:
         "--at",
         "today 12:30",
     )
-    cli.run(
-        "action",
-        "add",
+    agree(
+        cli,
         ref,
-        "--task",
         "Forensic medical at the SARC",
-        "--owner",
-        "Dr Paz Paediatrician",
-        "--agency",
-        "paediatrician",
-        "--due",
-        "today 17:00",
+        owner="Dr Paz Paediatrician",
+        agency="paediatrician",
+        due="today 17:00",
     )
-    cli.run(
-        "action",
-        "add",
+    agree(
+        cli,
         ref,
-        "--task",
         "Take Jess to her aunt's and explain what happens next",
-        "--owner",
-        "Sam Socialworker",
-        "--agency",
-        "social-care",
-        "--due",
-        "today 19:00",
-        "--for-family",
+        owner="Sam Socialworker",
+        agency="social-care",
+        due="today 19:00",
+        for_family=True,
     )
     cli.run("record", ref, "referrer-informed", "--at", "today 12:45")
     record_child_seen(cli, ref, child="Jess Fakeperson", by="Sam Socialworker", alone=True, at="today 12:15")
@@ -683,8 +674,6 @@ class Step:
 def walkthrough() -> tuple[list[Step], str]:
     """The walkthrough's commands in order (from its ```console blocks), and the answers file
     (its ```toml block)."""
-    import shlex
-
     page = WALKTHROUGH.read_text(encoding="utf-8")
     steps: list[Step] = []
     for block in re.findall(r"```console\n(.*?)```", page, re.S):
@@ -729,15 +718,9 @@ def test_the_walkthrough_runs_and_prints_what_it_says(tmp_path):
         )
         said = "\n".join(line.rstrip() for line in (done.stdout + "\n" + done.stderr).splitlines())
         failing = any(line.startswith("Error:") for line in step.shown)
-        assert (done.returncode != 0) == failing, f"$ {shlex_join(step.command)}\n{said}"
+        assert (done.returncode != 0) == failing, f"$ {shlex.join(step.command)}\n{said}"
         missing = [line for line in step.shown if line not in said]
-        assert not missing, f"$ {shlex_join(step.command)}\nthe page shows {missing}\nit printed:\n{said}"
+        assert not missing, f"$ {shlex.join(step.command)}\nthe page shows {missing}\nit printed:\n{said}"
     assert (tmp_path / "SD-2026-0001-minutes.pdf").exists() and (
         tmp_path / "SD-2026-0001-family.pdf"
     ).exists()
-
-
-def shlex_join(command: list[str]) -> str:
-    import shlex
-
-    return shlex.join(command)
