@@ -72,13 +72,15 @@ def pdf_text(pdf: Path) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+def shared_by(agency: str) -> str:
+    """What an agency brought to the discussion (each seed's core: information shared)."""
+    return f"Records held by {agency}: SHARED-BY-{agency.upper()}"
+
+
 def record_child_seen(cli: Manager, ref: str, *, child: str, by: str, alone: bool, at: str) -> None:
-    """The child was seen. The hook for per-child recording: today's `record REF child-seen`
-    takes only the time, so ``child``, ``by`` and ``alone`` are carried in the checklist's
-    child-seen-alone answer; when `record REF child-seen --child NAME --by NAME --alone` lands,
-    pass them here and assert them in each case's minutes."""
-    del child, by, alone
-    cli.run("record", ref, "child-seen", "--at", at)
+    """The child was seen: which child, by whom, whether alone and when (each child is seen)."""
+    alone_flag = "--alone" if alone else "--not-alone"
+    cli.run("record", ref, "child-seen", "--child", child, "--by", by, alone_flag, "--at", at)
 
 
 def write_answers(folder: Path, answers: dict[str, str | bool]) -> Path:
@@ -157,7 +159,9 @@ def foster(tmp_path_factory) -> Case:
         ("Lee Ladofficer", "lado", "Local Authority Designated Officer"),
         ("Fay Fosteringteam", "fostering", "Supervising social worker"),
     ]:
-        cli.run("attend", ref, "--name", name, "--agency", agency, "--role", role)
+        cli.run(
+            "attend", ref, "--name", name, "--agency", agency, "--role", role, "--shared", shared_by(agency)
+        )
     cli.run("attend", ref, "--name", "Sam Socialworker", "--agency", "social-care", "--family-contact")
     cli.run("held", ref, "--at", "today 13:00", "--format", "virtual", "--chair", "Sam Socialworker")
     cli.run(
@@ -257,7 +261,9 @@ def fracture(tmp_path_factory) -> Case:
         ("Wren Wardnurse", "ward-nurse", "Senior ward nurse"),
         ("Ada Adultcare", "adult-social-care", "Team manager, adult social care"),
     ]:
-        cli.run("attend", ref, "--name", name, "--agency", agency, "--role", role)
+        cli.run(
+            "attend", ref, "--name", name, "--agency", agency, "--role", role, "--shared", shared_by(agency)
+        )
     cli.run("attend", ref, "--name", "Sam Socialworker", "--agency", "social-care", "--family-contact")
     cli.run("held", ref, "--at", "today 11:00", "--format", "virtual", "--chair", "Sam Socialworker")
     cli.run(
@@ -358,7 +364,9 @@ def disclosure(tmp_path_factory) -> Case:
         ("Dr Paz Paediatrician", "paediatrician", "Paediatrician, sexual assault referral centre"),
         ("Ed Educator", "education", "Designated safeguarding lead"),
     ]:
-        cli.run("attend", ref, "--name", name, "--agency", agency, "--role", role)
+        cli.run(
+            "attend", ref, "--name", name, "--agency", agency, "--role", role, "--shared", shared_by(agency)
+        )
     cli.run("attend", ref, "--name", "Sam Socialworker", "--agency", "social-care", "--family-contact")
     cli.run("held", ref, "--at", "today 11:00", "--format", "virtual", "--chair", "Sam Socialworker")
     cli.run(
@@ -497,7 +505,11 @@ def assert_common_record(
     assert_holds(text, "The family is told", "Withheld from the family", "Why it is withheld")
     # Hampshire checklist: "When will the child be seen alone and by whom"; West Midlands:
     # "agree whether and when the social worker will see the child alone"
-    assert_holds(text, "seen alone", "Child seen")
+    assert_holds(text, "seen alone", "Child seen", "by Sam Socialworker")
+    # Hampshire and West Midlands: the discussion is where agencies share information; the
+    # record says what each shared (never the family's version)
+    assert_holds(text, "Information shared, by agency", "SHARED-BY-POLICE", "SHARED-BY-HEALTH")
+    assert "SHARED-BY-" not in case.family
     # West Midlands: "Local authority children's social care should inform the referrer about
     # what is happening as soon as possible."
     assert_holds(text, "Referrer told what is happening")
