@@ -447,8 +447,9 @@ def professional(view: Shown, trail: list[dict], generated_at: datetime, with_wa
                 **m,
                 "relationship_label": RELATIONSHIPS.get(m["relationship"], m["relationship"]),
                 "notes": family_notes(m),
+                "age": age_in_words(typed.dob, None, view.on_day) if typed.dob else None,  # "17 years"
             }
-            for m in document["family"]
+            for m, typed in zip(document["family"], discussion.family, strict=True)
         ],
         "several_households": len(households(discussion)) > 1,
         "identifiers": identifiers(document["children"]),
