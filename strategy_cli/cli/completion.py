@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from . import COMMANDS, invoked_command, summary
+from .helptext import SHELLS
 
 COMPLETE_VAR = "_STRATEGY_COMPLETE"
 
@@ -36,14 +37,6 @@ Register-ArgumentCompleter -Native -CommandName strategy -ScriptBlock {
     }
 }
 """
-
-# Each shell, and the line that installs its script (shown in the help).
-SHELLS = {
-    "bash": 'eval "$(strategy completion bash)"            (in ~/.bashrc)',
-    "zsh": 'eval "$(strategy completion zsh)"             (in ~/.zshrc, after compinit)',
-    "fish": "strategy completion fish > ~/.config/fish/completions/strategy.fish",
-    "powershell": "strategy completion powershell | Out-String | Invoke-Expression   (in $PROFILE)",
-}
 
 
 def script(shell: str) -> str:

@@ -190,3 +190,12 @@ def examples(path: str, subcommands: list[str] | tuple[str, ...] = ()) -> tuple[
     if path in EXAMPLES:
         return EXAMPLES[path]
     return tuple(EXAMPLES[f"{path} {sub}"][0] for sub in subcommands if f"{path} {sub}" in EXAMPLES)
+
+
+# Each shell, and the line that installs its script (shown in the help).
+SHELLS = {
+    "bash": 'eval "$(strategy completion bash)"            (in ~/.bashrc)',
+    "zsh": 'eval "$(strategy completion zsh)"             (in ~/.zshrc, after compinit)',
+    "fish": "strategy completion fish > ~/.config/fish/completions/strategy.fish",
+    "powershell": "strategy completion powershell | Out-String | Invoke-Expression   (in $PROFILE)",
+}

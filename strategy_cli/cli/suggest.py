@@ -124,7 +124,7 @@ def relationships(_ctx, _param, incomplete: str) -> list:
 
 
 def shells(_ctx, _param, incomplete: str) -> list:
-    from .completion import SHELLS
+    from .helptext import SHELLS
 
     return _items(((name, "") for name in SHELLS), incomplete)
 

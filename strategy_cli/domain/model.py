@@ -64,6 +64,19 @@ DEADLINE_KINDS = (
     "disagreement",
 )
 
+# What each kind of deadline asks, as the board and the minutes title it (a profile's own
+# follow-ups carry their own titles).
+TITLES = {
+    "discussion": "Hold the strategy discussion",
+    "child-seen": "See the child",
+    "icpc": "Hold the initial child protection conference",
+    "lado": "Inform the LADO and the police Public Protection Unit",
+    "review": "Hold the further strategy discussion",
+    "record-circulated": "Circulate the record to all invitees",
+    "referrer-informed": "Tell the referrer what is happening",
+    "disagreement": "Resolve the disagreement",
+}
+
 
 def kind_order(kind: str) -> int:
     """Where a kind of deadline sorts among equals: the built-in order, a profile's own after."""

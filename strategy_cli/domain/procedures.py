@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from typing import Literal, NoReturn, TypedDict, cast, overload
 
-from .model import AGENCIES, CATEGORIES, COUNTS_AS, DEADLINE_KINDS, EVENTS
+from .model import AGENCIES, CATEGORIES, COUNTS_AS, DEADLINE_KINDS, EVENTS, TITLES
 
 QUESTION_TYPES = ("yes-no", "text", "choice")
 # When a rule applies, by the decision: always, or once the decision says so. "none" is the
@@ -251,7 +251,6 @@ class Profile:
 
     def title(self, kind: str) -> str:
         """What a deadline of this kind asks, in the profile's words where it defines the kind."""
-        from .rules import TITLES
 
         followup = self.followups.get(kind)
         return followup.title if followup else TITLES[kind]

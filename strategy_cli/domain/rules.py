@@ -29,16 +29,6 @@ if TYPE_CHECKING:
 # quoracy stored under the old rules are recomputed on the next read.
 RULES_VERSION = 6
 
-TITLES = {
-    "discussion": "Hold the strategy discussion",
-    "child-seen": "See the child",
-    "icpc": "Hold the initial child protection conference",
-    "lado": "Inform the LADO and the police Public Protection Unit",
-    "review": "Hold the further strategy discussion",
-    "record-circulated": "Circulate the record to all invitees",
-    "referrer-informed": "Tell the referrer what is happening",
-    "disagreement": "Resolve the disagreement",
-}
 
 # What a disagreement's item says when the profile has no rule of kind "disagreement" (and so
 # no timescale): working together's way, without a date the procedure does not give.
