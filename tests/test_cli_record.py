@@ -225,6 +225,19 @@ def test_a_follow_up_keeps_the_children_and_the_procedure(cli):
     assert [c["name"] for c in again["children"]] == ["Ava Example"]  # named again: not twice
 
 
+def test_a_follow_up_naming_a_child_with_another_date_of_birth_is_refused_not_dropped(cli):
+    first = cli.new(*AVA, "--procedure", "west-midlands")
+    refused = cli.run(
+        "new", "--no-input", "--follows", first, "--child", "Ava Example", "--dob", "03/03/2015", expect=1
+    )
+    assert "recorded on SD-2026-0001 with date of birth 02/03/2015, not 03/03/2015" in refused.output
+    assert f'strategy child edit {first} "Ava Example" --dob DATE' in refused.output
+    assert [d["reference"] for d in cli.json("list")] == [first]  # nothing opened
+    cli.run("child", "edit", first, "Ava Example", "--dob", "03/03/2015")
+    later = cli.json("new", "--no-input", "--follows", first, "--child", "Ava Example", "--dob", "03/03/2015")
+    assert [c["dob"] for c in later["children"]] == ["2015-03-03"]
+
+
 def test_actions_are_numbered_done_and_corrected(cli):
     ref = cli.new()
     first = cli.json(

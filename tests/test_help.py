@@ -313,6 +313,23 @@ def test_completes_action_numbers_of_the_discussion_named(database):
     assert complete(f"strategy action done {reference} ", db=database).split()[0] == "1"
 
 
+def test_an_action_taken_back_is_not_offered(database, tmp_path):
+    import shutil
+    import sqlite3
+
+    copy = tmp_path / "copy.db"
+    shutil.copy(database, copy)
+    reference = demo_reference_with_actions(copy)
+    with sqlite3.connect(copy) as conn:  # as `action remove` leaves it: the row kept, marked
+        conn.execute(
+            "UPDATE action SET removed_at = '2026-11-23T09:00:00+00:00' WHERE number = 1 AND discussion_id = "
+            "(SELECT id FROM discussion WHERE reference = ?)",
+            (reference,),
+        )
+    offered = complete(f"strategy action done {reference} ", db=copy).split()
+    assert "1" not in offered and offered  # the others still are
+
+
 def demo_reference_with_actions(database: Path) -> str:
     import sqlite3
 

@@ -28,6 +28,7 @@ def open_discussion(
     with case.store.writing(case.by, case.clock()) as writer:
         if discussion.follows:
             earlier = writer.discussion(discussion.follows)
+            _check_same_children(earlier, discussion.children)
             named = {name_key(c.name) for c in earlier.children}
             discussion.follows = earlier.reference
             discussion.children = earlier.children + [
@@ -48,6 +49,30 @@ def open_discussion(
         if forget_unfinished:
             writer.drop_unfinished_new()
     return reference
+
+
+def _check_same_children(earlier: Discussion, given: list) -> None:
+    """A child of the earlier discussion named again with another date of birth (or expected
+    date) is a contradiction, not a new fact: the follow-up keeps the earlier record's child,
+    so the date given would silently go. It is refused, naming both dates and the fix."""
+    recorded = {name_key(c.name): c for c in earlier.children}
+    for child in given:
+        known = recorded.get(name_key(child.name))
+        if known is None or (child.dob is None and child.edd is None):
+            continue
+        if (child.dob, child.edd) != (known.dob, known.edd):
+            was = known.dob or known.edd
+            said = child.dob or child.edd
+            recorded_as = (
+                f"with {'date of birth' if known.dob else 'expected date'} {was:%d/%m/%Y}"
+                if was
+                else "without a date of birth"
+            )
+            raise StrategyError(
+                f"{known.name} is recorded on {earlier.reference} {recorded_as}, not {said:%d/%m/%Y}: "
+                f"a follow-up keeps the earlier record's child. Leave out --dob for {known.name}, "
+                f'or correct it first: strategy child edit {earlier.reference} "{known.name}" --dob DATE'
+            )
 
 
 def open_for_same_children(store, children: list) -> list[tuple[str, str]]:

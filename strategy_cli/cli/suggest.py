@@ -36,14 +36,15 @@ MOST = 500
 
 
 def actions(ctx, _param, incomplete: str) -> list:
-    """The action numbers of the discussion named before (``action done REF N``)."""
+    """The action numbers of the discussion named before (``action done REF N``); one taken back
+    (``action remove``) is no longer the record's, so it is not offered."""
     reference = ctx.params.get("reference")
     if not reference:
         return []
     rows = _query(
         ctx,
         "SELECT number, done_at FROM action JOIN discussion ON discussion.id = action.discussion_id "
-        "WHERE reference = ? ORDER BY number",
+        "WHERE reference = ? AND action.removed_at IS NULL ORDER BY number",
         reference,
     )
     return _items(((str(number), "done" if done else "open") for number, done in rows), incomplete)
