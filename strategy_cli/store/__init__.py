@@ -127,6 +127,10 @@ def load_pinned(procedure: str, version: str, body: str) -> Profile:
         raise StrategyError(f"{error}; it was changed behind the tool's back") from None
 
 
+# The tables of the people of a discussion, and what a message calls one.
+PEOPLE = {"child": "child", "family_member": "family member"}
+
+
 class _Kinds:
     """``kind in store.deadline_kinds``: the built-in kinds at no cost; any other looked up
     once in the follow-ups the stored profile versions define."""
@@ -728,40 +732,51 @@ class Writer:
 
     # Children --------------------------------------------------------------------------
 
-    def add_child(self, reference: str, child: Child) -> None:
-        discussion_id = self._id(reference)
+    # A child and a family member are both people of the discussion, kept in order of entry and
+    # found by their name as a person reads it: one way to add, find and correct either.
+
+    def _add_person(self, table: str, discussion_id: int, person: Child | FamilyMember) -> None:
         position = self.conn.execute(
-            "SELECT COALESCE(MAX(position), 0) + 1 FROM child WHERE discussion_id = ?", (discussion_id,)
+            f"SELECT COALESCE(MAX(position), 0) + 1 FROM {table} WHERE discussion_id = ?", (discussion_id,)
         ).fetchone()[0]
-        row = _child_row(child)
+        row = _child_row(person)
         self.conn.execute(
-            f"INSERT INTO child (discussion_id, position, {', '.join(row)}) "
+            f"INSERT INTO {table} (discussion_id, position, {', '.join(row)}) "
             f"VALUES (?, ?, {', '.join('?' * len(row))})",
             (discussion_id, position, *row.values()),
         )
-        self.audit(discussion_id, "child.add", {"new": snapshot(child)})
 
-    def _child_named(self, discussion_id: int, reference: str, name: str) -> sqlite3.Row:
-        """The first child (by position) with that name, as a person reads it (whatever its
-        case or Unicode form); none is an error naming it."""
+    def _person_named(self, table: str, discussion_id: int, reference: str, name: str) -> sqlite3.Row:
+        """The first person of ``table`` (by position) with that name, as a person reads it
+        (whatever its case or Unicode form); none is an error naming it."""
         rows = self.conn.execute(
-            "SELECT * FROM child WHERE discussion_id = ? ORDER BY position", (discussion_id,)
+            f"SELECT * FROM {table} WHERE discussion_id = ? ORDER BY position", (discussion_id,)
         ).fetchall()
         found = next((row for row in rows if same_name(row["name"], name)), None)
         if found is None:
-            raise StrategyError(f"{reference} has no child named {name!r}")
+            raise StrategyError(f"{reference} has no {PEOPLE[table]} named {name!r}")
         return found
+
+    def _correct_person(self, table: str, found: sqlite3.Row, person: Child | FamilyMember) -> None:
+        row = _child_row(person)
+        self.conn.execute(
+            f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in row)} WHERE id = ?",
+            (*row.values(), found["id"]),
+        )
+
+    def add_child(self, reference: str, child: Child) -> None:
+        discussion_id = self._id(reference)
+        self._add_person("child", discussion_id, child)
+        self.audit(discussion_id, "child.add", {"new": snapshot(child)})
+
+    def _child_named(self, discussion_id: int, reference: str, name: str) -> sqlite3.Row:
+        return self._person_named("child", discussion_id, reference, name)
 
     def edit_child(self, reference: str, name: str, child: Child) -> None:
         discussion_id = self._id(reference)
         found = self._child_named(discussion_id, reference, name)
-        old = _child(found)
-        row = _child_row(child)
-        self.conn.execute(
-            f"UPDATE child SET {', '.join(f'{c} = ?' for c in row)} WHERE id = ?",
-            (*row.values(), found["id"]),
-        )
-        self.audit(discussion_id, "child.edit", {"old": snapshot(old), "new": snapshot(child)})
+        self._correct_person("child", found, child)
+        self.audit(discussion_id, "child.edit", {"old": snapshot(_child(found)), "new": snapshot(child)})
 
     def remove_child(self, reference: str, name: str, reason: str | None = None) -> None:
         """Take out a child entered by mistake; the trail keeps every detail that was recorded."""
@@ -777,43 +792,20 @@ class Writer:
 
     def add_family_member(self, reference: str, member: FamilyMember) -> None:
         discussion_id = self._id(reference)
-        position = self.conn.execute(
-            "SELECT COALESCE(MAX(position), 0) + 1 FROM family_member WHERE discussion_id = ?",
-            (discussion_id,),
-        ).fetchone()[0]
-        row = _child_row(member)
-        self.conn.execute(
-            f"INSERT INTO family_member (discussion_id, position, {', '.join(row)}) "
-            f"VALUES (?, ?, {', '.join('?' * len(row))})",
-            (discussion_id, position, *row.values()),
-        )
+        self._add_person("family_member", discussion_id, member)
         self.audit(discussion_id, "family.add", {"new": snapshot(member)})
-
-    def _family_member_named(self, discussion_id: int, reference: str, name: str) -> sqlite3.Row:
-        """The first family member (by position) with that name, as a person reads it."""
-        rows = self.conn.execute(
-            "SELECT * FROM family_member WHERE discussion_id = ? ORDER BY position", (discussion_id,)
-        ).fetchall()
-        found = next((row for row in rows if same_name(row["name"], name)), None)
-        if found is None:
-            raise StrategyError(f"{reference} has no family member named {name!r}")
-        return found
 
     def edit_family_member(self, reference: str, name: str, member: FamilyMember) -> None:
         discussion_id = self._id(reference)
-        found = self._family_member_named(discussion_id, reference, name)
-        row = _child_row(member)
-        self.conn.execute(
-            f"UPDATE family_member SET {', '.join(f'{c} = ?' for c in row)} WHERE id = ?",
-            (*row.values(), found["id"]),
-        )
+        found = self._person_named("family_member", discussion_id, reference, name)
+        self._correct_person("family_member", found, member)
         old = snapshot(_family_member(found))
         self.audit(discussion_id, "family.edit", {"old": old, "new": snapshot(member)})
 
     def remove_family_member(self, reference: str, name: str, reason: str) -> None:
         """Take out a family member entered by mistake; the trail keeps what was recorded."""
         discussion_id = self._id(reference)
-        found = self._family_member_named(discussion_id, reference, name)
+        found = self._person_named("family_member", discussion_id, reference, name)
         self.conn.execute("DELETE FROM family_member WHERE id = ?", (found["id"],))
         old = snapshot(_family_member(found))
         self.audit(discussion_id, "family.remove", {"old": old, "new": None, "note": reason})
