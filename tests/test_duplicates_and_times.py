@@ -277,6 +277,20 @@ def test_edit_concern_at_prints_the_new_deadline(cli):
             "in 30 days: is the month right?",
         ),
         (("record", "{ref}", "referrer-informed", "--at", "2026-11-24T09:00"), "is the date right?"),
+        (
+            (
+                "disagreement",
+                "add",
+                "{ref}",
+                "--agency",
+                "police",
+                "--about",
+                "a",
+                "--at",
+                "2026-11-23T11:00",
+            ),
+            "the time it was raised Mon 23 Nov 2026 11:00 is in the future, in 2 h",
+        ),
     ],
 )
 def test_a_time_ahead_of_now_is_warned_with_how_far(cli, args, said):

@@ -40,7 +40,7 @@ def add(
         agency=found,
         about=common.text_or_file(about, "--about", required=True),
         position=common.text_or_file(position, "--position"),
-        raised_at=common.instant(at, "--at"),
+        raised_at=common.happened(at, "--at", "the time it was raised"),
     )
     case = common.casework(store)
     number = disagreements.add_disagreement(case, reference, disagreement)
@@ -64,7 +64,7 @@ def escalate(
 ):
     """Disagreement N is taken to senior managers (or the escalation policy); it stays on the board."""
     to = common.text_or_file(to, "--to", required=True)
-    when = common.instant(at, "--at")
+    when = common.happened(at, "--at", f"the time disagreement {number} was escalated")
     case = common.casework()
     if disagreements.escalate(case, reference, number, to, when):
         common.warn(
@@ -86,7 +86,7 @@ def resolve(
 ):
     """Disagreement N is resolved: it leaves the board."""
     outcome = common.text_or_file(outcome, "--outcome", required=True)
-    when = common.instant(at, "--at")
+    when = common.happened(at, "--at", f"the time disagreement {number} was resolved")
     case = common.casework()
     disagreements.resolve(case, reference, number, outcome, when)
     _done(case.store, reference, as_json, f"Disagreement {number} resolved.")
