@@ -77,6 +77,17 @@ def shared_by(agency: str) -> str:
     return f"Records held by {agency}: SHARED-BY-{agency.upper()}"
 
 
+def meet(cli: Manager, ref: str, at: str, people: list[tuple[str, str, str]]) -> None:
+    """The discussion takes place: who took part (name, agency, role) and what each agency
+    shared, the chair marked as the family's contact, and the meeting held at ``at``."""
+    for name, agency, role in people:
+        cli.run(
+            "attend", ref, "--name", name, "--agency", agency, "--role", role, "--shared", shared_by(agency)
+        )
+    cli.run("attend", ref, "--name", "Sam Socialworker", "--agency", "social-care", "--family-contact")
+    cli.run("held", ref, "--at", at, "--format", "virtual", "--chair", "Sam Socialworker")
+
+
 def record_child_seen(cli: Manager, ref: str, *, child: str, by: str, alone: bool, at: str) -> None:
     """The child was seen: which child, by whom, whether alone and when (each child is seen)."""
     alone_flag = "--alone" if alone else "--not-alone"
@@ -152,18 +163,18 @@ def foster(tmp_path_factory) -> Case:
         "family", "add", ref, "--name", "Mona Fakechild", "--relationship", "mother", "--dob", "01/02/1990"
     )
     cli.at("2026-11-23T15:00")
-    for name, agency, role in [
-        ("Sam Socialworker", "social-care", "Team manager, children in care (chair)"),
-        ("Pat Policeofficer", "police", "Detective constable, Public Protection Unit"),
-        ("Hana Healthvisitor", "health", "Designated nurse for looked-after children"),
-        ("Lee Ladofficer", "lado", "Local Authority Designated Officer"),
-        ("Fay Fosteringteam", "fostering", "Supervising social worker"),
-    ]:
-        cli.run(
-            "attend", ref, "--name", name, "--agency", agency, "--role", role, "--shared", shared_by(agency)
-        )
-    cli.run("attend", ref, "--name", "Sam Socialworker", "--agency", "social-care", "--family-contact")
-    cli.run("held", ref, "--at", "today 13:00", "--format", "virtual", "--chair", "Sam Socialworker")
+    meet(
+        cli,
+        ref,
+        "today 13:00",
+        [
+            ("Sam Socialworker", "social-care", "Team manager, children in care (chair)"),
+            ("Pat Policeofficer", "police", "Detective constable, Public Protection Unit"),
+            ("Hana Healthvisitor", "health", "Designated nurse for looked-after children"),
+            ("Lee Ladofficer", "lado", "Local Authority Designated Officer"),
+            ("Fay Fosteringteam", "fostering", "Supervising social worker"),
+        ],
+    )
     cli.run(
         "checklist",
         ref,
@@ -252,20 +263,20 @@ def fracture(tmp_path_factory) -> Case:
     # 17 years and 7 months old on the day: the near-18 rule applies to the mother herself.
     cli.run("family", "add", ref, "--name", "Mia Fakename", "--relationship", "mother", "--dob", "15/04/2009")
     cli.at("2026-11-23T13:00")
-    for name, agency, role in [
-        ("Sam Socialworker", "social-care", "Duty team manager (chair)"),
-        ("Pat Policeofficer", "police", "Detective sergeant, child abuse investigation"),
-        ("Hana Healthvisitor", "health", "Named nurse for safeguarding"),
-        ("Dr Paz Paediatrician", "paediatrician", "Consultant paediatrician"),
-        ("Dr Cal Consultant", "consultant", "Responsible consultant, orthopaedics"),
-        ("Wren Wardnurse", "ward-nurse", "Senior ward nurse"),
-        ("Ada Adultcare", "adult-social-care", "Team manager, adult social care"),
-    ]:
-        cli.run(
-            "attend", ref, "--name", name, "--agency", agency, "--role", role, "--shared", shared_by(agency)
-        )
-    cli.run("attend", ref, "--name", "Sam Socialworker", "--agency", "social-care", "--family-contact")
-    cli.run("held", ref, "--at", "today 11:00", "--format", "virtual", "--chair", "Sam Socialworker")
+    meet(
+        cli,
+        ref,
+        "today 11:00",
+        [
+            ("Sam Socialworker", "social-care", "Duty team manager (chair)"),
+            ("Pat Policeofficer", "police", "Detective sergeant, child abuse investigation"),
+            ("Hana Healthvisitor", "health", "Named nurse for safeguarding"),
+            ("Dr Paz Paediatrician", "paediatrician", "Consultant paediatrician"),
+            ("Dr Cal Consultant", "consultant", "Responsible consultant, orthopaedics"),
+            ("Wren Wardnurse", "ward-nurse", "Senior ward nurse"),
+            ("Ada Adultcare", "adult-social-care", "Team manager, adult social care"),
+        ],
+    )
     cli.run(
         "checklist",
         ref,
@@ -357,18 +368,18 @@ def disclosure(tmp_path_factory) -> Case:
         "family", "add", ref, "--name", "Rae Fakeperson", "--relationship", "mother", "--dob", "03/03/1985"
     )
     cli.at("2026-11-23T13:00")
-    for name, agency, role in [
-        ("Sam Socialworker", "social-care", "Duty team manager (chair)"),
-        ("Pat Policeofficer", "police", "Detective sergeant, rape and serious sexual offences"),
-        ("Hana Healthvisitor", "health", "Named nurse for safeguarding"),
-        ("Dr Paz Paediatrician", "paediatrician", "Paediatrician, sexual assault referral centre"),
-        ("Ed Educator", "education", "Designated safeguarding lead"),
-    ]:
-        cli.run(
-            "attend", ref, "--name", name, "--agency", agency, "--role", role, "--shared", shared_by(agency)
-        )
-    cli.run("attend", ref, "--name", "Sam Socialworker", "--agency", "social-care", "--family-contact")
-    cli.run("held", ref, "--at", "today 11:00", "--format", "virtual", "--chair", "Sam Socialworker")
+    meet(
+        cli,
+        ref,
+        "today 11:00",
+        [
+            ("Sam Socialworker", "social-care", "Duty team manager (chair)"),
+            ("Pat Policeofficer", "police", "Detective sergeant, rape and serious sexual offences"),
+            ("Hana Healthvisitor", "health", "Named nurse for safeguarding"),
+            ("Dr Paz Paediatrician", "paediatrician", "Paediatrician, sexual assault referral centre"),
+            ("Ed Educator", "education", "Designated safeguarding lead"),
+        ],
+    )
     cli.run(
         "checklist",
         ref,
