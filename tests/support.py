@@ -99,3 +99,22 @@ class Scripted:
         from strategy_cli.prompts import SKIP_LABEL
 
         return self.select(message, ["yes", "no", *([SKIP_LABEL] if skip else [])], current)
+
+
+# A profile with only what a profile must hold (a fictional partnership, one deadline rule).
+MINIMAL_PROFILE = """
+id = "testshire"
+name = "Testshire"
+source = "A fictional partnership"
+[quoracy]
+always = ["social-care", "health", "police"]
+[outcomes]
+none = "1"
+s47 = "2"
+police = "2b"
+joint = "3"
+[[deadlines]]
+kind = "discussion"
+hours = 24
+rule = "Within a day"
+"""

@@ -20,7 +20,7 @@ import holidays
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import AVA
+from support import AVA, MINIMAL_PROFILE
 
 from strategy_cli import settings as app_settings
 from strategy_cli.domain import rules
@@ -216,22 +216,9 @@ def test_the_built_in_west_midlands_gives_no_timescale_and_quotes_1_8():
     assert app_settings.profile("hampshire").rules_for("disagreement") == []
 
 
-MINIMAL = """
-id = "testshire"
-name = "Testshire"
-source = "A fictional partnership"
-[quoracy]
-always = ["social-care", "health", "police"]
-[outcomes]
-none = "1"
-s47 = "2"
-police = "2b"
-joint = "3"
-[[deadlines]]
-kind = "discussion"
-hours = 24
-rule = "Within a day"
-[[sections]]
+MINIMAL = (
+    MINIMAL_PROFILE
+    + """[[sections]]
 id = "s"
 title = "S"
 [[questions]]
@@ -240,6 +227,7 @@ section = "s"
 text = "Q?"
 type = "yes-no"
 """
+)
 
 
 @pytest.mark.parametrize(

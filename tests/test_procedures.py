@@ -2,28 +2,12 @@
 key questions; the checklist rules over answers."""
 
 import pytest
+from support import MINIMAL_PROFILE as MINIMAL
 
 from strategy_cli import settings
 from strategy_cli.domain import checklist
 from strategy_cli.domain.model import Decision, Discussion
 from strategy_cli.domain.procedures import DECISION_FIELDS, ProfileError, load_profile
-
-MINIMAL = """
-id = "testshire"
-name = "Testshire"
-source = "A fictional partnership"
-[quoracy]
-always = ["social-care", "health", "police"]
-[outcomes]
-none = "1"
-s47 = "2"
-police = "2b"
-joint = "3"
-[[deadlines]]
-kind = "discussion"
-hours = 24
-rule = "Within a day"
-"""
 
 
 def test_builtin_profiles_load_with_the_key_questions():
