@@ -932,13 +932,26 @@ class Writer:
 
     # Actions ---------------------------------------------------------------------------------
 
+    # Actions and disagreements are numbered within their discussion (1, 2, ...), a number never
+    # given twice, and saved whole: one way to number and write either.
+
+    def _next_number(self, table: str, discussion_id: int) -> int:
+        return self.conn.execute(
+            f"SELECT COALESCE(MAX(number), 0) + 1 FROM {table} WHERE discussion_id = ?", (discussion_id,)
+        ).fetchone()[0]
+
+    def _write_numbered(self, table: str, discussion_id: int, item: Action | Disagreement) -> None:
+        row = {name: _plain(value) for name, value in asdict(item).items()}
+        self.conn.execute(
+            f"INSERT OR REPLACE INTO {table} (discussion_id, {', '.join(row)}) "
+            f"VALUES (?, {', '.join('?' * len(row))})",
+            (discussion_id, *row.values()),
+        )
+
     def add_action(self, reference: str, action: Action) -> int:
         discussion_id = self._id(reference)
-        number = self.conn.execute(
-            "SELECT COALESCE(MAX(number), 0) + 1 FROM action WHERE discussion_id = ?", (discussion_id,)
-        ).fetchone()[0]
-        action.number = number
-        self._write_action(discussion_id, action)
+        number = action.number = self._next_number("action", discussion_id)
+        self._write_numbered("action", discussion_id, action)
         self.audit(discussion_id, "action.add", {"new": snapshot(action)})
         return number
 
@@ -967,27 +980,16 @@ class Writer:
     def change_action(self, reference: str, action: Action, what: str) -> None:
         discussion_id = self._id(reference)
         old = self.action(reference, action.number)
-        self._write_action(discussion_id, action)
+        self._write_numbered("action", discussion_id, action)
         self.audit(discussion_id, what, {"old": snapshot(old), "new": snapshot(action)})
-
-    def _write_action(self, discussion_id: int, action: Action) -> None:
-        row = {name: _plain(value) for name, value in asdict(action).items()}
-        self.conn.execute(
-            f"INSERT OR REPLACE INTO action (discussion_id, {', '.join(row)}) "
-            f"VALUES (?, {', '.join('?' * len(row))})",
-            (discussion_id, *row.values()),
-        )
 
     # Disagreements ---------------------------------------------------------------------------
 
     def add_disagreement(self, reference: str, disagreement: Disagreement) -> int:
         """Record a disagreement under the next number of its discussion; returns the number."""
         discussion_id = self._id(reference)
-        number = self.conn.execute(
-            "SELECT COALESCE(MAX(number), 0) + 1 FROM disagreement WHERE discussion_id = ?", (discussion_id,)
-        ).fetchone()[0]
-        disagreement.number = number
-        self._write_disagreement(discussion_id, disagreement)
+        number = disagreement.number = self._next_number("disagreement", discussion_id)
+        self._write_numbered("disagreement", discussion_id, disagreement)
         self.audit(discussion_id, "disagreement.add", {"new": snapshot(disagreement)})
         return number
 
@@ -1001,17 +1003,10 @@ class Writer:
 
     def change_disagreement(self, reference: str, disagreement: Disagreement, what: str) -> None:
         """Save a disagreement escalated or resolved (``what``), the old values audited."""
+        discussion_id = self._id(reference)
         old = self.disagreement(reference, disagreement.number)
-        self._write_disagreement(self._id(reference), disagreement)
-        self.audit(self._id(reference), what, {"old": snapshot(old), "new": snapshot(disagreement)})
-
-    def _write_disagreement(self, discussion_id: int, disagreement: Disagreement) -> None:
-        row = {name: _plain(value) for name, value in asdict(disagreement).items()}
-        self.conn.execute(
-            f"INSERT OR REPLACE INTO disagreement (discussion_id, {', '.join(row)}) "
-            f"VALUES (?, {', '.join('?' * len(row))})",
-            (discussion_id, *row.values()),
-        )
+        self._write_numbered("disagreement", discussion_id, disagreement)
+        self.audit(discussion_id, what, {"old": snapshot(old), "new": snapshot(disagreement)})
 
     # Follow-ups ------------------------------------------------------------------------------
 
