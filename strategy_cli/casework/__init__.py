@@ -11,12 +11,13 @@ checklist and ``decide`` call the same ``amend_decision``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from ..domain.text import same_name
 from ..errors import StrategyError
 
 if TYPE_CHECKING:
@@ -43,3 +44,25 @@ class Casework:
             if discussion.status != "open" and not closed_too:
                 raise StrategyError(f"{discussion.reference} is closed; reopen it first (strategy reopen)")
             yield writer, discussion
+
+
+class _Named(Protocol):
+    name: str
+
+
+Person = TypeVar("Person", bound=_Named)
+
+
+def person_named(people: Iterable[Person], name: str, reference: str, what: str) -> Person:
+    """The child or family member of that name, as a person reads it (any case or Unicode form);
+    none is an error naming it (``what``: "child", "family member")."""
+    found = next((person for person in people if same_name(person.name, name)), None)
+    if found is None:
+        raise StrategyError(f"{reference} has no {what} named {name!r}")
+    return found
+
+
+def refuse_a_second(people: Iterable[_Named], name: str, reference: str, what: str, then: str = "") -> None:
+    """A second child (or family member) of the same name is one person entered twice."""
+    if any(same_name(person.name, name) for person in people):
+        raise StrategyError(f"{reference} already has a {what} named {name!r}{then}")

@@ -9,18 +9,20 @@ from ..domain.identifiers import shown_nhs_number
 from ..domain.model import Child, as_recorded_household
 from ..domain.text import same_name
 from ..errors import StrategyError, UsageProblem
-from . import Casework
+from . import Casework, person_named, refuse_a_second
 
 CHILD_FIELDS = {f.name for f in fields(Child)}
 
 
 def add_child(case: Casework, reference: str, child: Child) -> None:
     with case.change(reference) as (writer, discussion):
-        if any(same_name(c.name, child.name) for c in discussion.children):
-            raise StrategyError(
-                f"{discussion.reference} already has a child named {child.name!r}; "
-                "correct their details with `strategy child edit`"
-            )
+        refuse_a_second(
+            discussion.children,
+            child.name,
+            discussion.reference,
+            "child",
+            "; correct their details with `strategy child edit`",
+        )
         _nhs_number_unique(discussion, child)
         child = replace(child, household=as_recorded_household(discussion, child.household))
         writer.add_child(discussion.reference, child)
@@ -59,9 +61,7 @@ def correct_child(case: Casework, reference: str, name: str, changes: dict[str, 
             "--in-hospital and --no-hospital-services contradict: an in-patient receives hospital services"
         )
     with case.change(reference) as (writer, discussion):
-        current = next((c for c in discussion.children if same_name(c.name, name)), None)
-        if current is None:
-            raise StrategyError(f"{discussion.reference} has no child named {name!r}")
+        current = person_named(discussion.children, name, discussion.reference, "child")
         corrected = replace(current, **changes)
         corrected.household = as_recorded_household(discussion, corrected.household)
         if changes.get("dob") is not None:
@@ -70,10 +70,8 @@ def correct_child(case: Casework, reference: str, name: str, changes: dict[str, 
             corrected.dob = None
         if changes.get("in_hospital"):
             corrected.hospital_services = True
-        if not same_name(corrected.name, current.name) and any(
-            same_name(c.name, corrected.name) for c in discussion.children
-        ):
-            raise StrategyError(f"{discussion.reference} already has a child named {corrected.name!r}")
+        if not same_name(corrected.name, current.name):
+            refuse_a_second(discussion.children, corrected.name, discussion.reference, "child")
         _nhs_number_unique(discussion, corrected, current)
         if corrected == current:
             return "unchanged", current  # already so (another manager may have made the same correction)
@@ -83,10 +81,7 @@ def correct_child(case: Casework, reference: str, name: str, changes: dict[str, 
 
 def remove_child(case: Casework, reference: str, name: str, reason: str | None = None) -> None:
     with case.change(reference) as (writer, discussion):
-        recorded = next((c.name for c in discussion.children if same_name(c.name, name)), None)
-        if recorded is None:
-            raise StrategyError(f"{discussion.reference} has no child named {name!r}")
-        name = recorded
+        name = person_named(discussion.children, name, discussion.reference, "child").name
         if len(discussion.children) == 1:
             raise StrategyError(
                 f"{name!r} is the only child of {discussion.reference}: a discussion is about at least "

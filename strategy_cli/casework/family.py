@@ -8,19 +8,21 @@ from typing import Any
 
 from ..domain.model import FamilyMember, as_recorded_household
 from ..domain.text import same_name
-from ..errors import StrategyError, UsageProblem
-from . import Casework
+from ..errors import UsageProblem
+from . import Casework, person_named, refuse_a_second
 
 MEMBER_FIELDS = {f.name for f in fields(FamilyMember)}
 
 
 def add_member(case: Casework, reference: str, member: FamilyMember) -> None:
     with case.change(reference) as (writer, discussion):
-        if any(same_name(m.name, member.name) for m in discussion.family):
-            raise StrategyError(
-                f"{discussion.reference} already has a family member named {member.name!r}; "
-                "correct their details with `strategy family edit`"
-            )
+        refuse_a_second(
+            discussion.family,
+            member.name,
+            discussion.reference,
+            "family member",
+            "; correct their details with `strategy family edit`",
+        )
         member = replace(member, household=as_recorded_household(discussion, member.household))
         writer.add_family_member(discussion.reference, member)
 
@@ -37,17 +39,11 @@ def correct_member(
     if unknown:
         raise ValueError(f"not a family member's field: {', '.join(sorted(unknown))}")
     with case.change(reference) as (writer, discussion):
-        current = next((m for m in discussion.family if same_name(m.name, name)), None)
-        if current is None:
-            raise StrategyError(f"{discussion.reference} has no family member named {name!r}")
+        current = person_named(discussion.family, name, discussion.reference, "family member")
         corrected = replace(current, **changes)
         corrected.household = as_recorded_household(discussion, corrected.household)
-        if not same_name(corrected.name, current.name) and any(
-            same_name(m.name, corrected.name) for m in discussion.family
-        ):
-            raise StrategyError(
-                f"{discussion.reference} already has a family member named {corrected.name!r}"
-            )
+        if not same_name(corrected.name, current.name):
+            refuse_a_second(discussion.family, corrected.name, discussion.reference, "family member")
         if corrected == current:
             return "unchanged", current
         writer.edit_family_member(discussion.reference, current.name, corrected)
@@ -58,8 +54,6 @@ def remove_member(case: Casework, reference: str, name: str, reason: str) -> str
     """Take out a family member entered by mistake (the reason goes in the trail); returns the
     name as recorded."""
     with case.change(reference) as (writer, discussion):
-        recorded = next((m.name for m in discussion.family if same_name(m.name, name)), None)
-        if recorded is None:
-            raise StrategyError(f"{discussion.reference} has no family member named {name!r}")
+        recorded = person_named(discussion.family, name, discussion.reference, "family member").name
         writer.remove_family_member(discussion.reference, recorded, reason)
     return recorded
