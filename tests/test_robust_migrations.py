@@ -197,18 +197,28 @@ def _without_new_keys(shown: dict) -> dict:
     }
 
 
-def test_a_database_made_by_the_schema_6_release_shows_exactly_what_it_showed(tmp_path):
-    """Made by the release before procedure versions (tests/fixtures/make_schema6.py): each
-    discussion is pinned to the version it was last judged under (Hampshire as that release
-    shipped it, a user's first-edition profile with a key it ignored), and `show` prints what
-    it printed then, closed discussions too; editing the user's profile then moves nothing."""
+def _schema6_copy(tmp_path: Path):
+    """A copy of the database the schema-6 release made, with the user's profile it was judged
+    under in place, and a way to run the tool on it as a user would (at the fixture's time)."""
     db = tmp_path / "schema6.db"
     shutil.copy(SCHEMA6 / "schema6.db", db)
     procedures = tmp_path / "config" / "strategy" / "procedures"
     procedures.mkdir(parents=True)
     shutil.copy(SCHEMA6 / "localshire.toml", procedures / "localshire.toml")
     env = subprocess_env(db, STRATEGY_NOW="2026-11-27T12:00", XDG_CONFIG_HOME=str(tmp_path / "config"))
-    run = lambda *args: subprocess.run([*PY, *args], env=env, capture_output=True, text=True, timeout=60)  # noqa: E731
+
+    def run(*args):
+        return subprocess.run([*PY, *args], env=env, capture_output=True, text=True, timeout=60)
+
+    return db, run
+
+
+def test_a_database_made_by_the_schema_6_release_shows_exactly_what_it_showed(tmp_path):
+    """Made by the release before procedure versions (tests/fixtures/make_schema6.py): each
+    discussion is pinned to the version it was last judged under (Hampshire as that release
+    shipped it, a user's first-edition profile with a key it ignored), and `show` prints what
+    it printed then, closed discussions too; editing the user's profile then moves nothing."""
+    db, run = _schema6_copy(tmp_path)
     expected = json.loads((SCHEMA6 / "shown.json").read_text(encoding="utf-8"))
     for ref, before in expected.items():
         done = run("show", ref, "--json")
@@ -223,7 +233,7 @@ def test_a_database_made_by_the_schema_6_release_shows_exactly_what_it_showed(tm
         assert stale == 0, "deadlines judged under the same text and rules were thrown away"
     listed = run("procedures")
     assert "localshire" in listed.stdout and "description" in listed.stdout  # strict now: named
-    profile = procedures / "localshire.toml"
+    profile = tmp_path / "config" / "strategy" / "procedures" / "localshire.toml"  # the user's
     profile.write_text(profile.read_text().replace("hours = 24\n", "hours = 48\n", 1))
     assert (
         _without_new_keys(json.loads(run("show", "SD-2026-0003", "--json").stdout))
@@ -237,13 +247,7 @@ def test_an_old_database_gets_the_child_identifiers_and_takes_them(tmp_path):
     """Migration 0008 adds the case-system ID and the NHS number to every child, empty; a child
     recorded by the schema-6 release (whose audit entry has no identifiers) then takes them,
     and `check` finds every record (the closed one untouched) matching its trail."""
-    db = tmp_path / "schema6.db"
-    shutil.copy(SCHEMA6 / "schema6.db", db)
-    procedures = tmp_path / "config" / "strategy" / "procedures"
-    procedures.mkdir(parents=True)
-    shutil.copy(SCHEMA6 / "localshire.toml", procedures / "localshire.toml")
-    env = subprocess_env(db, STRATEGY_NOW="2026-11-27T12:00", XDG_CONFIG_HOME=str(tmp_path / "config"))
-    run = lambda *args: subprocess.run([*PY, *args], env=env, capture_output=True, text=True, timeout=60)  # noqa: E731
+    db, run = _schema6_copy(tmp_path)
     with closing(sqlite3.connect(db)) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 6
         rows_before = conn.execute("SELECT * FROM child ORDER BY id").fetchall()
@@ -288,13 +292,7 @@ def test_an_old_attendee_becomes_the_familys_contact_and_the_record_still_replay
     """Migration 0012 adds attendee.family_contact (0 for everyone recorded before); an attendee
     recorded by the schema-6 release (whose audit entry has no such key) is then marked, and
     `check` finds the record matching its trail."""
-    db = tmp_path / "schema6.db"
-    shutil.copy(SCHEMA6 / "schema6.db", db)
-    procedures = tmp_path / "config" / "strategy" / "procedures"
-    procedures.mkdir(parents=True)
-    shutil.copy(SCHEMA6 / "localshire.toml", procedures / "localshire.toml")
-    env = subprocess_env(db, STRATEGY_NOW="2026-11-27T12:00", XDG_CONFIG_HOME=str(tmp_path / "config"))
-    run = lambda *args: subprocess.run([*PY, *args], env=env, capture_output=True, text=True, timeout=60)  # noqa: E731
+    db, run = _schema6_copy(tmp_path)
     shown = json.loads(run("show", "SD-2026-0001", "--json").stdout)
     name = shown["attendees"][0]["name"]
     assert all(a["family_contact"] is False for a in shown["attendees"])
