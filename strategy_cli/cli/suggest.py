@@ -35,33 +35,37 @@ def references(ctx, _param, incomplete: str) -> list:
 MOST = 500
 
 
-def actions(ctx, _param, incomplete: str) -> list:
-    """The action numbers of the discussion named before (``action done REF N``); one taken back
-    (``action remove``) is no longer the record's, so it is not offered."""
+def _numbered(ctx, incomplete: str, sql: str, settled: str) -> list:
+    """The numbers of the discussion named before (actions, disagreements), each marked open or
+    ``settled``; ``sql`` selects (number, when settled) for the reference, in order."""
     reference = ctx.params.get("reference")
     if not reference:
         return []
-    rows = _query(
+    rows = _query(ctx, sql, reference)
+    return _items(((str(number), settled if done else "open") for number, done in rows), incomplete)
+
+
+def actions(ctx, _param, incomplete: str) -> list:
+    """The action numbers of the discussion named before (``action done REF N``); one taken back
+    (``action remove``) is no longer the record's, so it is not offered."""
+    return _numbered(
         ctx,
+        incomplete,
         "SELECT number, done_at FROM action JOIN discussion ON discussion.id = action.discussion_id "
         "WHERE reference = ? AND action.removed_at IS NULL ORDER BY number",
-        reference,
+        "done",
     )
-    return _items(((str(number), "done" if done else "open") for number, done in rows), incomplete)
 
 
 def disagreements(ctx, _param, incomplete: str) -> list:
     """The disagreement numbers of the discussion named before (``disagreement resolve REF N``)."""
-    reference = ctx.params.get("reference")
-    if not reference:
-        return []
-    rows = _query(
+    return _numbered(
         ctx,
+        incomplete,
         "SELECT number, resolved_at FROM disagreement JOIN discussion "
         "ON discussion.id = disagreement.discussion_id WHERE reference = ? ORDER BY number",
-        reference,
+        "resolved",
     )
-    return _items(((str(number), "resolved" if done else "open") for number, done in rows), incomplete)
 
 
 def agencies(_ctx, _param, incomplete: str) -> list:
