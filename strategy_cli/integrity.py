@@ -41,6 +41,8 @@ def verify(conn: sqlite3.Connection, chain: bool = True, quick: bool = False) ->
     """Every check of the database as a whole, in order; ``fault`` names the first that
     failed. ``chain``: rehash the audit trail here (``check`` does it in recompute.py).
     ``quick``: SQLite's quick check of the tables the board reads, no foreign-key scan."""
+    if on_server(conn):
+        return _report(server_checks(conn), conn, chain)
     checks = []
     if quick:
         rows = [row[0] for table in QUICK_TABLES for row in conn.execute(f"PRAGMA quick_check({table})")]
@@ -73,14 +75,54 @@ def _report(checks: list[dict], conn: sqlite3.Connection, chain: bool) -> dict:
     return {"ok": fault is None, "checks": checks, "fault": fault}
 
 
+def on_server(conn) -> bool:
+    """Whether ``conn`` is a team database's, on PostgreSQL (store/postgres.py)."""
+    from .store.postgres import Connection
+
+    return isinstance(conn, Connection)
+
+
+def server_checks(conn) -> list[dict]:
+    """What SQLite's integrity and foreign-key checks find, on a server: the server keeps its
+    own pages, and every reference between the tables is followed here (a constraint can be
+    dropped, or its triggers disabled, behind the tool's back)."""
+    checks = [_check("integrity", True, "ok (PostgreSQL keeps its own pages)")]
+    broken = []
+    for table, column, parent, key in _references():
+        count = conn.execute(
+            f"SELECT COUNT(*) FROM {table} AS c WHERE c.{column} IS NOT NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM {parent} AS p WHERE p.{key} = c.{column})"
+        ).fetchone()[0]
+        if count:
+            broken.append(f"{count} rows of {table} point nowhere ({column})")
+    checks.append(_check("foreign keys", not broken, "ok" if not broken else "; ".join(broken)))
+    return checks
+
+
+def _references() -> list[tuple[str, str, str, str]]:
+    """Every (table, column, parent table, parent column) the migrations declare."""
+    memory = _expected_schema()
+    found = []
+    for (table,) in memory.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
+        for row in memory.execute(f"PRAGMA foreign_key_list({table})"):
+            found.append((table, row[3], row[2], row[4] or "id"))
+    return found
+
+
 def _schema(conn: sqlite3.Connection) -> dict:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    applied = [
-        r[0]
-        for r in conn.execute(
-            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'strategy' ORDER BY id"
-        )
-    ]
+    if on_server(conn):
+        from .store.postgres import applied_migrations, schema_version
+
+        version = schema_version(conn) or 0
+        applied = applied_migrations(conn)
+    else:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        applied = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = 'strategy' ORDER BY id"
+            )
+        ]
     expected = [name for name, _ in MIGRATIONS]
     if version != SCHEMA_VERSION or applied != expected:
         return _check(
@@ -158,7 +200,7 @@ def chain_range(conn: sqlite3.Connection, low: int, high: int, tail: bool = Fals
     part = ChainPart()
     prev = None
     for entry_id, discussion_id, at, by, action, detail, prev_hash, digest in conn.execute(
-        "SELECT id, discussion_id, at, by, action, detail, prev_hash, hash FROM audit "
+        'SELECT id, discussion_id, at, "by", action, detail, prev_hash, hash FROM audit '
         "WHERE id BETWEEN ? AND ? ORDER BY id",
         (low, high),
     ):
@@ -210,8 +252,10 @@ def joined(parts: list[ChainPart]) -> dict:
 def schema_objects(conn: sqlite3.Connection) -> dict:
     """Every table, index and trigger is the one the migrations make: a dropped index (the
     board's ``discussion_open``), an added trigger or a changed table is named."""
-    expected = _objects(_expected_schema())
-    found = _objects(conn)
+    if on_server(conn):
+        expected, found = _server_objects(_expected_schema(), conn)
+    else:
+        expected, found = _objects(_expected_schema()), _objects(conn)
     missing = sorted(set(expected) - set(found))
     extra = sorted(set(found) - set(expected))
     changed = sorted(name for name in set(expected) & set(found) if expected[name] != found[name])
@@ -240,6 +284,45 @@ def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
         for kind, name, table, sql in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")
         if table != "_sqlite_migrations" and not table.startswith("sqlite_stat")
     }
+
+
+def _server_objects(memory: sqlite3.Connection, conn) -> tuple[dict, dict]:
+    """The tables (with their columns), indexes and triggers the migrations make, and those
+    the server holds in the schema in use: compared by name and column, since the server
+    keeps no SQL text to compare (a primary key's or unique constraint's index is its table's)."""
+    expected: dict[tuple[str, str], str] = {}
+    for kind, name in memory.execute(
+        "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
+    ):
+        columns = ""
+        if kind == "table":
+            columns = ",".join(row[1] for row in memory.execute(f"PRAGMA table_info({name})"))
+        expected[(kind, name)] = columns
+    found: dict[tuple[str, str], str] = {}
+    schema = conn.execute("SELECT current_schema()").fetchone()[0]
+    for (name,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = ?", (schema,)):
+        if name in ("strategy_migrations", "strategy_mark"):
+            continue
+        columns = conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
+            "ORDER BY ordinal_position",
+            (schema, name),
+        )
+        found[("table", name)] = ",".join(row[0] for row in columns)
+    for (name,) in conn.execute(
+        "SELECT i.indexname FROM pg_indexes AS i WHERE i.schemaname = ? AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint AS c WHERE c.conname = i.indexname AND c.connamespace = "
+        "(SELECT oid FROM pg_namespace WHERE nspname = ?))",
+        (schema, schema),
+    ):
+        found[("index", name)] = ""
+    for (name,) in conn.execute(
+        "SELECT t.tgname FROM pg_trigger AS t JOIN pg_class AS r ON r.oid = t.tgrelid "
+        "JOIN pg_namespace AS n ON n.oid = r.relnamespace WHERE n.nspname = ? AND NOT t.tgisinternal",
+        (schema,),
+    ):
+        found[("trigger", name)] = ""
+    return expected, found
 
 
 def _private_copy(source: sqlite3.Connection, path: Path) -> sqlite3.Connection:

@@ -32,6 +32,7 @@ from typing import Any
 
 from .integrity import ChainPart, chain_range, joined
 from .store import Store
+from .store.postgres import Server
 
 # Below these sizes one process is quicker than starting others.
 SPAN = 5_000  # discussions a worker checks at a time
@@ -174,7 +175,7 @@ def full_pass(
 
 
 def _in_parallel(
-    path: Path,
+    path: Path | Server,
     spans: list[tuple[int, int]],
     ranges: list[tuple[int, int]],
     total: int,
@@ -187,9 +188,9 @@ def _in_parallel(
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         jobs: dict[Any, tuple[str, int]] = {}
         for low, high in ranges:
-            jobs[pool.submit(_chain_worker, str(path), low, high)] = ("chain", low)
+            jobs[pool.submit(_chain_worker, path, low, high)] = ("chain", low)
         for low, high in spans:
-            jobs[pool.submit(_discussions_worker, str(path), low, high)] = ("records", low)
+            jobs[pool.submit(_discussions_worker, path, low, high)] = ("records", low)
         before = first()  # here, while the workers start and work
         for done in as_completed(jobs):
             kind, low = jobs[done]
@@ -202,8 +203,8 @@ def _in_parallel(
     return [*before, joined([chain[low] for low in sorted(chain)]), *tally.results()]
 
 
-def _chain_worker(path: str, low: int, high: int) -> ChainPart:
-    store = Store(Path(path), read_only=True)
+def _chain_worker(path: Path | Server, low: int, high: int) -> ChainPart:
+    store = Store(path, read_only=True)
     try:
         with store.snapshot():
             return chain_range(store.conn, low, high)
@@ -211,8 +212,8 @@ def _chain_worker(path: str, low: int, high: int) -> ChainPart:
         store.close()
 
 
-def _discussions_worker(path: str, low: int, high: int) -> Tally:
-    store = Store(Path(path), read_only=True)
+def _discussions_worker(path: Path | Server, low: int, high: int) -> Tally:
+    store = Store(path, read_only=True)
     try:
         with store.snapshot():
             return discussions(store, low, high)

@@ -38,10 +38,35 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP, appauthor=False))
 
 
-def database_path(option: str | None) -> Path:
-    """``--db``, else ``$STRATEGY_DB``, else ``strategy.db`` in the user data folder."""
+if TYPE_CHECKING:
+    from .store.postgres import Server
+
+
+def database_path(option: str | None) -> Path | Server:
+    """``--db``, else ``$STRATEGY_DB``, else ``database`` in config.toml, else ``strategy.db``
+    in the user data folder: a file, or (a ``postgresql://`` URL) a team's server database.
+
+    ``$STRATEGY_TEST_DB`` (a URL) is for the test suites: a file path then names a schema of
+    its own on that server, so every test runs unchanged against PostgreSQL."""
+    from .store.postgres import Server, for_tests, is_url
+
+    chosen = database_choice(option)
+    if chosen and is_url(chosen):
+        return Server(chosen)
+    path = Path(chosen).expanduser() if chosen else data_dir() / "strategy.db"
+    test_server = os.environ.get("STRATEGY_TEST_DB")
+    if test_server and is_url(test_server):
+        return for_tests(str(path.absolute()), test_server)
+    return path
+
+
+def database_choice(option: str | None) -> str | None:
+    """What names the database: ``--db``, ``$STRATEGY_DB``, config.toml's ``database`` (None: the default)."""
     chosen = option or os.environ.get("STRATEGY_DB")
-    return Path(chosen).expanduser() if chosen else data_dir() / "strategy.db"
+    if chosen:
+        return chosen
+    configured = user_config().get("database")
+    return configured if isinstance(configured, str) and configured else None
 
 
 def demo_database_path() -> Path:

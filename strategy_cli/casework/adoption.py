@@ -63,7 +63,7 @@ def _moves(case: Casework, procedure: str, version: str, new_profile) -> list[Mo
 def _open_on_other_versions(case: Casework, procedure: str, version: str) -> list[Discussion]:
     rows = case.store.conn.execute(
         "SELECT reference FROM discussion INDEXED BY discussion_open WHERE status = 'open' "
-        "AND procedure = ? AND procedure_version IS NOT ? ORDER BY id",
+        "AND procedure = ? AND (procedure_version IS NULL OR procedure_version <> ?) ORDER BY id",
         (procedure, version),
     ).fetchall()
     return [case.store.discussion(row[0]) for row in rows]

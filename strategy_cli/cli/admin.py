@@ -339,11 +339,19 @@ def demo(
     file), or a file an earlier demo made (marked in its header). Any other is refused, so
     `--db real.db demo` never puts fictional children among real ones."""
     from ..demo import fill
+    from ..store import Store
+    from ..store.postgres import is_url
     from ..store.schema import RECORDS_APPLICATION_ID, application_id, check_database_path, is_demo_database
     from .due import board_items, duration, print_board
 
     own = settings.demo_database_path()
-    path = common.GLOBALS.db if common.GLOBALS.db is not None else own
+    given = common.GLOBALS.db
+    if given is not None and is_url(given):
+        raise StrategyError(
+            "demo writes only a file of its own, never into a team database: run `strategy demo` "
+            f"without --db (it uses {own})"
+        )
+    path = Path(given).expanduser() if given is not None else own
     if check_database_path(path) and path.stat().st_size > 0:
         if application_id(path) == RECORDS_APPLICATION_ID:
             instead = "Name a file that does not exist yet (--db NEW.db)"
@@ -362,8 +370,9 @@ def demo(
         if fresh:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
-    common.GLOBALS.db = path
-    store = common.open_store(create=True)
+    common.GLOBALS.db = str(path)
+    common.refuse_network_file(path)
+    store = Store(path, create=True)  # always a file: never the team database $STRATEGY_TEST_DB maps to
     store.mark_demo()
     references = fill(store, settings.now(), common.user())
     common.say(f"Demo database: {path} ({len(references)} fictional discussions).")

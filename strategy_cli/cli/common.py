@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal, overload
+from typing import TYPE_CHECKING, Literal, overload
 
 import typer
 
@@ -20,32 +20,40 @@ from ..domain.calendar import TimeInputError, parse_date, parse_instant
 from ..domain.model import AGENCIES, CATEGORIES
 from ..errors import StrategyError, UsageProblem
 
+if TYPE_CHECKING:
+    from ..store.postgres import Server
+
 
 @dataclass
 class Globals:
     """The options given before the command (``strategy --db X --by Y COMMAND``)."""
 
-    db: Path | None = None
+    db: str | None = None  # a path, or a postgresql:// URL
     by: str | None = None
     debug: bool = False
     allow_network_db: bool = False
     # The discussion the command names (its REF argument), for a message about a missing database.
     reference: str | None = None
+    # On a team database: who the server says this login is, when it may not name its user.
+    server_user: str | None = None
 
 
 GLOBALS = Globals()
 
 
-def database_path() -> Path:
-    """The database this run uses: ``--db``, else ``$STRATEGY_DB``, else the default."""
+def database_path() -> "Path | Server":
+    """The database this run uses: ``--db``, else ``$STRATEGY_DB``, else config.toml's
+    ``database``, else the default file (a ``Server`` for a postgresql:// URL)."""
     return settings.database_path(str(GLOBALS.db) if GLOBALS.db else None)
 
 
-def database_source() -> Literal["--db", "$STRATEGY_DB", "default"]:
-    """Where ``database_path`` came from, for a person wondering why that file."""
+def database_source() -> Literal["--db", "$STRATEGY_DB", "config.toml", "default"]:
+    """Where ``database_path`` came from, for a person wondering why that database."""
     if GLOBALS.db is not None:
         return "--db"
-    return "$STRATEGY_DB" if os.environ.get("STRATEGY_DB") else "default"
+    if os.environ.get("STRATEGY_DB"):
+        return "$STRATEGY_DB"
+    return "config.toml" if settings.database_choice(None) else "default"
 
 
 def open_store(reading: bool = False, read_only: bool = False, create: bool = False):
@@ -56,32 +64,46 @@ def open_store(reading: bool = False, read_only: bool = False, create: bool = Fa
     ``create``: any other command given a missing file says so and creates nothing, so a
     mistyped ``--db`` is never an empty database that says "Nothing due"."""
     from ..store import MissingDatabase, Store
+    from ..store.postgres import Server
 
     by = user() if reading else None  # a bad --by is a usage error before anything is opened
     path = database_path()
-    if not (GLOBALS.allow_network_db or env_flag("STRATEGY_ALLOW_NETWORK_DB")):
-        from ..store.network import network_refusal
-
-        refused = network_refusal(path)
-        if refused:
-            raise StrategyError(refused)
+    refuse_network_file(path)
     try:
         store = Store(path, read_only, create)
     except MissingDatabase:
         raise StrategyError(missing_database(path)) from None
     for note in store.notes:
         warn(note)
+    if isinstance(path, Server) and store.session is not None:
+        GLOBALS.server_user = None if store.session.named_users else store.session.user
+        by = user() if reading else None
     if by is not None:
         store.refresh_stale(by, settings.now())
     return store
 
 
-def missing_database(path: Path) -> str:
+def refuse_network_file(path) -> None:
+    """A database file on a network share is refused unless the user allows it (store/network.py)."""
+    from ..store.postgres import Server
+
+    if isinstance(path, Server) or GLOBALS.allow_network_db or env_flag("STRATEGY_ALLOW_NETWORK_DB"):
+        return
+    from ..store.network import network_refusal
+
+    refused = network_refusal(path)
+    if refused:
+        raise StrategyError(refused)
+
+
+def missing_database(path: "Path | Server") -> str:
     """What a command says when its database file is not there: the path, where the path came
     from when not from --db, and what creates one."""
+    shown = str(path.absolute()) if isinstance(path, Path) else str(path)
     named = {
-        "--db": str(path.absolute()),
+        "--db": shown,
         "$STRATEGY_DB": f"{path} (named by $STRATEGY_DB)",
+        "config.toml": f"{path} (named by database in config.toml)",
         "default": f"{path} (the default; --db or $STRATEGY_DB names another)",
     }[database_source()]
     about = f"no discussion {GLOBALS.reference}: " if GLOBALS.reference else ""
@@ -119,9 +141,19 @@ def user() -> str:
     from ..domain.text import TextError, clean_name
 
     try:
-        return clean_name(settings.who(GLOBALS.by), "--by")
+        named = clean_name(settings.who(GLOBALS.by), "--by")
     except TextError as error:
         raise typer.BadParameter(str(error).removeprefix("--by: "), param_hint="--by") from None
+    server_user = GLOBALS.server_user
+    if server_user is None:
+        return named
+    if GLOBALS.by is not None and GLOBALS.by != server_user:
+        raise typer.BadParameter(
+            f"on the team database you are its login {server_user!r}; only a login IT has put in "
+            "the strategy_named_users role may name its user",
+            param_hint="--by",
+        )
+    return server_user  # $STRATEGY_USER and the OS login name nobody on a server
 
 
 def unfinished_new(store) -> tuple[str, str, dict] | None:

@@ -11,7 +11,6 @@ field value, no traceback) unless ``--debug`` is given.
 
 import sqlite3
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -78,7 +77,7 @@ def _version(value: bool):
 
 def main(
     db: Annotated[
-        Path | None,
+        str | None,
         typer.Option("--db", help=GLOBAL_OPTIONS["--db"]),
     ] = None,
     by: Annotated[
@@ -99,6 +98,7 @@ def main(
     GLOBALS.debug = debug
     GLOBALS.allow_network_db = allow_network_db
     GLOBALS.reference = None
+    GLOBALS.server_user = None
 
 
 def build(command: str | None = None, names_only: bool = False) -> typer.Typer:

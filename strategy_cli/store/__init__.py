@@ -53,6 +53,7 @@ from ..errors import StrategyError
 
 if TYPE_CHECKING:
     from ..domain.procedures import Profile
+from .postgres import Server, Session
 from .rows import (
     _EARLIER,
     _PARTS,
@@ -183,17 +184,33 @@ def expected_fingerprint(row: sqlite3.Row | dict) -> str:
 class Store:
     """One open database. Reads go straight to SQLite; writes go through ``writing()``."""
 
-    def __init__(self, path: Path, read_only: bool = False, create: bool = True):
-        """``create``: a missing file is made (and its folder); without it, ``MissingDatabase``."""
+    def __init__(self, path: Path | Server, read_only: bool = False, create: bool = True):
+        """``create``: a missing file is made (and its folder), an empty server database given
+        the schema; without it, ``MissingDatabase``. ``path``: a file, or a ``Server``."""
+        self.path = path
+        self._own_kinds: set[str] | None = None
+        # What the user should know about the database (shown by the command), e.g. a file
+        # wider than 0600.
+        self.notes: list[str] = []
+        # On a server: who the server says this login is, and whether it may name its user.
+        self.session: Session | None = None
+        if isinstance(path, Server):
+            from .postgres import connect as connect_server
+
+            self.conn, self.session = connect_server(path, read_only, create)
+            self.read_only = not self.session.can_write
+            return
         from .schema import check_database_path, exposure, writable
 
         existed = check_database_path(path)
-        self.path = path
         self.read_only = read_only or (existed and not writable(path))
         self.conn = connect(path, self.read_only, create)
-        # What the user should know about the file (shown by the command), e.g. wider than 0600.
         self.notes = [note for note in [exposure(path) if existed else None] if note]
-        self._own_kinds: set[str] | None = None
+
+    @property
+    def on_server(self) -> bool:
+        """Whether the database is a team's, on a PostgreSQL server (else a file of SQLite)."""
+        return self.session is not None
 
     def close(self) -> None:
         self.conn.close()
@@ -202,7 +219,23 @@ class Store:
         """Mark the file as the demo's own, so ``demo`` may fill it again (and no other)."""
         from .schema import DEMO_APPLICATION_ID
 
-        self.conn.execute(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")
+        self._set_application_id(DEMO_APPLICATION_ID)
+
+    def application_id(self) -> int:
+        """The database's mark: the demo's, real records', or 0 (none yet)."""
+        if self.on_server:
+            from .postgres import application_id
+
+            return application_id(self.conn)
+        return self.conn.execute("PRAGMA application_id").fetchone()[0]
+
+    def _set_application_id(self, mark: int) -> None:
+        if self.on_server:
+            from .postgres import set_application_id
+
+            set_application_id(self.conn, mark)
+        else:
+            self.conn.execute(f"PRAGMA application_id = {int(mark)}")
 
     def mark_records(self) -> None:
         """Mark the file as holding real records (``new`` wrote one), so ``demo`` never starts
@@ -210,8 +243,8 @@ class Store:
         file. Read first: the header is written only the first time."""
         from .schema import RECORDS_APPLICATION_ID
 
-        if self.conn.execute("PRAGMA application_id").fetchone()[0] != RECORDS_APPLICATION_ID:
-            self.conn.execute(f"PRAGMA application_id = {RECORDS_APPLICATION_ID}")
+        if self.application_id() != RECORDS_APPLICATION_ID:
+            self._set_application_id(RECORDS_APPLICATION_ID)
 
     # Reading ---------------------------------------------------------------------------
 
@@ -511,7 +544,7 @@ class Store:
     def unfinished_new(self, by: str) -> tuple[datetime, dict] | None:
         """When ``by`` began a `new` that was interrupted, and the answers given (or None)."""
         row = self.conn.execute(
-            "SELECT started_at, answers FROM unfinished_new WHERE by = ?", (by,)
+            'SELECT started_at, answers FROM unfinished_new WHERE "by" = ?', (by,)
         ).fetchone()
         return None if row is None else (_instant(row[0]), json.loads(row[1]))
 
@@ -520,7 +553,7 @@ class Store:
         whose kept answers no longer read is left out (it is only a reminder)."""
         found = []
         for by, started_at, answers in self.conn.execute(
-            "SELECT by, started_at, answers FROM unfinished_new ORDER BY started_at, by"
+            'SELECT "by", started_at, answers FROM unfinished_new ORDER BY started_at, "by"'
         ):
             try:
                 kept = json.loads(answers)
@@ -563,7 +596,7 @@ class Store:
         if self.conn.in_transaction:
             yield
             return
-        self.conn.execute("BEGIN")
+        self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if self.on_server else "BEGIN")
         try:
             yield
         finally:
@@ -580,8 +613,15 @@ class Store:
                 "or ask for write access)"
             )
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            if self.on_server:
+                from .postgres import write_lock
+
+                self.conn.execute("BEGIN")
+                write_lock(self.conn)
+            else:
+                self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
+            self._rollback()
             raise StrategyError(f"nothing was saved: {_reason(error)}") from None
         writer = Writer(self, by, at)
         try:
@@ -624,14 +664,31 @@ class Writer:
         body = json.dumps(detail, sort_keys=True, ensure_ascii=False)
         digest = entry_hash(prev, discussion_id, at, self.by, action, body)
         self.conn.execute(
-            "INSERT INTO audit (discussion_id, at, by, action, detail, prev_hash, hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (discussion_id, at, self.by, action, body, prev, digest),
+            'INSERT INTO audit (id, discussion_id, at, "by", action, detail, prev_hash, hash) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (self._next_id("audit"), discussion_id, at, self.by, action, body, prev, digest),
         )
         if discussion_id is not None:
             self._touched.add(discussion_id)
 
+    def _next_id(self, table: str) -> int:
+        """The id a new row of ``table`` gets: one more than the last, as SQLite would give it
+        (the write lock held, no other change can take it meanwhile; a server's sequence would
+        leave gaps where a change rolled back)."""
+        return self.conn.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()[0]
+
     # Discussions -----------------------------------------------------------------------
+
+    def _upsert(self, table: str, key: list[str], row: dict) -> None:
+        """Write a row whole, replacing the one with the same ``key`` (an upsert both SQLite
+        and PostgreSQL read; every other column is taken from ``row``)."""
+        columns = ", ".join(f'"{name}"' for name in row)
+        updates = ", ".join(f'"{name}" = excluded."{name}"' for name in row if name not in key)
+        self.conn.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(row))}) "
+            f"ON CONFLICT ({', '.join(chr(34) + k + chr(34) for k in key)}) DO UPDATE SET {updates}",
+            tuple(row.values()),
+        )
 
     def _id(self, reference: str) -> int:
         return self.store._discussion_row(reference)["id"]
@@ -652,11 +709,13 @@ class Writer:
         reference = f"SD-{year}-{seq:04d}"
         follows_id = self._id(discussion.follows) if discussion.follows else None
         discussion.procedure_version = self.pin(discussion.procedure)
-        cursor = self.conn.execute(
-            "INSERT INTO discussion (reference, year, seq, procedure, categories, concern_at, "
+        discussion_id = self._next_id("discussion")
+        self.conn.execute(
+            "INSERT INTO discussion (id, reference, year, seq, procedure, categories, concern_at, "
             "opened_at, summary, referrer, follows_id, follows_by, procedure_version) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
+                discussion_id,
                 reference,
                 year,
                 seq,
@@ -671,7 +730,6 @@ class Writer:
                 discussion.procedure_version,
             ),
         )
-        discussion_id = cursor.lastrowid
         discussion.reference = reference
         self.audit(discussion_id, "open", opening(reference, discussion))
         for child in discussion.children:
@@ -686,7 +744,8 @@ class Writer:
 
         version, body = settings.current_version(procedure)
         self.conn.execute(
-            "INSERT OR IGNORE INTO procedure_version (hash, procedure, body, stored_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO procedure_version (hash, procedure, body, stored_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (hash) DO NOTHING",
             (version, procedure, body, stored(self.at)),
         )
         self.store._own_kinds = None  # a new version may define kinds of its own
@@ -722,13 +781,18 @@ class Writer:
 
     def keep_unfinished_new(self, answers: dict) -> None:
         """Keep what an interrupted `new` was told, replacing any earlier unfinished one."""
-        self.conn.execute(
-            "INSERT OR REPLACE INTO unfinished_new (by, started_at, answers) VALUES (?, ?, ?)",
-            (self.by, stored(self.at), json.dumps(answers, ensure_ascii=False)),
+        self._upsert(
+            "unfinished_new",
+            ["by"],
+            {
+                "by": self.by,
+                "started_at": stored(self.at),
+                "answers": json.dumps(answers, ensure_ascii=False),
+            },
         )
 
     def drop_unfinished_new(self) -> None:
-        self.conn.execute("DELETE FROM unfinished_new WHERE by = ?", (self.by,))
+        self.conn.execute('DELETE FROM unfinished_new WHERE "by" = ?', (self.by,))
 
     # Children --------------------------------------------------------------------------
 
@@ -741,9 +805,9 @@ class Writer:
         ).fetchone()[0]
         row = _child_row(person)
         self.conn.execute(
-            f"INSERT INTO {table} (discussion_id, position, {', '.join(row)}) "
-            f"VALUES (?, ?, {', '.join('?' * len(row))})",
-            (discussion_id, position, *row.values()),
+            f"INSERT INTO {table} (id, discussion_id, position, {', '.join(row)}) "
+            f"VALUES (?, ?, ?, {', '.join('?' * len(row))})",
+            (self._next_id(table), discussion_id, position, *row.values()),
         )
 
     def _person_named(self, table: str, discussion_id: int, reference: str, name: str) -> sqlite3.Row:
@@ -846,9 +910,10 @@ class Writer:
         found = self._attendee_named(discussion_id, attendee.name)
         if found is None:
             self.conn.execute(
-                "INSERT INTO attendee (discussion_id, name, agency, role, attendance, family_contact, shared) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO attendee (id, discussion_id, name, agency, role, attendance, family_contact, "
+                "shared) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
+                    self._next_id("attendee"),
                     discussion_id,
                     attendee.name,
                     attendee.agency,
@@ -895,11 +960,7 @@ class Writer:
             self.conn.execute("SELECT * FROM decision WHERE discussion_id = ?", (discussion_id,)).fetchone()
         )
         row = {name: _plain(value) for name, value in asdict(decision).items()}
-        self.conn.execute(
-            f"INSERT OR REPLACE INTO decision (discussion_id, {', '.join(row)}) "
-            f"VALUES (?, {', '.join('?' * len(row))})",
-            (discussion_id, *row.values()),
-        )
+        self._upsert("decision", ["discussion_id"], {"discussion_id": discussion_id, **row})
         self.audit(discussion_id, action, {"old": snapshot(old), "new": snapshot(decision)})
 
     def answer(self, reference: str, question_id: str, value: object) -> None:
@@ -920,10 +981,16 @@ class Writer:
             old = None if found is None else json.loads(found[0])
             if found is not None and old == value:
                 continue
-            self.conn.execute(
-                "INSERT OR REPLACE INTO answer (discussion_id, question_id, value, answered_at, answered_by) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (discussion_id, question_id, json.dumps(value, ensure_ascii=False), stored(self.at), self.by),
+            self._upsert(
+                "answer",
+                ["discussion_id", "question_id"],
+                {
+                    "discussion_id": discussion_id,
+                    "question_id": question_id,
+                    "value": json.dumps(value, ensure_ascii=False),
+                    "answered_at": stored(self.at),
+                    "answered_by": self.by,
+                },
             )
             changes[question_id] = {"old": old, "new": value}
         if changes:
@@ -942,11 +1009,7 @@ class Writer:
 
     def _write_numbered(self, table: str, discussion_id: int, item: Action | Disagreement) -> None:
         row = {name: _plain(value) for name, value in asdict(item).items()}
-        self.conn.execute(
-            f"INSERT OR REPLACE INTO {table} (discussion_id, {', '.join(row)}) "
-            f"VALUES (?, {', '.join('?' * len(row))})",
-            (discussion_id, *row.values()),
-        )
+        self._upsert(table, ["discussion_id", "number"], {"discussion_id": discussion_id, **row})
 
     def add_action(self, reference: str, action: Action) -> int:
         discussion_id = self._id(reference)
@@ -1020,9 +1083,10 @@ class Writer:
     def record_event(self, reference: str, event: str, at: datetime) -> None:
         discussion_id = self._id(reference)
         old = self._event_at(discussion_id, event)
-        self.conn.execute(
-            "INSERT OR REPLACE INTO event (discussion_id, event, at) VALUES (?, ?, ?)",
-            (discussion_id, event, stored(at)),
+        self._upsert(
+            "event",
+            ["discussion_id", "event"],
+            {"discussion_id": discussion_id, "event": event, "at": stored(at)},
         )
         self.audit(discussion_id, "record", {"event": event, "old": old, "new": stored(at)})
 
@@ -1091,9 +1155,10 @@ class Writer:
             from .. import settings
 
             days = sorted(settings.bank_holidays(country, subdivision).load_year(year))
-            self.conn.execute(
-                "INSERT OR REPLACE INTO bank_holidays (calendar, year, days) VALUES (?, ?, ?)",
-                (calendar, year, json.dumps([day.isoformat() for day in days])),
+            self._upsert(
+                "bank_holidays",
+                ["calendar", "year"],
+                {"calendar": calendar, "year": year, "days": json.dumps([day.isoformat() for day in days])},
             )
             return days
 

@@ -1,0 +1,399 @@
+"""The team database: the same store on a PostgreSQL server, through psycopg 3.
+
+A duty team shares one board, so its record lives on the council's PostgreSQL server rather
+than in a file on a shared drive (which SQLite's write-ahead log cannot share between
+computers). The store's queries are written once, in SQL both databases read; this module
+gives them a connection that takes them as they are, and owns what differs:
+
+* psycopg is imported here only, and only when a ``postgresql://`` URL is used: importing it
+  costs more than a whole SQLite read (benchmarks/RESULTS.md).
+* Values always travel as parameters (``?`` becomes psycopg's ``%s``, sent separately by the
+  extended protocol), so the server's statement log never holds a name or a note.
+* Every text column is ``COLLATE "C"``: text sorts and compares byte by byte, as in SQLite,
+  whatever the collation the database was created with, so lists come out in the same order.
+* A change begins by taking the schema's write lock (a transaction-level advisory lock, held
+  until it commits or rolls back; readers never wait for it). Every change appends to the one
+  hash chain, so changes are totally ordered anyway; taking the lock first makes each change
+  read what it merges, keeps the reference sequence and the chain gap-free, and means no
+  change is ever refused and retried: the server's ``BEGIN IMMEDIATE``. Its wait is bounded
+  by ``lock_timeout``, as SQLite's by the busy timeout.
+* Server errors arrive as ``sqlite3.DatabaseError`` (``ServerError``) carrying only the
+  server's primary message (never its DETAIL, which can quote a value), so the store's one
+  error path reports both databases' failures alike.
+* The schema version lives in ``strategy_migrations`` (SQLite's is ``PRAGMA user_version``)
+  and the demo/records mark in ``strategy_mark`` (SQLite's ``PRAGMA application_id``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit, urlunsplit
+
+from ..errors import StrategyError
+
+SCHEMES = ("postgresql://", "postgres://")
+# One number for the migrations' advisory lock: many commands may meet an empty database at once.
+MIGRATION_LOCK = 0x53544D47  # "STMG"
+LOCK_TIMEOUT = "10s"  # as SQLite's busy timeout: a change waits this long for another's lock
+# The roles `strategy migrate --create-roles` makes (NOLOGIN: IT grants them to people's logins).
+MANAGER_ROLE = "strategy_manager"
+VIEWER_ROLE = "strategy_viewer"
+# A login in this role (a shared duty-desk login, say) may name its user with --by or
+# $STRATEGY_USER; for any other login the audit trail records the login itself.
+NAMED_USERS_ROLE = "strategy_named_users"
+
+
+def is_url(text: str) -> bool:
+    """Whether ``--db`` (or ``$STRATEGY_DB``, or ``database`` in config.toml) names a server."""
+    return text.lower().startswith(SCHEMES)
+
+
+def redacted(url: str) -> str:
+    """The URL as it may be shown: without a password in its user part or its query."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, _, host = netloc.rpartition("@")
+        netloc = f"{user.partition(':')[0]}@{host}"
+    query = "&".join(
+        f"{key}=***" if key.lower() == "password" else f"{key}={value}" if sep else key
+        for key, sep, value in (item.partition("=") for item in parts.query.split("&") if item)
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+@dataclass(frozen=True)
+class Server:
+    """A database on a PostgreSQL server. ``schema``: the schema to work in (the database's
+    default search path when None). ``shown``: what messages call it (the URL without its
+    password, unless the test suites mapped a file path to this server: then the path)."""
+
+    url: str
+    schema: str | None = None
+    shown: str | None = None
+
+    def __str__(self) -> str:
+        return self.shown or redacted(self.url)
+
+
+def for_tests(path_text: str, url: str) -> Server:
+    """Where ``STRATEGY_TEST_DB`` puts the database a test names by path: a schema of its own
+    on that server, named after the path, so the suites run unchanged against PostgreSQL."""
+    digest = hashlib.sha256(path_text.encode()).hexdigest()[:24]
+    return Server(url=url, schema=f"t_{digest}", shown=path_text)
+
+
+class ServerError(sqlite3.DatabaseError):
+    """A PostgreSQL error, as the store's error handling expects a database error to come."""
+
+
+class Row(tuple):
+    """A row read by column name or position, as ``sqlite3.Row`` is."""
+
+    _index: dict[str, int]
+
+    def __new__(cls, values, index: dict[str, int]):
+        row = super().__new__(cls, values)
+        row._index = index
+        return row
+
+    def __getitem__(self, key):  # type: ignore[override]
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self._index[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+
+def _row_factory(cursor):
+    index = {column.name: i for i, column in enumerate(cursor.description or [])}
+    return lambda values: Row(values, index)
+
+
+@lru_cache(maxsize=512)
+def translated(sql: str) -> str:
+    """A store query as psycopg takes it: ``%s`` placeholders, and SQLite's ``INDEXED BY`` (a
+    planner hint PostgreSQL does without) left out. The store writes no ``?`` but placeholders."""
+    sql = re.sub(r"\s+INDEXED BY \w+", "", sql)
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+def _value(value):
+    # SQLite stores a bool as 1 or 0; the schema's INTEGER columns on the server want the same.
+    return int(value) if isinstance(value, bool) else value
+
+
+def _reason(error) -> str:
+    """The server's primary message: never its DETAIL or the statement, which can hold values."""
+    diag = getattr(error, "diag", None)
+    primary = getattr(diag, "message_primary", None) if diag is not None else None
+    if primary:
+        return primary
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+class Connection:
+    """A psycopg connection that takes the store's queries as an ``sqlite3`` connection does:
+    ``execute`` returns a cursor of ``Row``; ``BEGIN``/``COMMIT``/``ROLLBACK`` are the store's
+    to issue (the connection is in autocommit mode between them)."""
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def execute(self, sql: str, params=()):
+        import psycopg
+
+        cursor = self.raw.cursor(row_factory=_row_factory)
+        try:
+            cursor.execute(translated(sql), [_value(v) for v in params] or None)
+        except psycopg.Error as error:
+            raise _server_error(error) from None
+        return cursor
+
+    def executemany(self, sql: str, rows) -> None:
+        import psycopg
+
+        rows = [[_value(v) for v in row] for row in rows]
+        if not rows:
+            return
+        try:
+            with self.raw.cursor() as cursor:
+                cursor.executemany(translated(sql), rows)
+        except psycopg.Error as error:
+            raise _server_error(error) from None
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return self.raw.info.transaction_status != TransactionStatus.IDLE
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def _server_error(error) -> ServerError:
+    import psycopg.errors as errors
+
+    if isinstance(error, errors.LockNotAvailable | errors.QueryCanceled):
+        return ServerError("database is locked")  # the store's words for "try again"
+    if isinstance(error, errors.InsufficientPrivilege):
+        return ServerError(f"{_reason(error)} (ask IT for the {MANAGER_ROLE} role)")
+    return ServerError(_reason(error))
+
+
+# --- The schema on the server ------------------------------------------------------------
+
+
+def ddl(script: str) -> str:
+    """A migration's SQLite DDL as PostgreSQL takes it: ``by`` (a reserved word there) quoted,
+    and every text column compared byte by byte, as SQLite compares it."""
+    script = re.sub(r"\bby TEXT\b", '"by" TEXT', script)
+    return re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', script)
+
+
+BOOKKEEPING = (
+    'CREATE TABLE IF NOT EXISTS strategy_migrations (id INTEGER PRIMARY KEY, name TEXT COLLATE "C" '
+    'NOT NULL UNIQUE, applied_at TEXT COLLATE "C" NOT NULL)',
+    "CREATE TABLE IF NOT EXISTS strategy_mark (application_id INTEGER NOT NULL)",
+)
+
+
+def schema_version(conn: Connection) -> int | None:
+    """How many migrations the database has (None: it holds no strategy schema yet)."""
+    if conn.execute("SELECT to_regclass('strategy_migrations')").fetchone()[0] is None:
+        return None
+    return conn.execute("SELECT COUNT(*) FROM strategy_migrations").fetchone()[0]
+
+
+def applied_migrations(conn: Connection) -> list[str]:
+    return [row[0] for row in conn.execute("SELECT name FROM strategy_migrations ORDER BY id")]
+
+
+def migrate(conn: Connection) -> list[str]:
+    """Apply the pending migrations, each in its own transaction, under an advisory lock so
+    that commands meeting an empty database together apply each once. Returns their names."""
+    from .schema import AFTER, MIGRATIONS
+
+    applied: list[str] = []
+    conn.execute("SELECT pg_advisory_lock(?)", (MIGRATION_LOCK,))
+    try:
+        for statement in BOOKKEEPING:
+            conn.execute(statement)
+        done = set(applied_migrations(conn))
+        for index, (name, script) in enumerate(MIGRATIONS):
+            if name in done:
+                continue
+            conn.execute("BEGIN")
+            try:
+                for statement in ddl(script).split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                if name in AFTER:
+                    AFTER[name](conn)
+                conn.execute(
+                    "INSERT INTO strategy_migrations (id, name, applied_at) VALUES (?, ?, ?)",
+                    (index + 1, name, _now_text()),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            applied.append(name)
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(?)", (MIGRATION_LOCK,))
+    return applied
+
+
+def _now_text() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def write_lock(conn: Connection) -> None:
+    """Wait for (at most ``lock_timeout``), then hold until the transaction ends, the right to
+    change this schema's records. Keyed by the schema, so two teams' schemas in one database
+    never wait for each other."""
+    schema = conn.execute("SELECT current_schema()").fetchone()[0] or ""
+    key = int.from_bytes(hashlib.sha256(f"strategy {schema}".encode()).digest()[:8], "big", signed=True)
+    conn.execute("SELECT pg_advisory_xact_lock(?)", (key,))
+
+
+def application_id(conn: Connection) -> int:
+    row = conn.execute("SELECT application_id FROM strategy_mark").fetchone()
+    return 0 if row is None else row[0]
+
+
+def set_application_id(conn: Connection, mark: int) -> None:
+    conn.execute("DELETE FROM strategy_mark")
+    conn.execute("INSERT INTO strategy_mark (application_id) VALUES (?)", (mark,))
+
+
+# --- Connecting --------------------------------------------------------------------------
+
+
+@dataclass
+class Session:
+    """What the server says about this connection."""
+
+    user: str  # current_user: who the audit trail records
+    named_users: bool  # whether this login may name its user (--by, $STRATEGY_USER)
+    can_write: bool  # INSERT on the audit trail: a strategy_manager (or the owner)
+
+
+def connect(server: Server, read_only: bool = False, create: bool = True) -> tuple[Connection, Session]:
+    """Open (migrating when needed) a connection in autocommit mode, and who it is.
+
+    ``read_only``, or a login without write access (a strategy_viewer): every transaction is
+    read-only, and nothing is migrated. Without ``create`` a database holding no strategy
+    schema is ``MissingDatabase``, as a missing file is."""
+    import psycopg
+
+    from .schema import SCHEMA_VERSION, MissingDatabase, NewerDatabase
+
+    options = {"application_name": "strategy", "autocommit": True}
+    if server.schema:
+        options["options"] = f"-c search_path={server.schema}"
+    try:
+        raw = psycopg.connect(server.url, **options)
+    except psycopg.Error as error:
+        raise StrategyError(f"cannot connect to the database {server}: {_reason(error)}") from None
+    except ValueError as error:  # a URL psycopg cannot read
+        raise StrategyError(f"cannot connect to the database {server}: {error}") from None
+    conn = Connection(raw)
+    try:
+        if conn.execute("SHOW server_encoding").fetchone()[0].upper() not in ("UTF8", "UTF-8"):
+            raise StrategyError(f"{server} is not a UTF-8 database: create it with ENCODING 'UTF8'")
+        if server.schema:
+            _schema_for_tests(conn, server.schema, create)
+        version = schema_version(conn)
+        if version is None and not create:
+            raise MissingDatabase(server)  # type: ignore[arg-type]
+        session = _session(conn)
+        read_only = read_only or (version is not None and not session.can_write)
+        if version is not None and version > SCHEMA_VERSION:
+            raise NewerDatabase(
+                f"{server} was made by a newer version of strategy (schema {version}, this version "
+                f"knows {SCHEMA_VERSION}); upgrade strategy to use it"
+            )
+        if (version or 0) < SCHEMA_VERSION:
+            if read_only:
+                raise StrategyError(
+                    f"{server} holds schema {version or 0}; this version reads schema {SCHEMA_VERSION} "
+                    "and opens it without writing: `strategy migrate` (by its owner) upgrades it"
+                )
+            try:
+                migrate(conn)
+            except sqlite3.DatabaseError as error:
+                raise StrategyError(f"cannot migrate the database {server}: {error}") from None
+            session = _session(conn)
+        if read_only:
+            conn.execute("SET default_transaction_read_only = on")
+        else:
+            conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+    except BaseException:
+        conn.close()
+        raise
+    session.can_write = session.can_write and not read_only
+    return conn, session
+
+
+def _schema_for_tests(conn: Connection, schema: str, create: bool) -> None:
+    exists = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = ?", (schema,)).fetchone()
+    if exists is None and create:
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+
+
+def _session(conn: Connection) -> Session:
+    row = conn.execute(
+        "SELECT current_user, "
+        "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user) OR EXISTS ("
+        "SELECT 1 FROM pg_roles WHERE rolname = ? AND pg_has_role(current_user, oid, 'MEMBER')), "
+        "CASE WHEN to_regclass('audit') IS NULL THEN NULL "
+        "ELSE has_table_privilege(current_user, to_regclass('audit'), 'INSERT') END",
+        (NAMED_USERS_ROLE,),
+    ).fetchone()
+    return Session(user=row[0], named_users=bool(row[1]), can_write=row[2] is not False)
+
+
+# --- Roles ------------------------------------------------------------------------------
+
+
+def create_roles(conn: Connection) -> list[str]:
+    """Make the team's roles (once) and grant them what they may do on this schema's tables:
+    a manager reads and writes, but only appends to the audit trail; a viewer only reads.
+    Returns the roles made now. Done by the schema's owner, inside one transaction."""
+    made = []
+    conn.execute("BEGIN")
+    try:
+        for role in (MANAGER_ROLE, VIEWER_ROLE, NAMED_USERS_ROLE):
+            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = ?", (role,)).fetchone() is None:
+                conn.execute(f"CREATE ROLE {role} NOLOGIN")
+                made.append(role)
+        schema = conn.execute("SELECT current_schema()").fetchone()[0]
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = ? ORDER BY tablename", (schema,)
+            )
+        ]
+        quoted = '"' + schema.replace('"', '""') + '"'
+        conn.execute(f"GRANT USAGE ON SCHEMA {quoted} TO {MANAGER_ROLE}, {VIEWER_ROLE}")
+        for table in tables:
+            conn.execute(f"GRANT SELECT ON {quoted}.{table} TO {MANAGER_ROLE}, {VIEWER_ROLE}")
+            if table == "audit":
+                conn.execute(f"GRANT INSERT ON {quoted}.audit TO {MANAGER_ROLE}")
+            elif table != "strategy_migrations":
+                conn.execute(f"GRANT INSERT, UPDATE, DELETE ON {quoted}.{table} TO {MANAGER_ROLE}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return made
