@@ -58,6 +58,11 @@ COMMANDS = {
         "admin",
         "Put a backup back in place of the database, keeping the database as it was beside it.",
     ),
+    "migrate": (
+        "team",
+        "Bring the database's schema up to this version (for IT: on a team database, with its roles).",
+    ),
+    "copy": ("team", "Copy every record and the audit trail into an empty database, checked at both ends."),
     "completion": (
         "completion",
         "Print the script that completes commands, options and references in a shell.",
@@ -66,8 +71,14 @@ COMMANDS = {
 
 # The options given before the command: their help, and the placeholder of those that take a value.
 GLOBAL_OPTIONS = {
-    "--db": "Database file (default: $STRATEGY_DB, else strategy.db in your data folder).",
-    "--by": "Who the audit trail records (default: $STRATEGY_USER or your login).",
+    "--db": (
+        "Database file, or a team's postgresql://USER@HOST/DB (default: $STRATEGY_DB, else database "
+        "in config.toml, else strategy.db in your data folder)."
+    ),
+    "--by": (
+        "Who the audit trail records (default: $STRATEGY_USER or your login; on a team database, "
+        "the login it knows you by)."
+    ),
     "--allow-network-db": (
         "Open a database on a network share (NFS, SMB, a UNC path) despite the risk "
         "(also $STRATEGY_ALLOW_NETWORK_DB=1)."
@@ -78,19 +89,20 @@ GLOBAL_OPTIONS = {
 }
 HELP_OPTIONS = ["-h", "--help"]
 HELP_WIDTH = 120  # help text is wrapped to the terminal, and never wider than this
-GLOBAL_OPTION_VALUES = {"--db": "FILE", "--by": "NAME"}
+GLOBAL_OPTION_VALUES = {"--db": "DATABASE", "--by": "NAME"}
 GLOBAL_FLAGS = {"--debug", "--allow-network-db"}
 
 # The environment variables the tool reads, and what each stands in for: the overview lists
 # them, a command's help names those it uses (cli/helptext.py). A test checks that every one
 # the code reads is here.
 ENVIRONMENT = {
-    "STRATEGY_DB": "The database file, when --db is not given.",
+    "STRATEGY_DB": "The database (a file, or postgresql://USER@HOST/DB), when --db is not given.",
     "STRATEGY_USER": "Who the audit trail records, when --by is not given (else your login).",
     "STRATEGY_PROCEDURE": 'The procedure, when --procedure is not given (else procedure = "ID" in config.toml).',
     "STRATEGY_NOW": "A fixed time to run as if it were now (2026-11-23T09:00), for training and demos.",
     "STRATEGY_BROWSER": "The Chromium, Chrome or Edge that prints `export --format pdf`.",
     "STRATEGY_ALLOW_NETWORK_DB": "1 accepts a database on a network share, as --allow-network-db does.",
+    "STRATEGY_TEST_DB": "For the test suites: a postgresql:// URL where every database file they name becomes a schema.",
 }
 
 

@@ -485,7 +485,12 @@ def backup(
     from ..integrity import backup_to
 
     store = common.open_store()
-    count, head = backup_to(store.conn, path, force, store.path)
+    if store.on_server:
+        from ..store.copying import backup_to_file
+
+        count, head = backup_to_file(store, path, force, common.user(), settings.now())
+    else:
+        count, head = backup_to(store.conn, path, force, store.path)
     common.say(f"Backed up {count} discussions to {path} (checked: integrity ok). Chain head: {head}")
 
 
@@ -515,6 +520,12 @@ def restore(
     if not check_database_path(path):
         raise StrategyError(f"no backup at {path}")
     store = common.open_store(create=True)  # a backup may be restored on a new machine
+    if store.on_server:
+        raise StrategyError(
+            f"{store.path} is a team database: restore never replaces a whole team's records. "
+            "Its own backups are the server's (pg_dump); to start it from a file, `strategy copy "
+            "--to` an empty database"
+        )
     if store.read_only:
         raise StrategyError(f"{store.path} is read-only for you: nothing was restored")
     if _same_file(path, store.path):

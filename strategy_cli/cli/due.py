@@ -220,7 +220,7 @@ def write_ics(
 
     now = settings.now()
     items = calendar_items(store, now, Wanted(procedure, tuple(kinds or ()), owner))
-    due, cancelled = write_calendar(path, items, with_names, force, now, database=store.path)
+    due, cancelled = write_calendar(path, items, with_names, force, now, database=store.file)
     dropped = f" (and {cancelled} done or closed, as cancelled)" if cancelled else ""
     common.say(f"Wrote {due} dated item{'s' if due != 1 else ''}{dropped} to {path}.")
 

@@ -163,7 +163,7 @@ def export(
     if output is not None:
         from ..files import check_target
 
-        check_target(output, force, store.path)  # before seconds of printing, not after
+        check_target(output, force, store.file)  # before seconds of printing, not after
     text = minutes_text(
         store,
         discussion.reference,
@@ -183,7 +183,7 @@ def export(
             from ..printing import print_pdf
 
             content = print_pdf(text, browser)
-        write_private(output, content, force=force, database=store.path)
+        write_private(output, content, force=force, database=store.file)
         common.say(f"Wrote the {audience} minutes of {discussion.reference} to {output}.")
     if circulated:
         from ..casework import followups

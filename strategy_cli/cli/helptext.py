@@ -95,6 +95,14 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "check": ("strategy check", "strategy check --quick --json"),
     "backup": ("strategy backup strategy-backup.db",),
     "restore": ("strategy restore strategy-backup.db --yes",),
+    "migrate": (
+        "strategy --db postgresql://it-admin@db.council.internal/strategy migrate --create-roles",
+        "strategy migrate --json",
+    ),
+    "copy": (
+        "strategy copy --to postgresql://it-admin@db.council.internal/strategy",
+        "strategy --db postgresql://m.example@db.council.internal/strategy copy --to team-copy.db",
+    ),
     "completion": ("strategy completion bash", "strategy completion powershell"),
 }
 
@@ -111,7 +119,8 @@ PLACEHOLDERS: dict[str, str] = {
     "path": "FILE",
     "shell": "SHELL",
     # the options before the command
-    "--db": "FILE",
+    "--db": "DATABASE",
+    "copy --to": "DATABASE",
     "--by": "NAME",
     # people
     "--child": "NAME",

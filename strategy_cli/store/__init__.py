@@ -208,6 +208,11 @@ class Store:
         self.notes = [note for note in [exposure(path) if existed else None] if note]
 
     @property
+    def file(self) -> Path | None:
+        """The database file (None on a server): what an output file must never overwrite."""
+        return None if isinstance(self.path, Server) else self.path
+
+    @property
     def on_server(self) -> bool:
         """Whether the database is a team's, on a PostgreSQL server (else a file of SQLite)."""
         return self.session is not None
@@ -626,7 +631,8 @@ class Store:
         writer = Writer(self, by, at)
         try:
             yield writer
-            writer.refresh_deadlines()
+            if not writer.skip_refresh:
+                writer.refresh_deadlines()
             self.conn.execute("COMMIT")
         except sqlite3.DatabaseError as error:
             self._rollback()
@@ -653,6 +659,8 @@ class Writer:
         self.by = by
         self.at = at
         self._touched: set[int] = set()
+        # A copy brings its rows with their deadlines, as its source computed them.
+        self.skip_refresh = False
 
     # The audit trail -------------------------------------------------------------------
 

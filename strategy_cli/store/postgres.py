@@ -188,6 +188,22 @@ def _server_error(error) -> ServerError:
     return ServerError(_reason(error))
 
 
+def bulk_insert(conn: Connection, table: str, columns: list[str], rows: list[tuple]) -> None:
+    """Add many rows at once with COPY (a copy of a ten-year file is millions of rows)."""
+    import psycopg
+    from psycopg import sql
+
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    try:
+        with conn.raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([_value(v) for v in row])
+    except psycopg.Error as error:
+        raise _server_error(error) from None
+
+
 # --- The schema on the server ------------------------------------------------------------
 
 
@@ -294,25 +310,10 @@ def connect(server: Server, read_only: bool = False, create: bool = True) -> tup
     ``read_only``, or a login without write access (a strategy_viewer): every transaction is
     read-only, and nothing is migrated. Without ``create`` a database holding no strategy
     schema is ``MissingDatabase``, as a missing file is."""
-    import psycopg
-
     from .schema import SCHEMA_VERSION, MissingDatabase, NewerDatabase
 
-    options = {"application_name": "strategy", "autocommit": True}
-    if server.schema:
-        options["options"] = f"-c search_path={server.schema}"
+    conn = connect_raw(server, create)
     try:
-        raw = psycopg.connect(server.url, **options)
-    except psycopg.Error as error:
-        raise StrategyError(f"cannot connect to the database {server}: {_reason(error)}") from None
-    except ValueError as error:  # a URL psycopg cannot read
-        raise StrategyError(f"cannot connect to the database {server}: {error}") from None
-    conn = Connection(raw)
-    try:
-        if conn.execute("SHOW server_encoding").fetchone()[0].upper() not in ("UTF8", "UTF-8"):
-            raise StrategyError(f"{server} is not a UTF-8 database: create it with ENCODING 'UTF8'")
-        if server.schema:
-            _schema_for_tests(conn, server.schema, create)
         version = schema_version(conn)
         if version is None and not create:
             raise MissingDatabase(server)  # type: ignore[arg-type]
@@ -343,6 +344,33 @@ def connect(server: Server, read_only: bool = False, create: bool = True) -> tup
         raise
     session.can_write = session.can_write and not read_only
     return conn, session
+
+
+def connect_raw(server: Server, create: bool = False) -> Connection:
+    """A connection as the server gives it: nothing read, created or migrated (but the schema
+    a test maps a file path to, when ``create``). psycopg's own sources of a password work:
+    ``PGPASSWORD``, ``~/.pgpass``, ``PGSERVICE``; and ``sslmode`` in the URL is honoured."""
+    import psycopg
+
+    options: dict = {"application_name": "strategy", "autocommit": True}
+    if server.schema:
+        options["options"] = f"-c search_path={server.schema}"
+    try:
+        raw = psycopg.connect(server.url, **options)
+    except psycopg.Error as error:
+        raise StrategyError(f"cannot connect to the database {server}: {_reason(error)}") from None
+    except ValueError as error:  # a URL psycopg cannot read
+        raise StrategyError(f"cannot connect to the database {server}: {error}") from None
+    conn = Connection(raw)
+    try:
+        if conn.execute("SHOW server_encoding").fetchone()[0].upper() not in ("UTF8", "UTF-8"):
+            raise StrategyError(f"{server} is not a UTF-8 database: create it with ENCODING 'UTF8'")
+        if server.schema:
+            _schema_for_tests(conn, server.schema, create)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def _schema_for_tests(conn: Connection, schema: str, create: bool) -> None:

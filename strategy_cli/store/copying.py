@@ -1,0 +1,121 @@
+"""Moving every record from one database to another: a team moving its SQLite file onto the
+server (`strategy copy --to postgresql://...`), and a server's records backed up to a file.
+
+Rows are copied as stored, table by table in the order their references need, ids included,
+so the audit chain (which hashes each entry's discussion id) reads the same at both ends and
+``check`` proves it there. The target is written in one transaction under its write lock: a
+copy that fails leaves it as empty as it was.
+"""
+
+from __future__ import annotations
+
+from ..errors import StrategyError
+
+# Every table of the schema, parents before the tables that point at them.
+TABLES = (
+    "procedure_version",
+    "discussion",
+    "child",
+    "family_member",
+    "attendee",
+    "decision",
+    "answer",
+    "action",
+    "disagreement",
+    "event",
+    "deadline",
+    "audit",
+    "bank_holidays",
+    "unfinished_new",
+)
+BATCH = 5000
+
+
+def _columns(conn, table: str) -> list[str]:
+    cursor = conn.execute(f"SELECT * FROM {table} LIMIT 0")
+    return [column[0] if isinstance(column, tuple) else column.name for column in cursor.description]
+
+
+def holds_records(store) -> bool:
+    """Whether a database holds anything a copy would overwrite or mix with."""
+    return any(
+        store.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
+        for table in ("discussion", "audit", "unfinished_new")
+    )
+
+
+def copy_records(source, target, by: str, at) -> dict[str, int]:
+    """Copy every row of ``source`` into the empty ``target`` (both ``Store``s, the same
+    schema version); returns the rows copied per table. The source is read in one snapshot."""
+    if holds_records(target):
+        raise StrategyError(
+            f"{target.path} already holds records: a copy goes only into an empty database, "
+            "never mixed with another team's"
+        )
+    counts: dict[str, int] = {}
+    with source.snapshot(), target.writing(by, at) as writer:
+        writer.skip_refresh = True  # the rows come with their deadlines, as computed at the source
+        for table in TABLES:
+            columns = _columns(source.conn, table)
+            quoted = ", ".join(f'"{name}"' for name in columns)
+            order = "id" if "id" in columns else ", ".join(f'"{name}"' for name in columns[:2])
+            cursor = source.conn.execute(f"SELECT {quoted} FROM {table} ORDER BY {order}")
+            counts[table] = 0
+            while True:
+                rows = [tuple(row) for row in cursor.fetchmany(BATCH)]
+                if not rows:
+                    break
+                _insert(target, table, columns, rows)
+                counts[table] += len(rows)
+        mark = source.application_id()
+        from .schema import RECORDS_APPLICATION_ID
+
+        target._set_application_id(mark or RECORDS_APPLICATION_ID)
+    return counts
+
+
+def _insert(target, table: str, columns: list[str], rows: list[tuple]) -> None:
+    if target.on_server:
+        from .postgres import bulk_insert
+
+        bulk_insert(target.conn, table, columns, rows)
+        return
+    marks = ", ".join("?" * len(columns))
+    quoted = ", ".join(f'"{name}"' for name in columns)
+    target.conn.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)
+
+
+def backup_to_file(source, path, force: bool, by: str, at) -> tuple[int, str]:
+    """A server's records copied into a new private SQLite file at ``path`` and checked there,
+    as ``backup`` makes a file's copy; returns its discussions and its chain head."""
+    import os
+    from pathlib import Path
+
+    from ..files import check_target
+    from ..integrity import chain_head, verify
+    from . import Store
+
+    path = Path(path)
+    check_target(path, force, None)
+    temporary = path.with_name(f".{path.name}.partial")
+    temporary.unlink(missing_ok=True)
+    try:
+        target = Store(temporary, create=True)
+        try:
+            copy_records(source, target, by, at)
+            report = verify(target.conn)
+            count = target.conn.execute("SELECT COUNT(*) FROM discussion").fetchone()[0]
+            head = chain_head(target.conn)
+            target.conn.execute("PRAGMA journal_mode = DELETE")  # one file, nothing beside it
+        finally:
+            target.close()
+        if not report["ok"]:
+            raise StrategyError(
+                f"the copy failed its check ({report['fault']}); nothing was written to {path}"
+            )
+        os.replace(temporary, path)
+    except BaseException:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{temporary}{suffix}").unlink(missing_ok=True)
+        raise
+    return count, head
