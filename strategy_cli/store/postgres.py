@@ -352,9 +352,12 @@ def connect_raw(server: Server, create: bool = False) -> Connection:
     ``PGPASSWORD``, ``~/.pgpass``, ``PGSERVICE``; and ``sslmode`` in the URL is honoured."""
     import psycopg
 
-    options: dict = {"application_name": "strategy", "autocommit": True}
+    # A failed statement's values never go to the server's log with it (the server's default,
+    # made sure of: a user may set it).
+    settings = ["-c log_parameter_max_length_on_error=0"]
     if server.schema:
-        options["options"] = f"-c search_path={server.schema}"
+        settings.append(f"-c search_path={server.schema}")
+    options: dict = {"application_name": "strategy", "autocommit": True, "options": " ".join(settings)}
     try:
         raw = psycopg.connect(server.url, **options)
     except psycopg.Error as error:
