@@ -413,3 +413,34 @@ def test_references_stay_gap_free_with_writers_on_many_connections(team, when):
         references.append(json.loads(out)["reference"])
     assert sorted(references) == [f"SD-2026-{n:04d}" for n in range(1, 13)]
     assert team.json("check")["ok"]
+
+
+def test_without_psycopg_a_team_database_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if `strategy-cli[postgres]` were not installed
+    cli = InProcess(tmp_path)
+    result = cli.run("--db", "postgresql://duty@db.example/strategy", "due", expect=1)
+    assert 'pip install "strategy-cli[postgres]"' in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "spoil, named",
+    [
+        ("DELETE FROM deadline WHERE kind = 'discussion'", "derived facts"),
+        ("UPDATE discussion SET quorate = CASE WHEN quorate = 1 THEN 0 ELSE 1 END", "derived facts"),
+        ("UPDATE audit SET detail = replace(detail, 'Ava', 'Eve')", "audit trail"),
+        ("DROP INDEX discussion_open", "schema objects"),
+        (
+            "ALTER TABLE child DROP CONSTRAINT child_discussion_id_fkey; DELETE FROM discussion",
+            "foreign keys",
+        ),
+    ],
+)
+def test_check_finds_a_team_database_spoiled_behind_its_back(team, server, spoil, named):
+    team.new()
+    assert team.json("check")["ok"]
+    for statement in spoil.split("; "):
+        _admin(server, statement, team.name)
+    report = json.loads(team.run("check", "--json", expect=1).stdout)
+    assert not report["ok"]
+    assert report["fault"].startswith(named), report["fault"]

@@ -449,9 +449,22 @@ def paths(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON d
         "built_in_templates": builtin_template_folder(),
     }
     report: dict[str, dict] = {
-        name: {"path": str(path.absolute()), "exists": path.exists()} for name, path in found.items()
+        name: {"path": str(path.absolute()), "exists": path.exists()}
+        for name, path in found.items()
+        if isinstance(path, Path)
     }
-    report["database"].update(source=source, network_file_system=network_file_system(database))
+    if isinstance(database, Path):
+        report["database"].update(source=source, network_file_system=network_file_system(database))
+    else:  # a team database: its URL without a password, and whether it holds strategy's schema
+        report = {
+            "database": {
+                "path": str(database),
+                "exists": _on_server(database),
+                "source": source,
+                "network_file_system": None,
+            },
+            **report,
+        }
     if as_json:
         common.print_json(report)
         return
@@ -467,10 +480,30 @@ def paths(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON d
     }
     width = max(map(len, labels.values()))
     for name, entry in report.items():
-        state = "" if entry["exists"] else "  (not there yet)"
+        state = (
+            ""
+            if entry["exists"]
+            else "  (cannot be reached)"
+            if entry["exists"] is None
+            else "  (not there yet)"
+        )
         print(f"{labels[name]:<{width}}  {entry['path']}{state}")
     if report["database"]["network_file_system"]:
         common.warn(f"the database is on {report['database']['network_file_system']}: see --allow-network-db")
+
+
+def _on_server(server) -> bool | None:
+    """Whether a team database holds strategy's schema (None: the server cannot be reached)."""
+    from ..store.postgres import connect_raw, schema_version
+
+    try:
+        conn = connect_raw(server)
+    except StrategyError:
+        return None
+    try:
+        return schema_version(conn) is not None
+    finally:
+        conn.close()
 
 
 def _progress(done: int, total: int) -> None:

@@ -262,6 +262,8 @@ def migrate(conn: Connection) -> list[str]:
                 conn.execute("ROLLBACK")
                 raise
             applied.append(name)
+        if applied:
+            grant(conn)  # a table a migration added is the team's roles' as the others are
     finally:
         conn.execute("SELECT pg_advisory_unlock(?)", (MIGRATION_LOCK,))
     return applied
@@ -350,7 +352,13 @@ def connect_raw(server: Server, create: bool = False) -> Connection:
     """A connection as the server gives it: nothing read, created or migrated (but the schema
     a test maps a file path to, when ``create``). psycopg's own sources of a password work:
     ``PGPASSWORD``, ``~/.pgpass``, ``PGSERVICE``; and ``sslmode`` in the URL is honoured."""
-    import psycopg
+    try:
+        import psycopg
+    except ImportError:
+        raise StrategyError(
+            f"{server} is a team database, and talking to PostgreSQL needs psycopg: "
+            'pip install "strategy-cli[postgres]"'
+        ) from None
 
     # A failed statement's values never go to the server's log with it (the server's default,
     # made sure of: a user may set it).
@@ -408,23 +416,31 @@ def create_roles(conn: Connection) -> list[str]:
             if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = ?", (role,)).fetchone() is None:
                 conn.execute(f"CREATE ROLE {role} NOLOGIN")
                 made.append(role)
-        schema = conn.execute("SELECT current_schema()").fetchone()[0]
-        tables = [
-            row[0]
-            for row in conn.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = ? ORDER BY tablename", (schema,)
-            )
-        ]
-        quoted = '"' + schema.replace('"', '""') + '"'
-        conn.execute(f"GRANT USAGE ON SCHEMA {quoted} TO {MANAGER_ROLE}, {VIEWER_ROLE}")
-        for table in tables:
-            conn.execute(f"GRANT SELECT ON {quoted}.{table} TO {MANAGER_ROLE}, {VIEWER_ROLE}")
-            if table == "audit":
-                conn.execute(f"GRANT INSERT ON {quoted}.audit TO {MANAGER_ROLE}")
-            elif table != "strategy_migrations":
-                conn.execute(f"GRANT INSERT, UPDATE, DELETE ON {quoted}.{table} TO {MANAGER_ROLE}")
+        grant(conn)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     return made
+
+
+def grant(conn: Connection) -> None:
+    """Give the team's roles what they may do on every table of the schema in use (again after
+    a migration adds one, when the roles are there)."""
+    if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = ?", (MANAGER_ROLE,)).fetchone() is None:
+        return
+    schema = conn.execute("SELECT current_schema()").fetchone()[0]
+    tables = [
+        row[0]
+        for row in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = ? ORDER BY tablename", (schema,)
+        )
+    ]
+    quoted = '"' + schema.replace('"', '""') + '"'
+    conn.execute(f"GRANT USAGE ON SCHEMA {quoted} TO {MANAGER_ROLE}, {VIEWER_ROLE}")
+    for table in tables:
+        conn.execute(f"GRANT SELECT ON {quoted}.{table} TO {MANAGER_ROLE}, {VIEWER_ROLE}")
+        if table == "audit":
+            conn.execute(f"GRANT INSERT ON {quoted}.audit TO {MANAGER_ROLE}")
+        elif table != "strategy_migrations":
+            conn.execute(f"GRANT INSERT, UPDATE, DELETE ON {quoted}.{table} TO {MANAGER_ROLE}")
