@@ -95,7 +95,17 @@ def test_text_from_a_device_or_a_huge_file_is_refused_at_once(proc, tmp_path):
     huge = tmp_path / "huge.txt"
     huge.write_bytes(b"x" * (1024 * 1024 + 1))
     for source in ("/dev/zero", str(huge)):
-        done = proc.run("new", "--no-input", "--child", f"@{source}", "--dob", "2015-03-02", expect=2)
+        # Wide enough that the message, naming a long temporary path, is never folded mid-phrase.
+        done = proc.run(
+            "new",
+            "--no-input",
+            "--child",
+            f"@{source}",
+            "--dob",
+            "2015-03-02",
+            expect=2,
+            env={"COLUMNS": "400"},
+        )
         assert "--child" in done.stderr and ("regular file" in done.stderr or "1 MiB" in done.stderr)
     ref = proc.new()
     done = proc.run("checklist", ref, "--answers", "/dev/zero", expect=2)

@@ -97,7 +97,7 @@ def test_every_example_is_a_command_line_the_cli_parses(example):
 # --- Placeholders ---------------------------------------------------------------------------
 
 WORDS = {"REF", "WHEN", "DATE", "NAME", "TEXT", "ID", "FILE", "N", "KIND", "EVENT", "FORMAT"}
-WORDS |= {"AUDIENCE", "DURATION", "LANGUAGE", "HEAD", "SHELL", "NUMBER"}
+WORDS |= {"AUDIENCE", "DURATION", "LANGUAGE", "HEAD", "SHELL", "NUMBER", "DATABASE"}
 
 
 def test_every_value_has_a_placeholder_chosen_for_it():

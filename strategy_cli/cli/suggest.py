@@ -193,8 +193,8 @@ def _query(ctx, sql: str, *parameters) -> list[tuple]:
     """Rows from the database the command line names (``--db``, else ``$STRATEGY_DB``, else
     the default), opened read-only: a file that is not there stays not there."""
     path = _database(ctx)
-    if not path.is_file():
-        return []
+    if not isinstance(path, Path) or not path.is_file():
+        return []  # a team database is not asked at every Tab: psycopg alone takes longer than a Tab should
     from ..store.schema import read_only_uri
 
     conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=0.2)
@@ -205,7 +205,7 @@ def _query(ctx, sql: str, *parameters) -> list[tuple]:
         conn.close()
 
 
-def _database(ctx) -> Path:
+def _database(ctx):
     from .. import settings
 
     given = ctx.find_root().params.get("db")

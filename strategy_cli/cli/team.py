@@ -21,9 +21,10 @@ def migrate(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ):
-    """Bring the database's schema up to this version. Every command does this on first use;
-    an IT officer runs it on its own, with the login that is to own the tables, to set up a
-    team database before anyone uses it. Never changes a record."""
+    """Bring the database's schema up to this version (for IT: on a team database, with its roles).
+
+    Every command does this on first use; an IT officer runs it on its own, with the login that
+    is to own the tables, to set up a team database before anyone uses it. Never changes a record."""
     from ..store import SCHEMA_VERSION, Store
     from ..store.postgres import Server
     from ..store.postgres import create_roles as make_roles
@@ -90,8 +91,9 @@ def copy(
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ):
-    """Copy every record and the whole audit trail into an empty database, then check both:
-    each must be whole and end in the same chain head. The database copied from is only read.
+    """Copy every record and the audit trail into an empty database, checked at both ends.
+
+    Both must be whole and end in the same chain head; the database copied from is only read.
     To move a team onto its server: strategy copy --to postgresql://USER@HOST/DB."""
     from ..integrity import chain_head
     from ..recompute import check

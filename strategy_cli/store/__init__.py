@@ -1,10 +1,11 @@
-"""The only package that talks to SQLite: the Store (reads) and its Writer (one typed method per
-change, each with its audit entry), over ``schema.py`` (the schema, its migrations, opening the
-file) and ``rows.py`` (rows to values and back).
+"""The only package that talks to a database: the Store (reads) and its Writer (one typed method
+per change, each with its audit entry), over ``schema.py`` (the schema, its migrations, opening
+the file) and ``rows.py`` (rows to values and back).
 
 Its public functions speak the domain (open a discussion, save an answer, the board as of a
-time), never SQL. A second store (a shared PostgreSQL server, say) would sit behind the same
-functions.
+time), never SQL. The same functions run on a team's PostgreSQL server: their SQL is written
+in what both databases read (upserts, explicit ids, ``"by"`` quoted), and ``postgres.py``
+gives them a connection that takes it as it is (see there for what differs).
 
 Choices, each measured or forced by a failure mode (see benchmarks/RESULTS.md):
 
