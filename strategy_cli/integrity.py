@@ -15,6 +15,7 @@ from pathlib import Path
 from .errors import StrategyError
 from .files import check_target, private
 from .store import GENESIS, MIGRATIONS, SCHEMA_VERSION, entry_hash
+from .store.postgres import Database
 from .store.schema import RECORDS_APPLICATION_ID
 
 
@@ -37,7 +38,7 @@ QUICK_TABLES = (
 )
 
 
-def verify(conn: sqlite3.Connection, chain: bool = True, quick: bool = False) -> dict:
+def verify(conn: Database, chain: bool = True, quick: bool = False) -> dict:
     """Every check of the database as a whole, in order; ``fault`` names the first that
     failed. ``chain``: rehash the audit trail here (``check`` does it in recompute.py).
     ``quick``: SQLite's quick check of the tables the board reads, no foreign-key scan."""
@@ -66,7 +67,7 @@ def verify(conn: sqlite3.Connection, chain: bool = True, quick: bool = False) ->
     return _report(checks, conn, chain)
 
 
-def _report(checks: list[dict], conn: sqlite3.Connection, chain: bool) -> dict:
+def _report(checks: list[dict], conn: Database, chain: bool) -> dict:
     checks.append(_schema(conn))
     checks.append(schema_objects(conn))
     if chain:
@@ -109,7 +110,7 @@ def _references() -> list[tuple[str, str, str, str]]:
     return found
 
 
-def _schema(conn: sqlite3.Connection) -> dict:
+def _schema(conn: Database) -> dict:
     if on_server(conn):
         from .store.postgres import applied_migrations, schema_version
 
@@ -144,7 +145,7 @@ class ChainPart:
     fault: tuple[int, str] | None = None  # the first entry that does not fit, and why
 
 
-def chain_head(conn: sqlite3.Connection) -> str:
+def chain_head(conn: Database) -> str:
     """The chain's head, ``COUNT:HASH`` (how many entries, and the newest one's hash). Kept
     outside the database (a backup log, a ticket), it anchors the trail: ``check --expect``
     then finds entries deleted from its end, or the whole chain rewritten and rehashed."""
@@ -154,7 +155,7 @@ def chain_head(conn: sqlite3.Connection) -> str:
     return f"{count}:{digest or GENESIS}"
 
 
-def expect_head(conn: sqlite3.Connection, head: str) -> dict:
+def expect_head(conn: Database, head: str) -> dict:
     """Whether the chain still holds the head recorded earlier: its entry number COUNT (in
     order) has that hash. Entries may have been added since; none before it changed."""
     count_text, _, digest = head.strip().lower().partition(":")
@@ -187,13 +188,13 @@ def expect_head(conn: sqlite3.Connection, head: str) -> dict:
     }
 
 
-def chain_check(conn: sqlite3.Connection) -> dict:
+def chain_check(conn: Database) -> dict:
     """The whole chain rehashed in this process (``backup`` checks its copy so)."""
     top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
     return joined([chain_range(conn, 0, top)])
 
 
-def chain_range(conn: sqlite3.Connection, low: int, high: int, tail: bool = False) -> ChainPart:
+def chain_range(conn: Database, low: int, high: int, tail: bool = False) -> ChainPart:
     """Rehash the entries with ids from ``low`` to ``high``: each against the previous hash it
     holds, and each holding the hash of the entry before it (``tail``: the range is the end
     of the chain, so its first entry's link is taken as given)."""
@@ -221,7 +222,7 @@ def chain_range(conn: sqlite3.Connection, low: int, high: int, tail: bool = Fals
 _REMOVED = "does not follow the entry before it: an entry was removed or inserted"
 
 
-def _named(conn: sqlite3.Connection, entry_id: int, why: str) -> str:
+def _named(conn: Database, entry_id: int, why: str) -> str:
     """An entry as a reader finds it: its discussion, what it recorded and when."""
     reference, action, at = conn.execute(
         "SELECT d.reference, a.action, a.at FROM audit AS a LEFT JOIN discussion AS d "
@@ -249,14 +250,14 @@ def joined(parts: list[ChainPart]) -> dict:
     return {"name": "audit trail", "ok": True, "detail": f"{count} entries{whole}, chain intact"}
 
 
-def schema_objects(conn: sqlite3.Connection) -> dict:
+def schema_objects(conn: Database) -> dict:
     """Every table, index and trigger is the one the migrations make: a dropped index (the
     board's ``discussion_open``), an added trigger or a changed table is named."""
     made = _objects(_expected_schema())
-    if on_server(conn):
-        expected, found = _server_objects(_expected_schema(), conn)
-    else:
+    if isinstance(conn, sqlite3.Connection):
         expected, found = made, _objects(conn)
+    else:
+        expected, found = _server_objects(_expected_schema(), conn)
     missing = sorted(set(expected) - set(found))
     extra = sorted(set(found) - set(expected))
     changed = sorted(name for name in set(expected) & set(found) if expected[name] != found[name])

@@ -1,6 +1,7 @@
 """The team database: `strategy migrate` (IT sets the server up) and `strategy copy` (a team
 moves its records from a file onto the server, or takes a copy back)."""
 
+import sqlite3
 from typing import Annotated
 
 import typer
@@ -37,7 +38,7 @@ def migrate(
     store = Store(target, create=isinstance(target, Server))
     if store.read_only:
         raise StrategyError(f"{target} is read-only for you: its schema is the owner's to migrate")
-    made = make_roles(store.conn) if create_roles else []
+    made = make_roles(store.conn) if create_roles and not isinstance(store.conn, sqlite3.Connection) else []
     report = {
         "database": str(target),
         "schema": SCHEMA_VERSION,

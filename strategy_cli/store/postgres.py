@@ -101,7 +101,7 @@ class Row(tuple):
         row._index = index
         return row
 
-    def __getitem__(self, key):  # type: ignore[override]
+    def __getitem__(self, key):
         if isinstance(key, str):
             return tuple.__getitem__(self, self._index[key])
         return tuple.__getitem__(self, key)
@@ -178,6 +178,10 @@ class Connection:
         self.raw.close()
 
 
+# What the store's queries run on: a SQLite file's connection, or a server's.
+Database = sqlite3.Connection | Connection
+
+
 def _server_error(error) -> ServerError:
     import psycopg.errors as errors
 
@@ -221,14 +225,14 @@ BOOKKEEPING = (
 )
 
 
-def schema_version(conn: Connection) -> int | None:
+def schema_version(conn: Database) -> int | None:
     """How many migrations the database has (None: it holds no strategy schema yet)."""
     if conn.execute("SELECT to_regclass('strategy_migrations')").fetchone()[0] is None:
         return None
     return conn.execute("SELECT COUNT(*) FROM strategy_migrations").fetchone()[0]
 
 
-def applied_migrations(conn: Connection) -> list[str]:
+def applied_migrations(conn: Database) -> list[str]:
     return [row[0] for row in conn.execute("SELECT name FROM strategy_migrations ORDER BY id")]
 
 
@@ -275,7 +279,7 @@ def _now_text() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def write_lock(conn: Connection) -> None:
+def write_lock(conn: Database) -> None:
     """Wait for (at most ``lock_timeout``), then hold until the transaction ends, the right to
     change this schema's records. Keyed by the schema, so two teams' schemas in one database
     never wait for each other."""
@@ -284,12 +288,12 @@ def write_lock(conn: Connection) -> None:
     conn.execute("SELECT pg_advisory_xact_lock(?)", (key,))
 
 
-def application_id(conn: Connection) -> int:
+def application_id(conn: Database) -> int:
     row = conn.execute("SELECT application_id FROM strategy_mark").fetchone()
     return 0 if row is None else row[0]
 
 
-def set_application_id(conn: Connection, mark: int) -> None:
+def set_application_id(conn: Database, mark: int) -> None:
     conn.execute("DELETE FROM strategy_mark")
     conn.execute("INSERT INTO strategy_mark (application_id) VALUES (?)", (mark,))
 
@@ -314,13 +318,16 @@ def connect(server: Server, read_only: bool = False, create: bool = True) -> tup
     schema is ``MissingDatabase``, as a missing file is."""
     from .schema import SCHEMA_VERSION, MissingDatabase, NewerDatabase
 
-    conn = connect_raw(server, create)
+    conn = connect_raw(server, create, read_only)
     try:
-        version = schema_version(conn)
+        session, has_schema = _session(conn)
+        version = schema_version(conn) if has_schema else None
         if version is None and not create:
-            raise MissingDatabase(server)  # type: ignore[arg-type]
-        session = _session(conn)
-        read_only = read_only or (version is not None and not session.can_write)
+            raise MissingDatabase(server)
+        viewer = version is not None and not session.can_write
+        if viewer and not read_only:
+            conn.execute("SET default_transaction_read_only = on")
+        read_only = read_only or viewer
         if version is not None and version > SCHEMA_VERSION:
             raise NewerDatabase(
                 f"{server} was made by a newer version of strategy (schema {version}, this version "
@@ -336,11 +343,7 @@ def connect(server: Server, read_only: bool = False, create: bool = True) -> tup
                 migrate(conn)
             except sqlite3.DatabaseError as error:
                 raise StrategyError(f"cannot migrate the database {server}: {error}") from None
-            session = _session(conn)
-        if read_only:
-            conn.execute("SET default_transaction_read_only = on")
-        else:
-            conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+            session, _ = _session(conn)
     except BaseException:
         conn.close()
         raise
@@ -348,7 +351,7 @@ def connect(server: Server, read_only: bool = False, create: bool = True) -> tup
     return conn, session
 
 
-def connect_raw(server: Server, create: bool = False) -> Connection:
+def connect_raw(server: Server, create: bool = False, read_only: bool = False) -> Connection:
     """A connection as the server gives it: nothing read, created or migrated (but the schema
     a test maps a file path to, when ``create``). psycopg's own sources of a password work:
     ``PGPASSWORD``, ``~/.pgpass``, ``PGSERVICE``; and ``sslmode`` in the URL is honoured."""
@@ -360,9 +363,12 @@ def connect_raw(server: Server, create: bool = False) -> Connection:
             'pip install "strategy-cli[postgres]"'
         ) from None
 
-    # A failed statement's values never go to the server's log with it (the server's default,
-    # made sure of: a user may set it).
-    settings = ["-c log_parameter_max_length_on_error=0"]
+    # Set as the connection starts (no round trip of their own): a failed statement's values
+    # never go to the server's log with it (the server's default, made sure of); a change waits
+    # at most LOCK_TIMEOUT for another's write lock; ``read_only`` transactions cannot write.
+    settings = ["-c log_parameter_max_length_on_error=0", f"-c lock_timeout={LOCK_TIMEOUT}"]
+    if read_only:
+        settings.append("-c default_transaction_read_only=on")
     if server.schema:
         settings.append(f"-c search_path={server.schema}")
     options: dict = {"application_name": "strategy", "autocommit": True, "options": " ".join(settings)}
@@ -374,7 +380,7 @@ def connect_raw(server: Server, create: bool = False) -> Connection:
         raise StrategyError(f"cannot connect to the database {server}: {error}") from None
     conn = Connection(raw)
     try:
-        if conn.execute("SHOW server_encoding").fetchone()[0].upper() not in ("UTF8", "UTF-8"):
+        if (raw.info.parameter_status("server_encoding") or "").upper() not in ("UTF8", "UTF-8"):
             raise StrategyError(f"{server} is not a UTF-8 database: create it with ENCODING 'UTF8'")
         if server.schema:
             _schema_for_tests(conn, server.schema, create)
@@ -390,16 +396,19 @@ def _schema_for_tests(conn: Connection, schema: str, create: bool) -> None:
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
 
 
-def _session(conn: Connection) -> Session:
+def _session(conn: Connection) -> tuple[Session, bool]:
+    """Who the server says this login is, what it may do, and whether the schema is there: one
+    round trip (a command's start-up is paid dozens of times a day)."""
     row = conn.execute(
         "SELECT current_user, "
         "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user) OR EXISTS ("
         "SELECT 1 FROM pg_roles WHERE rolname = ? AND pg_has_role(current_user, oid, 'MEMBER')), "
         "CASE WHEN to_regclass('audit') IS NULL THEN NULL "
-        "ELSE has_table_privilege(current_user, to_regclass('audit'), 'INSERT') END",
+        "ELSE has_table_privilege(current_user, to_regclass('audit'), 'INSERT') END, "
+        "to_regclass('strategy_migrations') IS NOT NULL",
         (NAMED_USERS_ROLE,),
     ).fetchone()
-    return Session(user=row[0], named_users=bool(row[1]), can_write=row[2] is not False)
+    return Session(user=row[0], named_users=bool(row[1]), can_write=row[2] is not False), bool(row[3])
 
 
 # --- Roles ------------------------------------------------------------------------------

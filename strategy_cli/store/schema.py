@@ -8,8 +8,12 @@ import random
 import sqlite3
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import StrategyError
+
+if TYPE_CHECKING:
+    from .postgres import Server
 
 BUSY_TIMEOUT_MS = 10_000
 GENESIS = "0" * 64
@@ -22,7 +26,7 @@ class NewerDatabase(StrategyError):
 class MissingDatabase(StrategyError):
     """No database file where one was to be read: only the commands that create one create it."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path | Server):
         super().__init__(f"no database at {path}")
         self.path = path
 
@@ -240,7 +244,7 @@ MIGRATIONS: list[tuple[str, str]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def _pin_existing(conn: sqlite3.Connection) -> None:
+def _pin_existing(conn) -> None:
     """Pin every discussion to the profile version it was last judged under (0007).
 
     Before schema 7 each discussion's stored deadlines carried a fingerprint of the profile
