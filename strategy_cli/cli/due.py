@@ -238,20 +238,27 @@ def _held_not_quorate(store, items: list[dict]) -> dict[str, str]:
     everywhere it shows the discussion). One not yet held is not marked: before the meeting
     nobody has attended, and every row would say it."""
     from ..domain import rules
+    from ..store import expected_fingerprint
 
     on_board = {item["reference"] for item in items}
     now = settings.now()
+
+    def settled(row) -> bool:  # quoracy stored with the deadlines, under rules still current
+        return row["quorate"] is not None and row["rules_fingerprint"] == expected_fingerprint(row)
+
+    held = [row for row in store.discussions() if row["reference"] in on_board and row["held_at"] is not None]
+    # A stored "quorate" needs nothing more; the others are judged (or put in words) from their
+    # whole records, read together rather than one by one.
+    unsure = [row for row in held if not (settled(row) and row["quorate"])]
+    records = store.discussions_named([row["reference"] for row in unsure])
     found = {}
-    for row in store.discussions():
-        if (
-            row["reference"] in on_board
-            and row["held_at"] is not None
-            and not common.quorate(store, row, now)
-        ):
-            discussion = store.discussion(row["reference"])
-            profile = store.profile_of(discussion)
-            on_day = rules.quoracy_day(discussion, row["discussion_due"], now.date())
-            found[row["reference"]] = rules.quoracy(discussion, profile, on_day).sentence(profile.agencies)
+    for row in unsure:
+        discussion = records[row["reference"]]
+        profile = store.profile_of(discussion)
+        on_day = rules.quoracy_day(discussion, row["discussion_due"], now.date())
+        quoracy = rules.quoracy(discussion, profile, on_day)
+        if settled(row) or not quoracy.quorate:
+            found[row["reference"]] = quoracy.sentence(profile.agencies)
     return found
 
 
