@@ -32,7 +32,7 @@ from typing import Any
 
 from .integrity import ChainPart, chain_range, joined
 from .store import Store
-from .store.postgres import Server
+from .store.address import Server
 
 # Below these sizes one process is quicker than starting others.
 SPAN = 5_000  # discussions a worker checks at a time

@@ -19,7 +19,8 @@ import pytest
 from support import AVA, NOW, InProcess
 
 from strategy_cli.store import SCHEMA_VERSION
-from strategy_cli.store.postgres import ddl, for_tests, is_url, redacted, translated
+from strategy_cli.store.address import for_tests, is_url, redacted
+from strategy_cli.store.postgres import ddl, translated
 
 # --- Without a server ---------------------------------------------------------------------
 

@@ -340,7 +340,7 @@ def demo(
     `--db real.db demo` never puts fictional children among real ones."""
     from ..demo import fill
     from ..store import Store
-    from ..store.postgres import is_url
+    from ..store.address import is_url
     from ..store.schema import RECORDS_APPLICATION_ID, application_id, check_database_path, is_demo_database
     from .due import board_items, duration, print_board
 

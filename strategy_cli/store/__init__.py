@@ -54,7 +54,8 @@ from ..errors import StrategyError
 
 if TYPE_CHECKING:
     from ..domain.procedures import Profile
-from .postgres import Database, Server, Session
+from .address import Server
+from .postgres import Database, Session
 from .rows import (
     _EARLIER,
     _PARTS,

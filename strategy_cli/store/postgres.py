@@ -31,11 +31,10 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import StrategyError
+from .address import Server
 
-SCHEMES = ("postgresql://", "postgres://")
 # One number for the migrations' advisory lock: many commands may meet an empty database at once.
 MIGRATION_LOCK = 0x53544D47  # "STMG"
 LOCK_TIMEOUT = "10s"  # as SQLite's busy timeout: a change waits this long for another's lock
@@ -45,46 +44,6 @@ VIEWER_ROLE = "strategy_viewer"
 # A login in this role (a shared duty-desk login, say) may name its user with --by or
 # $STRATEGY_USER; for any other login the audit trail records the login itself.
 NAMED_USERS_ROLE = "strategy_named_users"
-
-
-def is_url(text: str) -> bool:
-    """Whether ``--db`` (or ``$STRATEGY_DB``, or ``database`` in config.toml) names a server."""
-    return text.lower().startswith(SCHEMES)
-
-
-def redacted(url: str) -> str:
-    """The URL as it may be shown: without a password in its user part or its query."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if "@" in netloc:
-        user, _, host = netloc.rpartition("@")
-        netloc = f"{user.partition(':')[0]}@{host}"
-    query = "&".join(
-        f"{key}=***" if key.lower() == "password" else f"{key}={value}" if sep else key
-        for key, sep, value in (item.partition("=") for item in parts.query.split("&") if item)
-    )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
-@dataclass(frozen=True)
-class Server:
-    """A database on a PostgreSQL server. ``schema``: the schema to work in (the database's
-    default search path when None). ``shown``: what messages call it (the URL without its
-    password, unless the test suites mapped a file path to this server: then the path)."""
-
-    url: str
-    schema: str | None = None
-    shown: str | None = None
-
-    def __str__(self) -> str:
-        return self.shown or redacted(self.url)
-
-
-def for_tests(path_text: str, url: str) -> Server:
-    """Where ``STRATEGY_TEST_DB`` puts the database a test names by path: a schema of its own
-    on that server, named after the path, so the suites run unchanged against PostgreSQL."""
-    digest = hashlib.sha256(path_text.encode()).hexdigest()[:24]
-    return Server(url=url, schema=f"t_{digest}", shown=path_text)
 
 
 class ServerError(sqlite3.DatabaseError):
