@@ -37,6 +37,8 @@ MODULES = [
     "test_family.py",
     "test_minutes_circulated.py",
     "test_seen_and_shared.py",
+    # The walk through the key questions in a real terminal (pexpect): Ctrl-C, then carried on.
+    "test_checklist.py::test_real_terminal_walk_interrupt_and_resume",
 ]
 
 # Tests that are about a SQLite file and cannot mean anything on a server: each deselected here,

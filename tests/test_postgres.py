@@ -189,6 +189,8 @@ def test_the_same_commands_give_the_same_answers_on_both(team, tmp_path):
         ["list", "--all", "--json"],
         ["log", reference, "--json"],
         ["export", reference, "--format", "md"],
+        ["export", reference, "--format", "html"],
+        ["export", reference, "--audience", "family", "--format", "md"],
         ["check", "--json"],
     ):
         assert team.run(*args).stdout == on_file.run(*args).stdout, args
