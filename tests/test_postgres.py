@@ -447,3 +447,16 @@ def test_check_finds_a_team_database_spoiled_behind_its_back(team, server, spoil
     report = json.loads(team.run("check", "--json", expect=1).stdout)
     assert not report["ok"]
     assert report["fault"].startswith(named), report["fault"]
+
+
+def test_a_literal_percent_reaches_the_server_as_written(server):
+    """``%`` is psycopg's placeholder mark: the store's queries escape it, with or without values."""
+    from strategy_cli.store.postgres import Connection
+
+    psycopg, base = server
+    conn = Connection(psycopg.connect(base, autocommit=True))
+    try:
+        assert conn.execute("SELECT '100%' AS x").fetchone()["x"] == "100%"
+        assert conn.execute("SELECT '50%' || ? AS y", ("!",)).fetchone()["y"] == "50%!"
+    finally:
+        conn.close()

@@ -110,7 +110,8 @@ class Connection:
 
         cursor = self.raw.cursor(row_factory=_row_factory)
         try:
-            cursor.execute(translated(sql), [_value(v) for v in params] or None)
+            # Always a list, even empty: psycopg then reads the query's %% as the % it stands for.
+            cursor.execute(translated(sql), [_value(v) for v in params])
         except psycopg.Error as error:
             raise _server_error(error) from None
         return cursor
