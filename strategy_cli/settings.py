@@ -48,11 +48,11 @@ def database_path(option: str | None) -> Path | Server:
 
     ``$STRATEGY_TEST_DB`` (a URL) is for the test suites: a file path then names a schema of
     its own on that server, so every test runs unchanged against PostgreSQL."""
-    from .store.address import Server, for_tests, is_url
+    from .store.address import Server, for_tests, is_url, normalized
 
     chosen = database_choice(option)
     if chosen and is_url(chosen):
-        return Server(chosen)
+        return Server(normalized(chosen))
     path = Path(chosen).expanduser() if chosen else data_dir() / "strategy.db"
     test_server = os.environ.get("STRATEGY_TEST_DB")
     if test_server and is_url(test_server):

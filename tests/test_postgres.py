@@ -460,3 +460,28 @@ def test_a_literal_percent_reaches_the_server_as_written(server):
         assert conn.execute("SELECT '50%' || ? AS y", ("!",)).fetchone()["y"] == "50%!"
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "POSTGRES://duty:s3cretpw@127.0.0.1:1/strategy",  # libpq reads only a lower-case scheme
+        "postgresql://duty:s3cr%zzetpw@127.0.0.1:1/strategy",  # a % not percent-encoded
+        "postgresql://duty:s3cretpw@[::1/strategy",  # a URL that cannot be read at all
+        "postgresql://127.0.0.1:1/strategy?user=duty&pass%77ord=s3cretpw",
+        "postgresql://127.0.0.1:1/strategy?user=duty&sslpassword=s3cretpw",
+    ],
+)
+def test_a_password_is_never_printed_however_the_url_is_written(tmp_path, url):
+    cli = InProcess(tmp_path)
+    for args in (["--db", url, "due"], ["--db", url, "paths"], ["copy", "--to", url]):
+        result = cli.run(*args, expect=None)
+        assert "s3cr" not in result.output, (args, result.output)
+        assert "Traceback" not in result.output and "unexpected" not in result.output, result.output
+
+
+def test_copy_names_its_own_database_without_the_password(tmp_path):
+    cli = InProcess(tmp_path)
+    url = "postgresql://duty:s3cretpw@127.0.0.1:1/strategy"
+    result = cli.run("--db", url, "copy", "--to", url, expect=2)
+    assert "names the database being copied" in result.output and "s3cr" not in result.output

@@ -38,7 +38,14 @@ def migrate(
     store = Store(target, create=isinstance(target, Server))
     if store.read_only:
         raise StrategyError(f"{target} is read-only for you: its schema is the owner's to migrate")
-    made = make_roles(store.conn) if create_roles and not isinstance(store.conn, sqlite3.Connection) else []
+    made = []
+    if create_roles and not isinstance(store.conn, sqlite3.Connection):
+        try:
+            made = make_roles(store.conn)
+        except sqlite3.DatabaseError as error:
+            raise StrategyError(
+                f"cannot create the roles on {target}: {error} (it takes the schema's owner, with CREATEROLE)"
+            ) from None
     report = {
         "database": str(target),
         "schema": SCHEMA_VERSION,
@@ -101,25 +108,28 @@ def copy(
     from ..store import Store
     from ..store.copying import copy_records, holds_records
 
-    source = common.open_store()
+    if not to.strip():
+        raise UsageProblem("--to is empty: name the database to copy into")
     target_place = settings.database_path(to)
-    if str(target_place) == str(source.path):
-        raise UsageProblem(f"--to names the database being copied ({to}): name another")
+    if str(target_place) == str(common.database_path()):
+        raise UsageProblem(f"--to names the database being copied ({target_place}): name another")
+    source = common.open_store()
     common.refuse_network_file(target_place)
+    # One moment of the source: checked, its head read and copied, whatever others write meanwhile.
     with source.snapshot():
         before = check(source, quick=False)
         source_head = chain_head(source.conn)
-    if not before["ok"]:
-        raise StrategyError(f"{source.path} fails its check ({before['fault']}): nothing was copied")
-    target = Store(target_place, create=True)
-    if target.read_only:
-        raise StrategyError(f"{target.path} is read-only for you: nothing was copied")
-    if holds_records(target):
-        raise StrategyError(
-            f"{target.path} already holds records: a copy goes only into an empty database, never "
-            "mixed with other records"
-        )
-    counts = copy_records(source, target, common.user(), settings.now())
+        if not before["ok"]:
+            raise StrategyError(f"{source.path} fails its check ({before['fault']}): nothing was copied")
+        target = Store(target_place, create=True)
+        if target.read_only:
+            raise StrategyError(f"{target.path} is read-only for you: nothing was copied")
+        if holds_records(target):
+            raise StrategyError(
+                f"{target.path} already holds records: a copy goes only into an empty database, never "
+                "mixed with other records"
+            )
+        counts = copy_records(source, target, common.user(), settings.now())
     with target.snapshot():
         after = check(target, quick=False)
         target_head = chain_head(target.conn)

@@ -492,13 +492,26 @@ class Store:
         order), so ten years of trail cost only the entries of the last weeks."""
         since_text = stored(since)
         closed: list[int] = []
-        for discussion_id, action, at in self.conn.execute(
-            "SELECT discussion_id, action, at FROM audit ORDER BY id DESC"
-        ):
-            if at < since_text:
-                break
-            if action == "close" and discussion_id not in closed:
-                closed.append(discussion_id)
+        below = None
+        # A page at a time: a server sends a query's whole result at once, so reading back to
+        # `since` must not ask for ten years of trail.
+        while True:
+            page = self.conn.execute(
+                "SELECT id, discussion_id, action, at FROM audit "
+                + ("" if below is None else "WHERE id < ? ")
+                + "ORDER BY id DESC LIMIT 500",
+                () if below is None else (below,),
+            ).fetchall()
+            for _, discussion_id, action, at in page:
+                if at < since_text:
+                    break
+                if action == "close" and discussion_id not in closed:
+                    closed.append(discussion_id)
+            else:
+                if len(page) == 500:
+                    below = page[-1][0]
+                    continue
+            break
         references = []
         for discussion_id in reversed(closed):
             row = self.conn.execute(
@@ -670,13 +683,18 @@ class Store:
             if self.on_server:
                 from .postgres import write_lock
 
-                self.conn.execute("BEGIN")
+                # READ COMMITTED whatever the server's default: after waiting for the lock, each
+                # statement sees what the change before it committed.
+                self.conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
                 write_lock(self.conn)
             else:
                 self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
+        except sqlite3.DatabaseError as error:
             self._rollback()
             raise StrategyError(f"nothing was saved: {_reason(error)}") from None
+        except BaseException:  # Ctrl-C while waiting: the connection is left usable (unfinished new)
+            self._rollback()
+            raise
         writer = Writer(self, by, at)
         try:
             yield writer

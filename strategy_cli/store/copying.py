@@ -59,12 +59,8 @@ def copy_records(source, target, by: str, at) -> dict[str, int]:
             columns = _columns(source.conn, table)
             quoted = ", ".join(f'"{name}"' for name in columns)
             order = "id" if "id" in columns else ", ".join(f'"{name}"' for name in columns[:2])
-            cursor = source.conn.execute(f"SELECT {quoted} FROM {table} ORDER BY {order}")
             counts[table] = 0
-            while True:
-                rows = [tuple(row) for row in cursor.fetchmany(BATCH)]
-                if not rows:
-                    break
+            for rows in _batches(source, f"SELECT {quoted} FROM {table} ORDER BY {order}"):
                 _insert(target, table, columns, rows)
                 counts[table] += len(rows)
         mark = source.application_id()
@@ -72,6 +68,19 @@ def copy_records(source, target, by: str, at) -> dict[str, int]:
 
         target._set_application_id(mark or RECORDS_APPLICATION_ID)
     return counts
+
+
+def _batches(source, query: str):
+    """The rows of ``query`` a batch at a time, never the whole table in memory (on a server, a
+    plain query's result arrives whole: a named cursor there sends it in pages)."""
+    if source.on_server:
+        from .postgres import server_batches
+
+        yield from server_batches(source.conn, query, BATCH)
+        return
+    cursor = source.conn.execute(query)
+    while rows := cursor.fetchmany(BATCH):
+        yield [tuple(row) for row in rows]
 
 
 def _insert(target, table: str, columns: list[str], rows: list[tuple]) -> None:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..errors import StrategyError
-from .address import Server
+from .address import Server, scrubbed
 
 # One number for the migrations' advisory lock: many commands may meet an empty database at once.
 MIGRATION_LOCK = 0x53544D47  # "STMG"
@@ -104,6 +104,8 @@ class Connection:
 
     def __init__(self, raw):
         self.raw = raw
+        # The advisory lock a change takes (write_lock), keyed by the schema in use.
+        self.write_key: int | None = None
 
     def execute(self, sql: str, params=()):
         import psycopg
@@ -152,6 +154,20 @@ def _server_error(error) -> ServerError:
     return ServerError(_reason(error))
 
 
+def server_batches(conn: Connection, query: str, size: int):
+    """The rows of ``query`` (no values) in batches, through a server-side cursor: the server
+    keeps the result and sends ``size`` rows at a time. Inside the caller's transaction."""
+    import psycopg
+
+    try:
+        with conn.raw.cursor(name="strategy_batches") as cursor:
+            cursor.execute(translated(query).replace("%%", "%"))
+            while rows := cursor.fetchmany(size):
+                yield [tuple(row) for row in rows]
+    except psycopg.Error as error:
+        raise _server_error(error) from None
+
+
 def bulk_insert(conn: Connection, table: str, columns: list[str], rows: list[tuple]) -> None:
     """Add many rows at once with COPY (a copy of a ten-year file is millions of rows)."""
     import psycopg
@@ -181,7 +197,8 @@ def ddl(script: str) -> str:
 BOOKKEEPING = (
     'CREATE TABLE IF NOT EXISTS strategy_migrations (id INTEGER PRIMARY KEY, name TEXT COLLATE "C" '
     'NOT NULL UNIQUE, applied_at TEXT COLLATE "C" NOT NULL)',
-    "CREATE TABLE IF NOT EXISTS strategy_mark (application_id INTEGER NOT NULL)",
+    # One row (id 1): the demo's mark, or real records'.
+    "CREATE TABLE IF NOT EXISTS strategy_mark (id INTEGER PRIMARY KEY CHECK (id = 1), application_id INTEGER NOT NULL)",
 )
 
 
@@ -243,9 +260,14 @@ def write_lock(conn: Database) -> None:
     """Wait for (at most ``lock_timeout``), then hold until the transaction ends, the right to
     change this schema's records. Keyed by the schema, so two teams' schemas in one database
     never wait for each other."""
-    schema = conn.execute("SELECT current_schema()").fetchone()[0] or ""
-    key = int.from_bytes(hashlib.sha256(f"strategy {schema}".encode()).digest()[:8], "big", signed=True)
-    conn.execute("SELECT pg_advisory_xact_lock(?)", (key,))
+    if isinstance(conn, sqlite3.Connection):
+        raise TypeError("a file's writes are serialised by BEGIN IMMEDIATE")
+    if conn.write_key is None:
+        schema = conn.execute("SELECT current_schema()").fetchone()[0] or ""
+        conn.write_key = int.from_bytes(
+            hashlib.sha256(f"strategy {schema}".encode()).digest()[:8], "big", signed=True
+        )
+    conn.execute("SELECT pg_advisory_xact_lock(?)", (conn.write_key,))
 
 
 def application_id(conn: Database) -> int:
@@ -254,8 +276,11 @@ def application_id(conn: Database) -> int:
 
 
 def set_application_id(conn: Database, mark: int) -> None:
-    conn.execute("DELETE FROM strategy_mark")
-    conn.execute("INSERT INTO strategy_mark (application_id) VALUES (?)", (mark,))
+    conn.execute(
+        "INSERT INTO strategy_mark (id, application_id) VALUES (1, ?) "
+        "ON CONFLICT (id) DO UPDATE SET application_id = excluded.application_id",
+        (mark,),
+    )
 
 
 # --- Connecting --------------------------------------------------------------------------
@@ -334,10 +359,14 @@ def connect_raw(server: Server, create: bool = False, read_only: bool = False) -
     options: dict = {"application_name": "strategy", "autocommit": True, "options": " ".join(settings)}
     try:
         raw = psycopg.connect(server.url, **options)
-    except psycopg.Error as error:
-        raise StrategyError(f"cannot connect to the database {server}: {_reason(error)}") from None
-    except ValueError as error:  # a URL psycopg cannot read
-        raise StrategyError(f"cannot connect to the database {server}: {error}") from None
+    except psycopg.ProgrammingError:  # libpq could not read the URL: its words would quote it
+        raise StrategyError(
+            f"cannot read the database URL {server}: check its spelling, and percent-encode a "
+            "password's special characters (%40 for @, %25 for %)"
+        ) from None
+    except (psycopg.Error, ValueError) as error:
+        reason = scrubbed(_reason(error), server.url)
+        raise StrategyError(f"cannot connect to the database {server}: {reason}") from None
     conn = Connection(raw)
     try:
         if (raw.info.parameter_status("server_encoding") or "").upper() not in ("UTF8", "UTF-8"):
