@@ -94,6 +94,9 @@ def main(argv: list[str]) -> int:
             "not test_checklist_answers_file",
             "-p",
             "no:cacheprovider",
+            # On every core: each test has a schema of its own, so they never meet.
+            "-n",
+            "auto",
             *argv,
         ]
         print(f"on_postgres: every database on {urlsplit(url).netloc}{urlsplit(url).path}", flush=True)
