@@ -36,7 +36,9 @@ class InProcess:
         self.runner = CliRunner()
 
     def run(self, *args, expect=0, input=None, env=None):
-        result = self.runner.invoke(app, list(args), env={**self.env, **(env or {})}, input=input)
+        merged = {**self.env, **(env or {})}
+        _console_for(merged.get("COLUMNS"))
+        result = self.runner.invoke(app, list(args), env=merged, input=input)
         if expect is not None:
             assert result.exit_code == expect, (
                 f"strategy {' '.join(args)} exited {result.exit_code}, expected {expect}\n"
@@ -49,6 +51,21 @@ class InProcess:
 
     def new(self, *args):
         return self.json("new", "--no-input", *(args or (*AVA, "--procedure", "hampshire")))["reference"]
+
+
+def _console_for(columns: str | None) -> None:
+    """A fresh terminal console as wide as this run's COLUMNS. rich reads COLUMNS once, when the
+    console is made (at import, in a real process, with the process's environment): in one test
+    process the width would otherwise be whatever the first test to import it had, so a test's
+    output would depend on which tests ran before it (as it does under pytest-xdist)."""
+    import sys
+
+    terminal = sys.modules.get("strategy_cli.present.terminal")
+    if terminal is None:
+        return
+    from rich.console import Console
+
+    terminal.console = Console(highlight=False, width=int(columns) if columns and columns.isdigit() else None)
 
 
 class Subprocess(InProcess):
