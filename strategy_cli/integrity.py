@@ -442,3 +442,35 @@ def restore_into(store, staged: Path, kept: Path) -> int:
         conn.execute("DETACH DATABASE src")
         conn.execute("PRAGMA foreign_keys = ON")
     return count
+
+
+def backup_to_file(source, path, force: bool, by: str, at) -> tuple[int, str]:
+    """A server's records copied into a new private SQLite file at ``path`` and checked there,
+    as ``backup`` makes a file's copy; returns its discussions and its chain head."""
+    from .store import Store
+    from .store.copying import copy_records
+
+    path = Path(path)
+    check_target(path, force, None)
+    temporary = path.with_name(f".{path.name}.partial")
+    temporary.unlink(missing_ok=True)
+    try:
+        target = Store(temporary, create=True)
+        try:
+            copy_records(source, target, by, at)
+            report = verify(target.conn)
+            count = target.conn.execute("SELECT COUNT(*) FROM discussion").fetchone()[0]
+            head = chain_head(target.conn)
+            target.conn.execute("PRAGMA journal_mode = DELETE")  # one file, nothing beside it
+        finally:
+            target.close()
+        if not report["ok"]:
+            raise StrategyError(
+                f"the copy failed its check ({report['fault']}); nothing was written to {path}"
+            )
+        os.replace(temporary, path)
+    except BaseException:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{temporary}{suffix}").unlink(missing_ok=True)
+        raise
+    return count, head

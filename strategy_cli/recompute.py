@@ -30,9 +30,9 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from .address import Server
 from .integrity import ChainPart, chain_range, joined
 from .store import Store
-from .store.address import Server
 
 # Below these sizes one process is quicker than starting others.
 SPAN = 5_000  # discussions a worker checks at a time

@@ -39,7 +39,7 @@ def data_dir() -> Path:
 
 
 if TYPE_CHECKING:
-    from .store.address import Server
+    from .address import Server
 
 
 def database_path(option: str | None) -> Path | Server:
@@ -48,7 +48,7 @@ def database_path(option: str | None) -> Path | Server:
 
     ``$STRATEGY_TEST_DB`` (a URL) is for the test suites: a file path then names a schema of
     its own on that server, so every test runs unchanged against PostgreSQL."""
-    from .store.address import Server, for_tests, is_url, normalized
+    from .address import Server, for_tests, is_url, normalized
 
     chosen = database_choice(option)
     if chosen and is_url(chosen):

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from support import AVA, NOW, InProcess
 
+from strategy_cli.address import for_tests, is_url, redacted
 from strategy_cli.store import SCHEMA_VERSION
-from strategy_cli.store.address import for_tests, is_url, redacted
 from strategy_cli.store.postgres import ddl, translated
 
 # --- Without a server ---------------------------------------------------------------------

@@ -338,9 +338,9 @@ def demo(
     Only ever its own file: the default demo.db, a path where nothing is yet (or an empty
     file), or a file an earlier demo made (marked in its header). Any other is refused, so
     `--db real.db demo` never puts fictional children among real ones."""
+    from ..address import is_url
     from ..demo import fill
     from ..store import Store
-    from ..store.address import is_url
     from ..store.schema import RECORDS_APPLICATION_ID, application_id, check_database_path, is_demo_database
     from .due import board_items, duration, print_board
 
@@ -519,7 +519,7 @@ def backup(
 
     store = common.open_store()
     if store.on_server:
-        from ..store.copying import backup_to_file
+        from ..integrity import backup_to_file
 
         count, head = backup_to_file(store, path, force, common.user(), settings.now())
     else:

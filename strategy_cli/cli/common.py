@@ -21,7 +21,7 @@ from ..domain.model import AGENCIES, CATEGORIES
 from ..errors import StrategyError, UsageProblem
 
 if TYPE_CHECKING:
-    from ..store.address import Server
+    from ..address import Server
 
 
 @dataclass
@@ -63,8 +63,8 @@ def open_store(reading: bool = False, read_only: bool = False, create: bool = Fa
     Only the commands that make records from nothing (``new``, ``demo``, ``restore``) pass
     ``create``: any other command given a missing file says so and creates nothing, so a
     mistyped ``--db`` is never an empty database that says "Nothing due"."""
+    from ..address import Server
     from ..store import MissingDatabase, Store
-    from ..store.address import Server
 
     by = user() if reading else None  # a bad --by is a usage error before anything is opened
     path = database_path()
@@ -85,7 +85,7 @@ def open_store(reading: bool = False, read_only: bool = False, create: bool = Fa
 
 def refuse_network_file(path) -> None:
     """A database file on a network share is refused unless the user allows it (store/network.py)."""
-    from ..store.address import Server
+    from ..address import Server
 
     if isinstance(path, Server) or GLOBALS.allow_network_db or env_flag("STRATEGY_ALLOW_NETWORK_DB"):
         return

@@ -26,8 +26,8 @@ def migrate(
 
     Every command does this on first use; an IT officer runs it on its own, with the login that
     is to own the tables, to set up a team database before anyone uses it. Never changes a record."""
+    from ..address import Server
     from ..store import SCHEMA_VERSION, Store
-    from ..store.address import Server
     from ..store.postgres import create_roles as make_roles
 
     target = common.database_path()
@@ -71,7 +71,7 @@ def migrate(
 
 def _schema_version(target) -> int:
     """The schema a database holds before this command (0: none yet)."""
-    from ..store.address import Server
+    from ..address import Server
 
     if isinstance(target, Server):
         from ..store.postgres import connect_raw, schema_version

@@ -54,7 +54,7 @@ from ..errors import StrategyError
 
 if TYPE_CHECKING:
     from ..domain.procedures import Profile
-from .address import Server
+from ..address import Server
 from .postgres import Database, Session
 from .rows import (
     _EARLIER,

@@ -92,39 +92,3 @@ def _insert(target, table: str, columns: list[str], rows: list[tuple]) -> None:
     marks = ", ".join("?" * len(columns))
     quoted = ", ".join(f'"{name}"' for name in columns)
     target.conn.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)
-
-
-def backup_to_file(source, path, force: bool, by: str, at) -> tuple[int, str]:
-    """A server's records copied into a new private SQLite file at ``path`` and checked there,
-    as ``backup`` makes a file's copy; returns its discussions and its chain head."""
-    import os
-    from pathlib import Path
-
-    from ..files import check_target
-    from ..integrity import chain_head, verify
-    from . import Store
-
-    path = Path(path)
-    check_target(path, force, None)
-    temporary = path.with_name(f".{path.name}.partial")
-    temporary.unlink(missing_ok=True)
-    try:
-        target = Store(temporary, create=True)
-        try:
-            copy_records(source, target, by, at)
-            report = verify(target.conn)
-            count = target.conn.execute("SELECT COUNT(*) FROM discussion").fetchone()[0]
-            head = chain_head(target.conn)
-            target.conn.execute("PRAGMA journal_mode = DELETE")  # one file, nothing beside it
-        finally:
-            target.close()
-        if not report["ok"]:
-            raise StrategyError(
-                f"the copy failed its check ({report['fault']}); nothing was written to {path}"
-            )
-        os.replace(temporary, path)
-    except BaseException:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{temporary}{suffix}").unlink(missing_ok=True)
-        raise
-    return count, head

@@ -32,8 +32,8 @@ import sqlite3
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..address import Server, scrubbed
 from ..errors import StrategyError
-from .address import Server, scrubbed
 
 # One number for the migrations' advisory lock: many commands may meet an empty database at once.
 MIGRATION_LOCK = 0x53544D47  # "STMG"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ..errors import StrategyError
 
 if TYPE_CHECKING:
-    from .address import Server
+    from ..address import Server
 
 BUSY_TIMEOUT_MS = 10_000
 GENESIS = "0" * 64

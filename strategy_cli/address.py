@@ -1,7 +1,8 @@
 """Where a database is: a file's path, or a team's PostgreSQL server named by a URL.
 
-Kept apart from the store (it imports nothing of it): settings.py decides which database a
-command uses from ``--db``, ``$STRATEGY_DB`` or config.toml without loading a store.
+A module of its own below the store (it imports nothing of the package): settings.py decides
+which database a command uses from ``--db``, ``$STRATEGY_DB`` or config.toml without loading
+a store, and the store and the commands name it alike.
 """
 
 from __future__ import annotations
