@@ -349,13 +349,20 @@ def backup_to(
 ) -> tuple[int, str]:
     """Copy with SQLite's online backup API (consistent while others write), then check it;
     returns the copy's discussions and its chain head."""
+    return _checked_copy(path, force, database, lambda temporary: _private_copy(conn, temporary))
+
+
+def _checked_copy(path: Path, force: bool, database: Path | None, fill) -> tuple[int, str]:
+    """A copy written beside ``path`` (``fill`` makes it there and returns it open), checked,
+    then put in place: nothing is written to ``path`` unless the copy is whole. Returns the
+    copy's discussions and its chain head."""
     check_target(path, force, database)
     temporary = path.with_name(f".{path.name}.partial")
     temporary.unlink(missing_ok=True)
     try:
-        target = _private_copy(conn, temporary)
+        target = fill(temporary)
         try:
-            target.execute("PRAGMA journal_mode = DELETE")
+            target.execute("PRAGMA journal_mode = DELETE")  # one file, nothing beside it
             report = verify(target)
             count = target.execute("SELECT COUNT(*) FROM discussion").fetchone()[0]
             head = chain_head(target)
@@ -367,7 +374,8 @@ def backup_to(
             )
         os.replace(temporary, path)
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{temporary}{suffix}").unlink(missing_ok=True)
         raise
     return count, head
 
@@ -450,27 +458,14 @@ def backup_to_file(source, path, force: bool, by: str, at) -> tuple[int, str]:
     from .store import Store
     from .store.copying import copy_records
 
-    path = Path(path)
-    check_target(path, force, None)
-    temporary = path.with_name(f".{path.name}.partial")
-    temporary.unlink(missing_ok=True)
-    try:
+    def fill(temporary: Path) -> sqlite3.Connection:
         target = Store(temporary, create=True)
         try:
             copy_records(source, target, by, at)
-            report = verify(target.conn)
-            count = target.conn.execute("SELECT COUNT(*) FROM discussion").fetchone()[0]
-            head = chain_head(target.conn)
-            target.conn.execute("PRAGMA journal_mode = DELETE")  # one file, nothing beside it
-        finally:
+        except BaseException:
             target.close()
-        if not report["ok"]:
-            raise StrategyError(
-                f"the copy failed its check ({report['fault']}); nothing was written to {path}"
-            )
-        os.replace(temporary, path)
-    except BaseException:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{temporary}{suffix}").unlink(missing_ok=True)
-        raise
-    return count, head
+            raise
+        assert isinstance(target.conn, sqlite3.Connection)  # a file's, never a server's
+        return target.conn
+
+    return _checked_copy(Path(path), force, None, fill)

@@ -358,16 +358,21 @@ DEMO_APPLICATION_ID = 0x53444D4F  # "SDMO"
 RECORDS_APPLICATION_ID = 0x53445243  # "SDRC"
 
 
+def _header(path: Path, field: str) -> int:
+    """A field of the file's header (``user_version``, ``application_id``), read without writing."""
+    conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        return conn.execute(f"PRAGMA {field}").fetchone()[0]
+    finally:
+        conn.close()
+
+
 def file_schema_version(path: Path) -> int | None:
     """The schema a database file holds, read without writing (None: no file there)."""
     if not check_database_path(path):
         return None
     try:
-        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-        try:
-            return conn.execute("PRAGMA user_version").fetchone()[0]
-        finally:
-            conn.close()
+        return _header(path, "user_version")
     except sqlite3.DatabaseError as error:
         raise StrategyError(f"cannot open the database {path}: {_reason(error)}") from None
 
@@ -375,11 +380,7 @@ def file_schema_version(path: Path) -> int | None:
 def application_id(path: Path) -> int | None:
     """The file's application mark (read without writing; None: SQLite cannot read it)."""
     try:
-        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-        try:
-            return conn.execute("PRAGMA application_id").fetchone()[0]
-        finally:
-            conn.close()
+        return _header(path, "application_id")
     except sqlite3.Error:
         return None
 
