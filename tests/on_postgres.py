@@ -18,9 +18,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -59,7 +58,7 @@ ABOUT_THE_FILE = {
 
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(HERE))
-    from pg_cluster import MISSING, Cluster, server_programs
+    from pg_cluster import MISSING, Cluster, new_database, server_programs
 
     given = os.environ.get("STRATEGY_TEST_POSTGRES")
     cluster = None
@@ -70,13 +69,7 @@ def main(argv: list[str]) -> int:
         cluster = Cluster()
         given = cluster.url
     try:
-        import psycopg
-
-        name = f"strategy_pass_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(given, autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0")
-        parts = urlsplit(given)
-        url = urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+        _, url = new_database(given, "strategy_pass")
         env = {**os.environ, "STRATEGY_TEST_DB": url, "STRATEGY_TEST_POSTGRES": given}
         if cluster is not None:
             env["STRATEGY_TEST_POSTGRES_LOG"] = str(cluster.log)

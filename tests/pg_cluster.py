@@ -15,7 +15,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 SUPERUSER = "strategy_test"
 MISSING = (
@@ -77,3 +79,28 @@ class Cluster:
             self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def with_database(url: str, name: str) -> str:
+    """The server's URL naming another of its databases."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def admin(base: str, sql: str, database: str = "postgres") -> None:
+    """One statement as the server's superuser (the tests' own login), outside any transaction."""
+    import psycopg
+
+    with psycopg.connect(with_database(base, database), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def new_database(base: str, prefix: str) -> tuple[str, str]:
+    """An empty UTF-8 database of its own on the server: its name and its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin(base, f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0")
+    return name, with_database(base, name)
+
+
+def drop_database(base: str, name: str) -> None:
+    admin(base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from pg_cluster import admin, drop_database, new_database
 from support import AVA, NOW, InProcess
 
 from strategy_cli.address import for_tests, is_url, redacted
@@ -95,29 +96,21 @@ def server(postgres_base):
     return psycopg, postgres_base
 
 
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
 def _admin(server, sql: str, database: str = "postgres") -> None:
-    psycopg, base = server
-    with psycopg.connect(_with_database(base, database), autocommit=True) as conn:
-        conn.execute(sql)
+    admin(server[1], sql, database)
 
 
 @pytest.fixture
 def team(server, tmp_path):
     """A new, empty team database on the server, and the CLI pointed at it."""
-    name = f"strategy_{uuid.uuid4().hex[:12]}"
-    _admin(server, f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0")
+    name, url = new_database(server[1], "strategy")
     cli = InProcess(tmp_path)
-    cli.url = _with_database(server[1], name)
+    cli.url = url
     cli.name = name
     cli.env["STRATEGY_DB"] = cli.url
     cli.env.pop("STRATEGY_TEST_DB", None)
     yield cli
-    _admin(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    drop_database(server[1], name)
 
 
 def _login(server, team, role: str, *groups: str) -> str:

@@ -14,9 +14,7 @@ import subprocess
 import sys
 import textwrap
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -66,16 +64,11 @@ WORKER = textwrap.dedent(
 
 @pytest.fixture
 def team_url(postgres_base):
-    import psycopg
+    from pg_cluster import drop_database, new_database
 
-    name = f"load_{uuid.uuid4().hex[:10]}"
-    parts = urlsplit(postgres_base)
-    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0")
-    yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    name, url = new_database(postgres_base, "load")
+    yield url
+    drop_database(postgres_base, name)
 
 
 def test_fifty_writers_lose_nothing_and_see_no_failure(team_url, tmp_path):
